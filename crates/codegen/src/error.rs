@@ -1,0 +1,68 @@
+//! One error type for everything that can be wrong with a spec or overlay.
+//!
+//! Every error names the file it comes from and a JSON pointer into the document, so a
+//! broken spec reads like a compiler diagnostic rather than a backtrace.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What went wrong, where.
+#[derive(Debug, thiserror::Error)]
+pub struct Error {
+    /// The spec or overlay file the problem is in.
+    pub file: PathBuf,
+    /// A JSON pointer (RFC 6901) into that document; empty for the whole document.
+    pub pointer: String,
+    /// What is wrong, in words.
+    pub kind: ErrorKind,
+}
+
+/// The kinds of problem, so callers and tests can match on them.
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    #[error("cannot read file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not valid YAML: {0}")]
+    Yaml(String),
+    #[error("not a valid overlay: {0}")]
+    Overlay(String),
+    #[error("overlay target `{target}` matches nothing in the spec")]
+    TargetMatchesNothing { target: String },
+    #[error("cannot convert from OpenAPI 3.1: {0}")]
+    Unconvertible(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("progenitor cannot generate a client: {0}")]
+    Progenitor(String),
+}
+
+impl Error {
+    pub(crate) fn new(file: &Path, pointer: impl Into<String>, kind: ErrorKind) -> Self {
+        Error {
+            file: file.to_path_buf(),
+            pointer: pointer.into(),
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.pointer.is_empty() {
+            "(document root)"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{}: at {}: {}", self.file.display(), at, self.kind)
+    }
+}
+
+/// Escapes one JSON pointer reference token (RFC 6901 section 3).
+pub(crate) fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Appends a reference token to a JSON pointer.
+pub(crate) fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_token(token))
+}

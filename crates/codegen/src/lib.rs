@@ -1,0 +1,71 @@
+//! The one code generator behind every vendor client.
+//!
+//! ```text
+//! upstream spec ──► overlay ──► 3.1→3.0 ──► validate ──► describe ──► progenitor ──► client.rs
+//!  (openapi.yaml)  (overlay.yaml)  normalize                (ApiModel)                 mock.rs
+//! ```
+//!
+//! Each step either succeeds or returns an [`Error`] naming the file, a JSON pointer and the
+//! problem. Vendor knowledge lives in the spec and its overlay, never in this crate.
+
+mod build_script;
+mod describe;
+mod error;
+mod generate;
+pub mod model;
+pub mod normalize;
+pub mod overlay;
+pub mod schemas;
+mod validate;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub use build_script::build_client;
+pub use error::{Error, ErrorKind};
+pub use generate::{Generated, generate};
+pub use model::ApiModel;
+
+/// Where one vendor's spec lives: `specs/<vendor>/`.
+#[derive(Debug, Clone)]
+pub struct SpecDir {
+    pub spec: PathBuf,
+    pub overlay: PathBuf,
+}
+
+impl SpecDir {
+    /// The conventional layout: `openapi.yaml` and `overlay.yaml` in `dir`.
+    pub fn new(dir: impl AsRef<Path>) -> Self {
+        let dir = dir.as_ref();
+        SpecDir { spec: dir.join("openapi.yaml"), overlay: dir.join("overlay.yaml") }
+    }
+}
+
+/// A spec with its overlay applied, converted to 3.0, validated and described.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The file the document came from (named in errors).
+    pub file: PathBuf,
+    /// The normalised document progenitor reads.
+    pub doc: Value,
+    /// What the runtime needs to know.
+    pub model: ApiModel,
+}
+
+/// Loads a spec and its overlay from disk and prepares them.
+pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
+    let doc = yaml::read(&dir.spec)?;
+    let overlay = yaml::read(&dir.overlay)?;
+    prepare(doc, &dir.spec, &overlay, &dir.overlay)
+}
+
+/// Applies the overlay, normalises, validates and describes an already-parsed document.
+pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
+    overlay::apply(&mut doc, overlay, overlay_file)?;
+    normalize::to_openapi_30(&mut doc, spec_file)?;
+    validate::validate(&mut doc, spec_file)?;
+    let model = describe::describe(&mut doc, spec_file)?;
+    Ok(Prepared { file: spec_file.to_path_buf(), doc, model })
+}

@@ -1,0 +1,54 @@
+//! What the runtime needs to know about an API beyond progenitor's types: how each operation
+//! authenticates, which headers are constants, how the client is configured.
+
+use serde::Serialize;
+
+/// The runtime-relevant description of one API, extracted from its normalised spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiModel {
+    pub title: String,
+    pub version: String,
+    /// `servers[0].url`, if the spec names one.
+    pub default_base_url: Option<String>,
+    /// Environment variable holding the API key (`x-client.api-key-env` in the overlay).
+    pub api_key_env: String,
+    /// Environment variable overriding the base URL (`x-client.base-url-env`).
+    pub base_url_env: String,
+    /// The security schemes operations use, in name order.
+    pub schemes: Vec<Scheme>,
+    pub operations: Vec<Operation>,
+    /// JSON property names marked `x-secret`, for redacting raw bodies.
+    pub secret_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scheme {
+    pub name: String,
+    pub kind: SchemeKind,
+}
+
+/// How a credential is presented, from `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <key>` (http bearer, oauth2 and openIdConnect access tokens).
+    Bearer,
+    /// An API key in the named header.
+    Header(String),
+    /// An API key in the named query parameter.
+    Query(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Operation {
+    /// The spec's `operationId`.
+    pub id: String,
+    /// progenitor's method name for it, which its hooks see as `OperationInfo::operation_id`.
+    pub rust_name: String,
+    pub method: String,
+    pub path: String,
+    /// Alternatives (any one suffices), each a list of scheme names (all required).
+    /// Empty: no authentication.
+    pub security: Vec<Vec<String>>,
+    /// Required headers whose schema allows exactly one value, sent for the caller.
+    pub constant_headers: Vec<(String, String)>,
+}

@@ -1,0 +1,179 @@
+//! OpenAPI Overlay 1.0: an ordered list of actions, each selecting nodes with a JSONPath
+//! (RFC 9535) `target` and either merging an `update` into them or removing them.
+//!
+//! An action whose target selects nothing is an error: after an upstream change it means the
+//! fix it carried silently stopped applying.
+
+use std::path::Path;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::error::{Error, ErrorKind, join};
+
+/// Applies every action of `overlay` (read from `overlay_file`) to `doc`, in order.
+pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<(), Error> {
+    let err = |pointer: &str, msg: String| Error::new(overlay_file, pointer, ErrorKind::Overlay(msg));
+
+    match overlay.get("overlay").and_then(Value::as_str) {
+        Some(v) if v.starts_with("1.") => {}
+        Some(v) => return Err(err("/overlay", format!("unsupported overlay version `{v}`, expected 1.x"))),
+        None => return Err(err("/overlay", "missing the `overlay: 1.0.0` version field".into())),
+    }
+    let actions = overlay
+        .get("actions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err("/actions", "missing the `actions` list".into()))?;
+
+    for (index, action) in actions.iter().enumerate() {
+        let at = format!("/actions/{index}");
+        let target = action
+            .get("target")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(&at, "action has no string `target`".into()))?;
+        let path = JsonPath::parse(target)
+            .map_err(|e| err(&join(&at, "target"), format!("invalid JSONPath `{target}`: {e}")))?;
+        let remove = match action.get("remove") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(err(&join(&at, "remove"), "`remove` must be a boolean".into())),
+        };
+        let update = action.get("update");
+        if !remove && update.is_none() {
+            return Err(err(&at, "action has neither `update` nor `remove: true`".into()));
+        }
+
+        // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
+        let mut pointers: Vec<String> = path
+            .query_located(doc)
+            .into_iter()
+            .map(|node| node.location().to_json_pointer())
+            .collect();
+        if pointers.is_empty() {
+            return Err(Error::new(
+                overlay_file,
+                join(&at, "target"),
+                ErrorKind::TargetMatchesNothing { target: target.to_string() },
+            ));
+        }
+
+        if remove {
+            // Remove from the deepest and last node first so earlier pointers stay valid.
+            pointers.sort_by(|a, b| b.cmp(a));
+            for pointer in &pointers {
+                remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
+            }
+        } else if let Some(update) = update {
+            for pointer in &pointers {
+                let node = doc
+                    .pointer_mut(pointer)
+                    .ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
+                merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Overlay 1.0 merge: objects merge key by key (recursively), arrays get the update appended,
+/// anything else is replaced.
+fn merge_into(target: &mut Value, update: &Value) -> Result<(), String> {
+    match target {
+        Value::Object(object) => {
+            let Value::Object(update) = update else {
+                return Err("the target is an object, so `update` must be an object".into());
+            };
+            for (key, value) in update {
+                match object.get_mut(key) {
+                    Some(existing @ (Value::Object(_) | Value::Array(_))) if value.is_object() || existing.is_array() => {
+                        merge_into(existing, value)?
+                    }
+                    _ => {
+                        object.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            match update {
+                Value::Array(more) => items.extend(more.iter().cloned()),
+                other => items.push(other.clone()),
+            }
+            Ok(())
+        }
+        _ => Err("the target is a scalar; select its parent object to change it".into()),
+    }
+}
+
+fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
+    let (parent, last) = pointer
+        .rsplit_once('/')
+        .ok_or_else(|| "cannot remove the document root".to_string())?;
+    let token = last.replace("~1", "/").replace("~0", "~");
+    match doc.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.shift_remove(&token);
+            Ok(())
+        }
+        Some(Value::Array(items)) => {
+            let index: usize = token.parse().map_err(|_| format!("bad array index in {pointer}"))?;
+            if index < items.len() {
+                items.remove(index);
+            }
+            Ok(())
+        }
+        _ => Err(format!("cannot remove {pointer}: its parent is not a container")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(doc: &mut Value, overlay: Value) -> Result<(), Error> {
+        apply(doc, &overlay, Path::new("overlay.yaml"))
+    }
+
+    #[test]
+    fn update_merges_objects_and_appends_to_arrays() {
+        let mut doc = json!({"info": {"title": "t", "x": {"a": 1}}, "tags": ["a"]});
+        run(
+            &mut doc,
+            json!({"overlay": "1.0.0", "actions": [
+                {"target": "$.info", "update": {"x": {"b": 2}, "version": "1"}},
+                {"target": "$.tags", "update": "b"}
+            ]}),
+        )
+        .unwrap();
+        assert_eq!(doc, json!({"info": {"title": "t", "x": {"a": 1, "b": 2}, "version": "1"}, "tags": ["a", "b"]}));
+    }
+
+    #[test]
+    fn remove_deletes_every_selected_node() {
+        let mut doc = json!({"paths": {"/a": {"get": {}, "post": {}}, "/b": {"get": {}}}});
+        run(&mut doc, json!({"overlay": "1.0.0", "actions": [{"target": "$.paths.*.get", "remove": true}]})).unwrap();
+        assert_eq!(doc, json!({"paths": {"/a": {"post": {}}, "/b": {}}}));
+    }
+
+    #[test]
+    fn a_target_matching_nothing_is_an_error_naming_the_action() {
+        let mut doc = json!({"info": {}});
+        let err = run(&mut doc, json!({"overlay": "1.0.0", "actions": [
+            {"target": "$.info", "update": {}},
+            {"target": "$.nope", "update": {}}
+        ]}))
+        .unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::TargetMatchesNothing { .. }));
+        assert_eq!(err.pointer, "/actions/1/target");
+        assert!(err.to_string().contains("overlay.yaml: at /actions/1/target"), "{err}");
+    }
+
+    #[test]
+    fn invalid_jsonpath_is_reported() {
+        let mut doc = json!({});
+        let err = run(&mut doc, json!({"overlay": "1.0.0", "actions": [{"target": "$[", "update": {}}]})).unwrap_err();
+        assert!(err.to_string().contains("invalid JSONPath"), "{err}");
+    }
+}

@@ -1,0 +1,160 @@
+//! Client configuration: builder, environment, errors.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::api::ApiDescription;
+use crate::context::Context;
+use crate::secret::SecretString;
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Implemented by every generated `Client`, so one builder serves them all.
+pub trait GeneratedClient: Sized {
+    const API: &'static ApiDescription;
+    fn from_parts(base_url: &str, http: reqwest::Client, context: Context) -> Self;
+}
+
+/// Why a client could not be configured. Never contains the API key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {var} is not set: it must hold the API key")]
+    MissingEnv { var: &'static str },
+    #[error("environment variable {var} is not valid Unicode")]
+    NotUnicode { var: &'static str },
+    #[error("no API key: call `.api_key(..)` on the builder or set {var}")]
+    MissingApiKey { var: &'static str },
+    #[error("the API key contains characters that cannot be sent in an HTTP header")]
+    InvalidApiKey,
+    #[error("no base URL: the spec names no server, so call `.base_url(..)`")]
+    MissingBaseUrl,
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+    #[error("invalid user agent: it must be visible ASCII")]
+    InvalidUserAgent,
+    #[error("the spec names header `{name}`, which is not a valid HTTP header")]
+    InvalidSpecHeader { name: &'static str },
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Builds any generated client: API key, base URL, timeouts, user agent.
+///
+/// No `User-Agent` is sent unless one is set: the wire carries only what the spec names.
+pub struct ClientBuilder<C> {
+    api_key: Option<SecretString>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: Option<String>,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C: GeneratedClient> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: GeneratedClient> ClientBuilder<C> {
+    pub fn new() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: None,
+            client: PhantomData,
+        }
+    }
+
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Overrides the spec's server URL (for a proxy, a mock or another region).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The limit for a whole request, from connecting to reading the last byte.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Takes the API key from the spec's environment variable (required) and the base URL
+    /// from its override variable (if set).
+    pub fn from_env(mut self) -> Result<Self, ConfigError> {
+        let api = C::API;
+        let read = |var: &'static str| match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Ok(Some(v)),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::NotUnicode { var }),
+        };
+        if !api.api_key_env.is_empty() {
+            let key = read(api.api_key_env)?.ok_or(ConfigError::MissingEnv { var: api.api_key_env })?;
+            self.api_key = Some(SecretString::new(key));
+        }
+        if !api.base_url_env.is_empty()
+            && let Some(url) = read(api.base_url_env)?
+        {
+            self.base_url = Some(url);
+        }
+        Ok(self)
+    }
+
+    pub fn build(self) -> Result<C, ConfigError> {
+        let api = C::API;
+        if api.needs_credential() && self.api_key.is_none() {
+            return Err(ConfigError::MissingApiKey { var: api.api_key_env });
+        }
+        let base_url = match (self.base_url, api.default_base_url) {
+            (Some(url), _) => url,
+            (None, Some(url)) => url.to_string(),
+            (None, None) => return Err(ConfigError::MissingBaseUrl),
+        };
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| ConfigError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ConfigError::InvalidBaseUrl { url: base_url, reason: "the scheme must be http or https".into() });
+        }
+        // progenitor appends paths that start with `/`.
+        let base_url = base_url.trim_end_matches('/');
+
+        let mut http = reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.timeout);
+        if let Some(agent) = &self.user_agent {
+            let value = reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
+            http = http.user_agent(value);
+        }
+        let http = http.build().map_err(ConfigError::Http)?;
+        let context = Context::new(api, self.api_key.as_ref())?;
+        Ok(C::from_parts(base_url, http, context))
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}

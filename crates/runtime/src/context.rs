@@ -1,0 +1,149 @@
+//! The state every generated `Client` carries (progenitor's "inner type") and the `pre` hook
+//! logic: authenticate as the operation's security requirement says, add constant headers,
+//! and drop what the spec does not name.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+
+use crate::api::{ApiDescription, SchemeKind};
+use crate::config::ConfigError;
+use crate::secret::SecretString;
+
+/// progenitor sends `api-version: <info.version>` on every request; no spec names it.
+const PROGENITOR_VERSION_HEADER: &str = "api-version";
+
+/// Shared, cheaply cloned client state. `Debug` never shows the credential.
+#[derive(Clone)]
+pub struct Context(Arc<Inner>);
+
+struct Inner {
+    api: &'static ApiDescription,
+    /// Per scheme of `api.schemes`, ready to apply (built once, not per request).
+    credentials: Vec<Option<Credential>>,
+    /// Per operation of `api.operations`.
+    constant_headers: Vec<Vec<(HeaderName, HeaderValue)>>,
+}
+
+enum Credential {
+    Header(HeaderName, HeaderValue),
+    Query(&'static str, SecretString),
+}
+
+/// Why a request could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("operation `{0}` is not in the API description")]
+    UnknownOperation(String),
+    #[error("operation `{operation}` needs a credential ({schemes}) and the client has none")]
+    MissingCredential { operation: &'static str, schemes: String },
+}
+
+impl Context {
+    /// Prepares the credential for every security scheme the API uses.
+    pub fn new(api: &'static ApiDescription, api_key: Option<&SecretString>) -> Result<Self, ConfigError> {
+        let credentials = api
+            .schemes
+            .iter()
+            .map(|scheme| api_key.map(|key| Credential::new(scheme.kind, key)).transpose())
+            .collect::<Result<_, _>>()?;
+        let constant_headers = api
+            .operations
+            .iter()
+            .map(|op| {
+                op.constant_headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let invalid = || ConfigError::InvalidSpecHeader { name };
+                        Ok((
+                            HeaderName::try_from(*name).map_err(|_| invalid())?,
+                            HeaderValue::try_from(*value).map_err(|_| invalid())?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, ConfigError>>()
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Context(Arc::new(Inner { api, credentials, constant_headers })))
+    }
+
+    pub fn api(&self) -> &'static ApiDescription {
+        self.0.api
+    }
+
+    /// Makes `request` exactly what the spec says for `operation_id`.
+    pub fn prepare(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), RequestError> {
+        let inner = &*self.0;
+        let index = inner
+            .api
+            .operations
+            .iter()
+            .position(|op| op.rust_name == operation_id)
+            .ok_or_else(|| RequestError::UnknownOperation(operation_id.to_string()))?;
+        let op = &inner.api.operations[index];
+
+        let headers = request.headers_mut();
+        headers.remove(PROGENITOR_VERSION_HEADER);
+        for (name, value) in &inner.constant_headers[index] {
+            headers.insert(name.clone(), value.clone());
+        }
+
+        if op.security.is_empty() {
+            return Ok(());
+        }
+        // The first alternative whose schemes all have a credential.
+        let alternative = op
+            .security
+            .iter()
+            .find(|schemes| schemes.iter().all(|&s| inner.credentials.get(s).is_some_and(Option::is_some)))
+            .ok_or_else(|| RequestError::MissingCredential {
+                operation: op.id,
+                schemes: op
+                    .security
+                    .iter()
+                    .flat_map(|alt| alt.iter().map(|&s| inner.api.schemes[s].name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        for credential in alternative.iter().filter_map(|&s| inner.credentials[s].as_ref()) {
+            match credential {
+                Credential::Header(name, value) => {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                Credential::Query(name, key) => {
+                    request.url_mut().query_pairs_mut().append_pair(name, key.expose_secret());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Credential {
+    fn new(kind: SchemeKind, key: &SecretString) -> Result<Self, ConfigError> {
+        let header = |name: HeaderName, value: String| {
+            let mut value = HeaderValue::try_from(value).map_err(|_| ConfigError::InvalidApiKey)?;
+            // Sensitive values are redacted by http's `Debug` and never HPACK-indexed.
+            value.set_sensitive(true);
+            Ok(Credential::Header(name, value))
+        };
+        match kind {
+            SchemeKind::Bearer => header(AUTHORIZATION, format!("Bearer {}", key.expose_secret())),
+            SchemeKind::Header(name) => header(
+                HeaderName::try_from(name).map_err(|_| ConfigError::InvalidSpecHeader { name })?,
+                key.expose_secret().to_string(),
+            ),
+            SchemeKind::Query(name) => Ok(Credential::Query(name, key.clone())),
+        }
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let has_credential = self.0.credentials.iter().any(Option::is_some);
+        f.debug_struct("Context")
+            .field("api", &self.0.api.title)
+            .field("credential", &if has_credential { "[REDACTED]" } else { "none" })
+            .finish()
+    }
+}

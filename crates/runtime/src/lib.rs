@@ -1,0 +1,15 @@
+//! The runtime shared by every generated client.
+//!
+//! Generated code describes each API as data ([`ApiDescription`]: security schemes, per-operation
+//! requirements, constant headers); this crate acts on it through progenitor's `ClientHooks`,
+//! so no vendor crate carries hand-written auth or configuration code.
+
+mod api;
+mod config;
+mod context;
+mod secret;
+
+pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
+pub use config::{ClientBuilder, ConfigError, GeneratedClient};
+pub use context::{Context, RequestError};
+pub use secret::SecretString;

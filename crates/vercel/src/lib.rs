@@ -1,0 +1,19 @@
+//! Vercel client, generated at build time from `specs/vercel/openapi.yaml` and its overlay.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = vercel::Client::from_env()?;
+//! # let _ = client; Ok(()) }
+//! ```
+
+#![allow(clippy::all, clippy::pedantic, unused_imports)]
+
+include!(concat!(env!("OUT_DIR"), "/client.rs"));
+
+pub use api_runtime::{ConfigError, SecretString};
+
+/// Typed [httpmock](https://docs.rs/httpmock) helpers for this API (feature `mock`).
+#[cfg(feature = "mock")]
+pub mod mock {
+    include!(concat!(env!("OUT_DIR"), "/mock.rs"));
+}
