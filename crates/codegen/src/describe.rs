@@ -55,7 +55,16 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
             .map(|(_, name, value)| (name.clone(), value.clone()))
             .collect();
         let rust_name = progenitor_name(&id);
-        operations.push(Operation { id, rust_name, method: method.to_uppercase(), path, security, constant_headers });
+        let returns_secrets = success_schemas(op).any(|schema| holds_secret(doc, schema, &mut BTreeSet::new()));
+        operations.push(Operation {
+            id,
+            rust_name,
+            method: method.to_uppercase(),
+            path,
+            security,
+            constant_headers,
+            returns_secrets,
+        });
     }
 
     let mut schemes = Vec::new();
@@ -210,4 +219,36 @@ pub(crate) fn progenitor_name(id: &str) -> String {
         Some(c) if unicode_ident::is_xid_start(c) => out,
         Some(_) => format!("_{out}"),
     }
+}
+
+/// The schemas of an operation's 2xx and default responses.
+fn success_schemas(op: &Value) -> impl Iterator<Item = &Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2') || *status == "default")
+        .filter_map(|(_, response)| response.get("content").and_then(Value::as_object))
+        .flatten()
+        .filter_map(|(_, media)| media.get("schema"))
+}
+
+/// Whether `schema` (following `$ref`s) has an `x-secret` schema anywhere inside.
+fn holds_secret<'a>(doc: &'a Value, schema: &'a Value, seen: &mut BTreeSet<&'a str>) -> bool {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if !seen.insert(reference) {
+            return false;
+        }
+        return match reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+            Some(target) => holds_secret(doc, target, seen),
+            None => false,
+        };
+    }
+    if schema.get("x-secret") == Some(&Value::Bool(true)) {
+        return true;
+    }
+    schemas::children(schema, "")
+        .iter()
+        .filter_map(|ptr| schema.pointer(ptr))
+        .any(|child| holds_secret(doc, child, seen))
 }

@@ -121,6 +121,12 @@ fn glue(model: &ApiModel) -> TokenStream {
             quote!(&[#(#indexes),*])
         });
         let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));
+        let check = if op.returns_secrets {
+            let builder = quote::format_ident!("{}", heck::ToPascalCase::to_pascal_case(rust_name.as_str()));
+            quote!(Some(parses_as_success(&builder::#builder::send)))
+        } else {
+            quote!(None)
+        };
         quote! {
             ::api_runtime::OperationDescription {
                 id: #id,
@@ -129,6 +135,7 @@ fn glue(model: &ApiModel) -> TokenStream {
                 path: #path,
                 security: &[#(#security),*],
                 constant_headers: &[#(#headers),*],
+                success_body_check: #check,
             }
         }
     });
@@ -151,6 +158,18 @@ fn glue(model: &ApiModel) -> TokenStream {
             secret_fields: &[#(#secret_fields),*],
         };
 
+        /// A check that a body parses as the success type of the operation whose `send` is
+        /// given (inferred from its signature, so no type name is guessed).
+        #[allow(dead_code)]
+        const fn parses_as_success<B, F, Fut, T, E>(_send: &F) -> fn(&[u8]) -> bool
+        where
+            F: FnOnce(B) -> Fut,
+            Fut: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, Error<E>>>,
+            T: ::serde::de::DeserializeOwned,
+        {
+            |body| ::serde_json::from_slice::<T>(body).is_ok()
+        }
+
         impl ClientHooks<::api_runtime::Context> for Client {
             async fn pre<E>(
                 &self,
@@ -160,6 +179,15 @@ fn glue(model: &ApiModel) -> TokenStream {
                 self.inner
                     .prepare(request, info.operation_id)
                     .map_err(|e| Error::InvalidRequest(e.to_string()))
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                let response = self.client.execute(request).await?;
+                self.inner.screen_response(info.operation_id, response).await
             }
         }
 

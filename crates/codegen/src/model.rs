@@ -51,4 +51,6 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// Required headers whose schema allows exactly one value, sent for the caller.
     pub constant_headers: Vec<(String, String)>,
+    /// Whether a success response can carry an `x-secret` value.
+    pub returns_secrets: bool,
 }

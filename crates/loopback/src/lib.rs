@@ -1,1 +1,174 @@
-pub fn placeholder() {}
+//! A loopback HTTP/1.1 server for tests and demos: it records every request exactly as it
+//! arrived (method, path, query, headers in order, body bytes) and answers from a handler.
+//!
+//! Unlike a mock that matches on expectations, it lets a test assert on the *whole* request,
+//! including headers nobody asked for.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// One request as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// Header names (lowercase) and values, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Recorded {
+    /// The value of a header (case-insensitive name), if present once or more (first wins).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Header names, sorted, for asserting the exact set.
+    pub fn header_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The body as text (lossy), for printing.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn status(status: u16) -> Self {
+        Reply { status, headers: Vec::new(), body: Bytes::new() }
+    }
+
+    /// A reply with a JSON body (given as text, so callers choose their JSON library).
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Bytes::from(body.into()),
+        }
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+/// A running server; it stops when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// Starts a server on 127.0.0.1 (a free port) answering every request with `handler`.
+    pub async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = Arc::clone(&recorded);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let handler = Arc::clone(&handler);
+                let log = Arc::clone(&log);
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let handler = Arc::clone(&handler);
+                        let log = Arc::clone(&log);
+                        async move { Ok::<_, Infallible>(answer(req, &*handler, &log).await) }
+                    });
+                    // A client hanging up mid-request is not the server's problem.
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        Ok(Server { addr, recorded, task })
+    }
+
+    /// Starts a server that answers every request with the same reply.
+    pub async fn always(reply: Reply) -> std::io::Result<Self> {
+        Self::start(move |_| reply.clone()).await
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The only request so far; panics (a test failure) if there were none or several.
+    pub fn single_request(&self) -> Recorded {
+        let mut all = self.requests();
+        assert_eq!(all.len(), 1, "expected exactly one request, got {all:#?}");
+        all.remove(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn answer(
+    req: hyper::Request<Incoming>,
+    handler: &Handler,
+    log: &Mutex<Vec<Recorded>>,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let recorded = Recorded {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body,
+    };
+    let reply = handler(&recorded);
+    log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+
+    let mut response = hyper::Response::new(Full::new(reply.body));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) =
+            (hyper::header::HeaderName::try_from(name), hyper::header::HeaderValue::try_from(value))
+        {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}

@@ -58,4 +58,7 @@ pub struct OperationDescription {
     pub security: &'static [&'static [usize]],
     /// Headers with one allowed value, sent on every request of this operation.
     pub constant_headers: &'static [(&'static str, &'static str)],
+    /// For operations whose success body carries secrets: whether a body parses as the
+    /// success type. A body that does not is redacted before anything can print it.
+    pub success_body_check: Option<fn(&[u8]) -> bool>,
 }

@@ -99,13 +99,22 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 
     /// Takes the API key from the spec's environment variable (required) and the base URL
     /// from its override variable (if set).
-    pub fn from_env(mut self) -> Result<Self, ConfigError> {
-        let api = C::API;
-        let read = |var: &'static str| match std::env::var(var) {
-            Ok(v) if !v.is_empty() => Ok(Some(v)),
-            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+    pub fn from_env(self) -> Result<Self, ConfigError> {
+        self.from_lookup(|var| match std::env::var(var) {
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
             Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::NotUnicode { var }),
-        };
+        })
+    }
+
+    /// [`Self::from_env`] with another source of variables (a config file, a secret store).
+    /// An empty value counts as unset.
+    pub fn from_lookup(
+        mut self,
+        lookup: impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+    ) -> Result<Self, ConfigError> {
+        let api = C::API;
+        let read = |var: &'static str| Ok::<_, ConfigError>(lookup(var)?.filter(|v| !v.is_empty()));
         if !api.api_key_env.is_empty() {
             let key = read(api.api_key_env)?.ok_or(ConfigError::MissingEnv { var: api.api_key_env })?;
             self.api_key = Some(SecretString::new(key));

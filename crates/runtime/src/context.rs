@@ -119,6 +119,22 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The `exec` hook's second half: screens bodies that may carry secrets (see
+    /// [`crate::redact_json`]); every other response passes through untouched.
+    pub async fn screen_response(
+        &self,
+        operation_id: &str,
+        response: reqwest::Response,
+    ) -> reqwest::Result<reqwest::Response> {
+        let api = self.0.api;
+        match api.operation(operation_id).and_then(|op| op.success_body_check) {
+            Some(check) => crate::redact::screen(response, check, api.secret_fields).await,
+            None => Ok(response),
+        }
+    }
+}
+
 impl Credential {
     fn new(kind: SchemeKind, key: &SecretString) -> Result<Self, ConfigError> {
         let header = |name: HeaderName, value: String| {

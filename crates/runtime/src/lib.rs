@@ -7,9 +7,11 @@
 mod api;
 mod config;
 mod context;
+mod redact;
 mod secret;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, RequestError};
+pub use redact::redact_json;
 pub use secret::SecretString;

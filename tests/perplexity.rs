@@ -1,0 +1,99 @@
+//! Perplexity: every operation on the wire, parsed, and its errors.
+#![allow(clippy::unwrap_used)]
+
+use loopback::{Reply, Server};
+use perplexity::{Client, Error, types};
+use serde_json::json;
+use workspace_tests::{KEY, TOKEN, assert_header_names, assert_no_secret, assert_renderings_clean, body_json};
+
+fn client(server: &Server) -> Client {
+    Client::builder().api_key(KEY).base_url(server.url()).build().unwrap()
+}
+
+fn generated() -> Reply {
+    Reply::json(
+        200,
+        json!({"auth_token": TOKEN, "created_at_epoch_seconds": 1735689600, "token_name": "ci"}).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn generate_auth_token_on_the_wire_and_parsed() {
+    let server = Server::always(generated()).await.unwrap();
+    let response = client(&server)
+        .generate_auth_token()
+        .body(types::GenerateAuthTokenRequest { token_name: Some("ci".into()) })
+        .send()
+        .await
+        .unwrap();
+
+    let request = server.single_request();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/generate_auth_token");
+    assert_eq!(request.query, None);
+    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host"]);
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("accept"), Some("application/json"));
+    assert_eq!(body_json(&request), json!({"token_name": "ci"}));
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.auth_token.expose_secret(), TOKEN);
+    assert_eq!(response.created_at_epoch_seconds, 1735689600.0);
+    assert_eq!(response.token_name.as_deref(), Some("ci"));
+    assert_no_secret("response", &format!("{response:?}"));
+    assert_no_secret("parsed value", &format!("{:?}", response.into_inner()));
+}
+
+#[tokio::test]
+async fn generate_auth_token_without_a_name_sends_an_empty_object() {
+    let server = Server::always(generated()).await.unwrap();
+    client(&server).generate_auth_token().send().await.unwrap();
+    assert_eq!(body_json(&server.single_request()), json!({}));
+}
+
+#[tokio::test]
+async fn revoke_auth_token_on_the_wire() {
+    let server = Server::always(Reply::status(200)).await.unwrap();
+    let response = client(&server)
+        .revoke_auth_token()
+        .body(types::RevokeAuthTokenRequest { auth_token: TOKEN.into() })
+        .send()
+        .await
+        .unwrap();
+
+    let request = server.single_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/revoke_auth_token"));
+    assert_eq!(request.query, None);
+    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host"]);
+    // The response has no body, so progenitor asks for no media type; reqwest's default.
+    assert_eq!(request.header("accept"), Some("*/*"));
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+    // The token to revoke goes on the wire (that is the point) but nowhere else.
+    assert_eq!(body_json(&request), json!({"auth_token": TOKEN}));
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn an_undeclared_status_keeps_status_and_body() {
+    let server = Server::always(Reply::json(500, r#"{"error":"boom"}"#)).await.unwrap();
+    let err = client(&server).generate_auth_token().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_renderings_clean("error", &err);
+    let Error::UnexpectedResponse(response) = err else { panic!("expected UnexpectedResponse, got {err:?}") };
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.text().await.unwrap(), r#"{"error":"boom"}"#);
+}
+
+#[tokio::test]
+async fn a_drifted_response_does_not_print_the_new_token() {
+    // `created_at_epoch_seconds` changed type upstream: parsing fails, and progenitor's error
+    // would print the raw body, token included, if the runtime did not screen it.
+    let body = json!({"auth_token": TOKEN, "created_at_epoch_seconds": "yesterday"}).to_string();
+    let server = Server::always(Reply::json(200, body)).await.unwrap();
+    let err = client(&server).generate_auth_token().send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err:?}");
+    assert_renderings_clean("payload error", &err);
+    assert!(err.to_string().contains("[REDACTED]"), "the rest of the body is kept: {err}");
+    assert!(err.to_string().contains("yesterday"), "the rest of the body is kept: {err}");
+}
