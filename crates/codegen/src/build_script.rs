@@ -1,6 +1,6 @@
 //! The whole of a client crate's `build.rs`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::SpecDir;
@@ -28,18 +28,25 @@ fn run(spec_dir: &str) -> Result<(), String> {
     let dir = SpecDir::new(PathBuf::from(manifest_dir).join(spec_dir));
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
+    generate_into(&dir, &out_dir).map_err(|e| e.to_string())
+}
 
-    let prepared = crate::load(&dir).map_err(|e| e.to_string())?;
-    let generated = crate::generate(&prepared).map_err(|e| e.to_string())?;
-    write_if_changed(&out_dir.join("client.rs"), &generated.client)?;
-    write_if_changed(&out_dir.join("mock.rs"), &generated.mock)?;
+/// Loads, prepares and generates `dir`, writing `client.rs` and `mock.rs` into `out_dir`
+/// (each only if its content changed, so dependants are not rebuilt for nothing).
+pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
+    let prepared = crate::load(dir)?;
+    let generated = crate::generate(&prepared)?;
+    for (name, content) in [("client.rs", &generated.client), ("mock.rs", &generated.mock)] {
+        let path = out_dir.join(name);
+        write_if_changed(&path, content).map_err(|e| crate::Error::new(&path, "", crate::ErrorKind::Io(e)))?;
+    }
     Ok(())
 }
 
 /// Leaves the file (and its mtime) alone when the content is the same.
-fn write_if_changed(path: &std::path::Path, content: &str) -> Result<(), String> {
+fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
         return Ok(());
     }
-    std::fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, content)
 }
