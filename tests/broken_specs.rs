@@ -102,7 +102,8 @@ fn a_duplicate_operation_id_names_both_places() {
 
 #[test]
 fn an_unconvertible_3_1_construct_names_the_keyword() {
-    let spec = GOOD_SPEC.replace("ttl: {type: integer, exclusiveMinimum: 0}", "ttl: {type: array, prefixItems: [{type: integer}]}");
+    let spec = GOOD_SPEC
+        .replace("ttl: {type: integer, exclusiveMinimum: 0}", "ttl: {type: array, prefixItems: [{type: integer}]}");
     let (err, text) = error(&spec, GOOD_OVERLAY);
     assert!(matches!(err.kind, ErrorKind::Unconvertible(_)), "{err:?}");
     assert_eq!(err.pointer, "/components/schemas/Req/properties/ttl/prefixItems");
@@ -150,13 +151,14 @@ fn a_construct_progenitor_rejects_is_an_error() {
 #[test]
 fn a_progenitor_panic_becomes_an_error() {
     // A JSON response without a schema: progenitor 0.15 hits a `todo!()`.
-    let spec = GOOD_SPEC.replace(
-        "              schema: {$ref: '#/components/schemas/Res'}",
-        "              example: {token: x}",
-    );
+    let spec = GOOD_SPEC
+        .replace("              schema: {$ref: '#/components/schemas/Res'}", "              example: {token: x}");
     let (err, text) = error(&spec, GOOD_OVERLAY);
     assert!(matches!(err.kind, ErrorKind::Progenitor(_)), "{err:?}");
-    assert!(text.contains("openapi.yaml: at (document root): progenitor cannot generate a client: progenitor panicked"), "{text}");
+    assert!(
+        text.contains("openapi.yaml: at (document root): progenitor cannot generate a client: progenitor panicked"),
+        "{text}"
+    );
     assert!(text.contains("media type encoding, no schema"), "{text}");
 }
 
@@ -167,4 +169,3 @@ fn a_missing_file_is_an_io_error_naming_it() {
     assert!(matches!(err.kind, ErrorKind::Io(_)), "{err:?}");
     assert!(err.to_string().contains("nope/openapi.yaml"), "{err}");
 }
-

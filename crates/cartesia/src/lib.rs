@@ -6,7 +6,8 @@
 //! # let _ = client; Ok(()) }
 //! ```
 
-#![allow(clippy::all, clippy::pedantic, unused_imports)]
+// Generated code: progenitor's style, not ours.
+#![allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports)]
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 

@@ -80,7 +80,8 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
             },
             Some("oauth2" | "openIdConnect") => SchemeKind::Bearer,
             Some("apiKey") => {
-                let key_name = text(scheme, "/name").map_err(|_| invalid(&ptr, "apiKey scheme without `name`".into()))?;
+                let key_name =
+                    text(scheme, "/name").map_err(|_| invalid(&ptr, "apiKey scheme without `name`".into()))?;
                 match scheme.get("in").and_then(Value::as_str) {
                     Some("header") => SchemeKind::Header(key_name),
                     Some("query") => SchemeKind::Query(key_name),
@@ -97,15 +98,15 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
     let api_key_env = match doc.pointer(&join(client_ptr, "api-key-env")) {
         Some(Value::String(s)) => s.clone(),
         _ if needs_key => {
-            return Err(invalid(client_ptr, "operations need a credential: add `x-client.api-key-env` in the overlay".into()));
+            return Err(invalid(
+                client_ptr,
+                "operations need a credential: add `x-client.api-key-env` in the overlay".into(),
+            ));
         }
         _ => String::new(),
     };
-    let base_url_env = doc
-        .pointer(&join(client_ptr, "base-url-env"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let base_url_env =
+        doc.pointer(&join(client_ptr, "base-url-env")).and_then(Value::as_str).unwrap_or_default().to_string();
 
     Ok(ApiModel {
         title: text(doc, "/info/title")?,
@@ -124,7 +125,8 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
 fn take_constant_headers(doc: &mut Value, file: &Path) -> Result<Vec<(String, String, String)>, Error> {
     let mut found = Vec::new();
     let mut removals: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let ops: Vec<(String, String)> = schemas::operations(doc).into_iter().map(|(ptr, path, _, _)| (ptr, path)).collect();
+    let ops: Vec<(String, String)> =
+        schemas::operations(doc).into_iter().map(|(ptr, path, _, _)| (ptr, path)).collect();
     for (op_ptr, path) in ops {
         let item_ptr = join("/paths", &path);
         for list_ptr in [join(&item_ptr, "parameters"), join(&op_ptr, "parameters")] {
@@ -171,10 +173,9 @@ fn resolve<'a>(doc: &'a Value, node: &'a Value, file: &Path, at: &str) -> Result
     for _ in 0..32 {
         match node.get("$ref").and_then(Value::as_str) {
             Some(reference) => {
-                node = reference
-                    .strip_prefix('#')
-                    .and_then(|ptr| doc.pointer(ptr))
-                    .ok_or_else(|| Error::new(file, at, ErrorKind::Invalid(format!("`$ref: {reference}` does not resolve"))))?;
+                node = reference.strip_prefix('#').and_then(|ptr| doc.pointer(ptr)).ok_or_else(|| {
+                    Error::new(file, at, ErrorKind::Invalid(format!("`$ref: {reference}` does not resolve")))
+                })?;
             }
             None => return Ok(node),
         }

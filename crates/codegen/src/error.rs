@@ -38,21 +38,13 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn new(file: &Path, pointer: impl Into<String>, kind: ErrorKind) -> Self {
-        Error {
-            file: file.to_path_buf(),
-            pointer: pointer.into(),
-            kind,
-        }
+        Error { file: file.to_path_buf(), pointer: pointer.into(), kind }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.pointer.is_empty() {
-            "(document root)"
-        } else {
-            &self.pointer
-        };
+        let at = if self.pointer.is_empty() { "(document root)" } else { &self.pointer };
         write!(f, "{}: at {}: {}", self.file.display(), at, self.kind)
     }
 }

@@ -115,9 +115,7 @@ fn glue(model: &ApiModel) -> TokenStream {
     let operations = model.operations.iter().map(|op| {
         let (id, rust_name, method, path) = (&op.id, &op.rust_name, &op.method, &op.path);
         let security = op.security.iter().map(|alternative| {
-            let indexes = alternative
-                .iter()
-                .filter_map(|name| model.schemes.iter().position(|s| &s.name == name));
+            let indexes = alternative.iter().filter_map(|name| model.schemes.iter().position(|s| &s.name == name));
             quote!(&[#(#indexes),*])
         });
         let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));

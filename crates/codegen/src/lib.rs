@@ -11,6 +11,7 @@
 mod build_script;
 mod describe;
 mod error;
+pub mod examples;
 mod generate;
 pub mod model;
 pub mod normalize;

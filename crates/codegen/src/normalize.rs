@@ -54,9 +54,9 @@ pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<(), Error> {
         ));
     }
 
-    let root = doc.as_object_mut().ok_or_else(|| {
-        Error::new(file, "", ErrorKind::Invalid("the document is not a mapping".into()))
-    })?;
+    let root = doc
+        .as_object_mut()
+        .ok_or_else(|| Error::new(file, "", ErrorKind::Invalid("the document is not a mapping".into())))?;
     root.insert("openapi".into(), json!(TARGET_VERSION));
     // Parts of 3.1 that a client does not use and 3.0 cannot hold.
     root.shift_remove("webhooks");
@@ -74,6 +74,14 @@ pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<(), Error> {
 
     schemas::visit_all(doc, |schema, ptr| {
         convert_schema(schema, ptr).map_err(|(at, msg)| Error::new(file, at, ErrorKind::Unconvertible(msg)))
+    })?;
+    schemas::visit_all(doc, |schema, ptr| match schema.get("type") {
+        Some(Value::String(t)) if t == "null" => Err(Error::new(
+            file,
+            join(ptr, "type"),
+            ErrorKind::Unconvertible("`type: null` outside an `anyOf`/`oneOf` alternative".into()),
+        )),
+        _ => Ok(()),
     })
 }
 
@@ -132,29 +140,23 @@ fn convert_schema(schema: &mut Map<String, Value>, ptr: &str) -> Result<(), Fail
 }
 
 /// `type: [T, "null"]` becomes `type: T, nullable: true`.
+///
+/// A lone `type: null` is left for the enclosing `anyOf`/`oneOf` (visited after its children)
+/// to absorb; any left over is reported by [`to_openapi_30`].
 fn convert_type(schema: &mut Map<String, Value>, ptr: &str) -> Result<(), Failure> {
+    let Some(Value::Array(types)) = schema.get("type") else { return Ok(()) };
     let at = || join(ptr, "type");
-    match schema.get("type") {
-        Some(Value::Array(types)) => {
-            let nullable = types.iter().any(|t| t == "null");
-            let others: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-            match others.as_slice() {
-                [one] => {
-                    schema.insert("type".into(), one.clone());
-                }
-                [] => return Err((at(), "a schema whose only type is `null`".into())),
-                _ => {
-                    return Err((at(), format!("several types {} (3.0 needs `oneOf` for that)", Value::Array(others))));
-                }
-            }
-            if nullable {
-                schema.insert("nullable".into(), Value::Bool(true));
-            }
+    let nullable = types.iter().any(|t| t == "null");
+    let others: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+    match others.as_slice() {
+        [one] => {
+            schema.insert("type".into(), one.clone());
         }
-        Some(Value::String(t)) if t == "null" => {
-            return Err((at(), "`type: null` outside an `anyOf`/`oneOf`".into()));
-        }
-        _ => {}
+        [] => return Err((at(), "a schema whose only type is `null`".into())),
+        _ => return Err((at(), format!("several types {} (3.0 needs `oneOf` for that)", Value::Array(others)))),
+    }
+    if nullable {
+        schema.insert("nullable".into(), Value::Bool(true));
     }
     Ok(())
 }
@@ -220,20 +222,19 @@ mod tests {
     #[test]
     fn const_exclusive_bounds_and_examples() {
         let s = convert(json!({"type": "number", "const": 3, "exclusiveMinimum": 0, "examples": [3, 4]})).unwrap();
-        assert_eq!(
-            s,
-            json!({"type": "number", "exclusiveMinimum": true, "enum": [3], "minimum": 0, "example": 3})
-        );
+        assert_eq!(s, json!({"type": "number", "exclusiveMinimum": true, "enum": [3], "minimum": 0, "example": 3}));
     }
 
     #[test]
     fn unconvertible_constructs_are_errors_naming_the_keyword_and_place() {
-        let err = convert(json!({"type": "object", "properties": {"p": {"type": "array", "prefixItems": []}}}))
-            .unwrap_err();
+        let err =
+            convert(json!({"type": "object", "properties": {"p": {"type": "array", "prefixItems": []}}})).unwrap_err();
         assert_eq!(err.pointer, "/components/schemas/S/properties/p/prefixItems");
         assert!(err.to_string().contains("`prefixItems` has no OpenAPI 3.0 equivalent"), "{err}");
         let err = convert(json!({"type": ["string", "integer"]})).unwrap_err();
         assert!(err.to_string().contains("several types"), "{err}");
+        let err = convert(json!({"type": "object", "properties": {"n": {"type": "null"}}})).unwrap_err();
+        assert_eq!(err.pointer, "/components/schemas/S/properties/n/type");
     }
 
     #[test]

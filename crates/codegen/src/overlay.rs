@@ -44,11 +44,8 @@ pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<()
         }
 
         // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
-        let mut pointers: Vec<String> = path
-            .query_located(doc)
-            .into_iter()
-            .map(|node| node.location().to_json_pointer())
-            .collect();
+        let mut pointers: Vec<String> =
+            path.query_located(doc).into_iter().map(|node| node.location().to_json_pointer()).collect();
         if pointers.is_empty() {
             return Err(Error::new(
                 overlay_file,
@@ -65,9 +62,8 @@ pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<()
             }
         } else if let Some(update) = update {
             for pointer in &pointers {
-                let node = doc
-                    .pointer_mut(pointer)
-                    .ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
+                let node =
+                    doc.pointer_mut(pointer).ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
                 merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
             }
         }
@@ -85,7 +81,9 @@ fn merge_into(target: &mut Value, update: &Value) -> Result<(), String> {
             };
             for (key, value) in update {
                 match object.get_mut(key) {
-                    Some(existing @ (Value::Object(_) | Value::Array(_))) if value.is_object() || existing.is_array() => {
+                    Some(existing @ (Value::Object(_) | Value::Array(_)))
+                        if value.is_object() || existing.is_array() =>
+                    {
                         merge_into(existing, value)?
                     }
                     _ => {
@@ -107,9 +105,7 @@ fn merge_into(target: &mut Value, update: &Value) -> Result<(), String> {
 }
 
 fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
-    let (parent, last) = pointer
-        .rsplit_once('/')
-        .ok_or_else(|| "cannot remove the document root".to_string())?;
+    let (parent, last) = pointer.rsplit_once('/').ok_or_else(|| "cannot remove the document root".to_string())?;
     let token = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent) {
         Some(Value::Object(map)) => {
@@ -160,10 +156,13 @@ mod tests {
     #[test]
     fn a_target_matching_nothing_is_an_error_naming_the_action() {
         let mut doc = json!({"info": {}});
-        let err = run(&mut doc, json!({"overlay": "1.0.0", "actions": [
-            {"target": "$.info", "update": {}},
-            {"target": "$.nope", "update": {}}
-        ]}))
+        let err = run(
+            &mut doc,
+            json!({"overlay": "1.0.0", "actions": [
+                {"target": "$.info", "update": {}},
+                {"target": "$.nope", "update": {}}
+            ]}),
+        )
         .unwrap_err();
         assert!(matches!(err.kind, ErrorKind::TargetMatchesNothing { .. }));
         assert_eq!(err.pointer, "/actions/1/target");

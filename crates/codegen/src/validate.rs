@@ -19,7 +19,9 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
     for (ptr, _, _, op) in schemas::operations(doc) {
         let id = match op.get("operationId") {
             Some(Value::String(id)) if !id.is_empty() => id,
-            _ => return Err(invalid(&ptr, "operation has no `operationId` (progenitor names methods after it)".into())),
+            _ => {
+                return Err(invalid(&ptr, "operation has no `operationId` (progenitor names methods after it)".into()));
+            }
         };
         // progenitor turns ids into snake_case method names: `getToken` and `get_token` collide.
         let key: String = id.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
@@ -43,7 +45,10 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
             return Err(invalid(&at, "`x-secret` marks only `type: string` schemas".into()));
         }
         if let Some(other) = schema.keys().find(|k| !SECRET_COMPANIONS.contains(&k.as_str())) {
-            return Err(invalid(&at, format!("`x-secret` marks plain strings only; `{other}` is not supported beside it")));
+            return Err(invalid(
+                &at,
+                format!("`x-secret` marks plain strings only; `{other}` is not supported beside it"),
+            ));
         }
         Ok(())
     })

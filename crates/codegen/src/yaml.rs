@@ -17,6 +17,5 @@ pub fn read(path: &Path) -> Result<Value, Error> {
 /// serde-saphyr's default budget bounds alias expansion, nesting depth and document size,
 /// so a hostile document (an alias bomb, say) is an error rather than an exhausted machine.
 pub fn parse(origin: &Path, text: &str) -> Result<Value, Error> {
-    serde_saphyr::from_str::<Value>(text)
-        .map_err(|e| Error::new(origin, "", ErrorKind::Yaml(e.to_string())))
+    serde_saphyr::from_str::<Value>(text).map_err(|e| Error::new(origin, "", ErrorKind::Yaml(e.to_string())))
 }

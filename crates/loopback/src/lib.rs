@@ -162,7 +162,8 @@ async fn answer(
     log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
 
     let mut response = hyper::Response::new(Full::new(reply.body));
-    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in reply.headers {
         if let (Ok(name), Ok(value)) =
             (hyper::header::HeaderName::try_from(name), hyper::header::HeaderValue::try_from(value))

@@ -15,6 +15,16 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub trait GeneratedClient: Sized {
     const API: &'static ApiDescription;
     fn from_parts(base_url: &str, http: reqwest::Client, context: Context) -> Self;
+
+    /// The builder for this client (each client also has it as an inherent method).
+    fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment (also an inherent method of each client).
+    fn from_env() -> Result<Self, ConfigError> {
+        Self::builder().from_env()?.build()
+    }
 }
 
 /// Why a client could not be configured. Never contains the API key.
@@ -140,14 +150,18 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|e| ConfigError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::InvalidBaseUrl { url: base_url, reason: "the scheme must be http or https".into() });
+            return Err(ConfigError::InvalidBaseUrl {
+                url: base_url,
+                reason: "the scheme must be http or https".into(),
+            });
         }
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
 
         let mut http = reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.timeout);
         if let Some(agent) = &self.user_agent {
-            let value = reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
+            let value =
+                reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
             http = http.user_agent(value);
         }
         let http = http.build().map_err(ConfigError::Http)?;

@@ -61,7 +61,8 @@ pub async fn screen(
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     let (mut parts, body) = rebuilt.into_parts();
-    parts.extensions = http::Response::builder().url(url).body(()).map(|r| r.into_parts().0.extensions).unwrap_or_default();
+    parts.extensions =
+        http::Response::builder().url(url).body(()).map(|r| r.into_parts().0.extensions).unwrap_or_default();
     Ok(reqwest::Response::from(http::Response::from_parts(parts, body)))
 }
 
