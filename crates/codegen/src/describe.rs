@@ -84,7 +84,13 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
                     text(scheme, "/name").map_err(|_| invalid(&ptr, "apiKey scheme without `name`".into()))?;
                 match scheme.get("in").and_then(Value::as_str) {
                     Some("header") => SchemeKind::Header(key_name),
-                    Some("query") => SchemeKind::Query(key_name),
+                    // A key in the URL ends up in logs, proxies and error messages.
+                    Some("query") => {
+                        return Err(invalid(
+                            &ptr,
+                            "API keys in the query string are not supported: URLs are logged".into(),
+                        ));
+                    }
                     other => return Err(invalid(&ptr, format!("unsupported apiKey location {other:?}"))),
                 }
             }

@@ -108,7 +108,6 @@ fn glue(model: &ApiModel) -> TokenStream {
         let kind = match &s.kind {
             SchemeKind::Bearer => quote!(::api_runtime::SchemeKind::Bearer),
             SchemeKind::Header(h) => quote!(::api_runtime::SchemeKind::Header(#h)),
-            SchemeKind::Query(q) => quote!(::api_runtime::SchemeKind::Query(#q)),
         };
         quote!(::api_runtime::SecurityScheme { name: #name, kind: #kind })
     });

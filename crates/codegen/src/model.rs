@@ -34,8 +34,6 @@ pub enum SchemeKind {
     Bearer,
     /// An API key in the named header.
     Header(String),
-    /// An API key in the named query parameter.
-    Query(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -42,8 +42,6 @@ pub enum SchemeKind {
     Bearer,
     /// The key in this header.
     Header(&'static str),
-    /// The key in this query parameter.
-    Query(&'static str),
 }
 
 #[derive(Debug)]

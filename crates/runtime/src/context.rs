@@ -26,10 +26,9 @@ struct Inner {
     constant_headers: Vec<Vec<(HeaderName, HeaderValue)>>,
 }
 
-enum Credential {
-    Header(HeaderName, HeaderValue),
-    Query(&'static str, SecretString),
-}
+/// A header carrying the credential (keys in query strings are refused at codegen: URLs
+/// end up in logs and error messages).
+struct Credential(HeaderName, HeaderValue);
 
 /// Why a request could not be prepared.
 #[derive(Debug, thiserror::Error)]
@@ -105,15 +104,8 @@ impl Context {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        for credential in alternative.iter().filter_map(|&s| inner.credentials[s].as_ref()) {
-            match credential {
-                Credential::Header(name, value) => {
-                    request.headers_mut().insert(name.clone(), value.clone());
-                }
-                Credential::Query(name, key) => {
-                    request.url_mut().query_pairs_mut().append_pair(name, key.expose_secret());
-                }
-            }
+        for Credential(name, value) in alternative.iter().filter_map(|&s| inner.credentials[s].as_ref()) {
+            request.headers_mut().insert(name.clone(), value.clone());
         }
         Ok(())
     }
@@ -141,7 +133,7 @@ impl Credential {
             let mut value = HeaderValue::try_from(value).map_err(|_| ConfigError::InvalidApiKey)?;
             // Sensitive values are redacted by http's `Debug` and never HPACK-indexed.
             value.set_sensitive(true);
-            Ok(Credential::Header(name, value))
+            Ok(Credential(name, value))
         };
         match kind {
             SchemeKind::Bearer => header(AUTHORIZATION, format!("Bearer {}", key.expose_secret())),
@@ -149,7 +141,6 @@ impl Credential {
                 HeaderName::try_from(name).map_err(|_| ConfigError::InvalidSpecHeader { name })?,
                 key.expose_secret().to_string(),
             ),
-            SchemeKind::Query(name) => Ok(Credential::Query(name, key.clone())),
         }
     }
 }
