@@ -172,7 +172,8 @@ fn a_missing_file_is_an_io_error_naming_it() {
 
 #[test]
 fn an_api_key_in_the_query_string_is_refused() {
-    let spec = GOOD_SPEC.replace("Bearer: {type: http, scheme: bearer}", "Bearer: {type: apiKey, in: query, name: key}");
+    let spec =
+        GOOD_SPEC.replace("Bearer: {type: http, scheme: bearer}", "Bearer: {type: apiKey, in: query, name: key}");
     let (err, text) = error(&spec, GOOD_OVERLAY);
     assert_eq!(err.pointer, "/components/securitySchemes/Bearer");
     assert!(text.contains("query string are not supported"), "{text}");

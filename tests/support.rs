@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 
+use std::path::PathBuf;
+
 use loopback::Recorded;
 use serde_json::Value;
 
@@ -31,4 +33,12 @@ pub fn assert_header_names(request: &Recorded, expected: &[&str]) {
     let mut expected = expected.to_vec();
     expected.sort_unstable();
     assert_eq!(request.header_names(), expected, "headers on the wire: {:#?}", request.headers);
+}
+
+/// The vendors, by their `specs/` directory names.
+pub const VENDORS: [&str; 3] = ["perplexity", "cartesia", "vercel"];
+
+/// `specs/<vendor>` in this workspace.
+pub fn spec_dir(vendor: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("specs").join(vendor)
 }

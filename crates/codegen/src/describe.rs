@@ -10,6 +10,9 @@ use crate::error::{Error, ErrorKind, join};
 use crate::model::{ApiModel, Operation, Scheme, SchemeKind};
 use crate::schemas;
 
+/// Operation extension recording the constant headers taken out of its parameters.
+pub const CONSTANT_HEADERS: &str = "x-constant-headers";
+
 pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
     let invalid = |ptr: &str, msg: String| Error::new(file, ptr, ErrorKind::Invalid(msg));
     let text = |v: &Value, ptr: &str| -> Result<String, Error> {
@@ -167,6 +170,15 @@ fn take_constant_headers(doc: &mut Value, file: &Path) -> Result<Vec<(String, St
         if let Some(Value::Array(params)) = doc.pointer_mut(&list_ptr) {
             for index in indexes.into_iter().rev() {
                 params.remove(index);
+            }
+        }
+    }
+    // Keep them visible in the document (progenitor ignores extensions) for the surface.
+    for (op_ptr, name, value) in &found {
+        if let Some(Value::Object(op)) = doc.pointer_mut(op_ptr) {
+            let constants = op.entry(CONSTANT_HEADERS).or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(constants) = constants {
+                constants.insert(name.clone(), Value::String(value.clone()));
             }
         }
     }

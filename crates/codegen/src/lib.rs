@@ -10,6 +10,7 @@
 
 mod build_script;
 mod describe;
+pub mod drift;
 mod error;
 pub mod examples;
 mod generate;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod normalize;
 pub mod overlay;
 pub mod schemas;
+pub mod surface;
 mod validate;
 pub mod yaml;
 

@@ -1,0 +1,309 @@
+//! The API surface of a normalised spec, in a form built for review and comparison: every
+//! operation, parameter and schema property on one line of its own, so that a new required
+//! field or a removed operation is one obvious line in a diff.
+//!
+//! Snapshots (`tests/snapshots/`) and the refresh drift report both read this.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::error::join;
+use crate::schemas;
+
+/// What a client of the API can see of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Surface {
+    pub title: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<String>,
+    pub security_schemes: BTreeMap<String, String>,
+    pub operations: BTreeMap<String, OperationSurface>,
+    /// Component schemas the operations use, flattened.
+    pub schemas: BTreeMap<String, Fields>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationSurface {
+    pub method: String,
+    pub path: String,
+    /// Alternatives; within one, schemes joined with ` + `. Empty: no authentication.
+    pub security: Vec<String>,
+    /// `"<in> <name>"` → its field.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<Body>,
+    /// Status → body (`None`: no content).
+    pub responses: BTreeMap<String, Option<Body>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Body {
+    pub content_type: String,
+    pub required: bool,
+    pub schema: Fields,
+}
+
+/// A schema flattened to one [`Field`] per property path: `.` is the schema itself,
+/// `name`, `token.id`, `scopes[]`, `scopes[].type`, `grants.<oneOf 1>.tts`.
+pub type Fields = BTreeMap<String, Field>;
+
+/// The path of a schema itself in its [`Fields`].
+pub const ROOT: &str = ".";
+
+/// One property (or parameter) as a client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Field {
+    /// `string`, `number`, `object`, `array`, `any`, or a component schema's name.
+    pub ty: String,
+    pub format: Option<String>,
+    pub required: bool,
+    pub nullable: bool,
+    pub secret: bool,
+    pub enum_values: Vec<String>,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.ty)?;
+        if let Some(format) = &self.format {
+            write!(f, "({format})")?;
+        }
+        if self.nullable {
+            f.write_str("?")?;
+        }
+        if !self.enum_values.is_empty() {
+            write!(f, " enum [{}]", self.enum_values.join(", "))?;
+        }
+        if self.required {
+            f.write_str(", required")?;
+        }
+        if self.secret {
+            f.write_str(", secret")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Reads the surface of a normalised (3.0) document.
+pub fn surface(doc: &Value) -> Surface {
+    let text = |ptr: &str| doc.pointer(ptr).and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut used = Vec::new();
+    let mut operations = BTreeMap::new();
+    for (ptr, path, method, op) in schemas::operations(doc) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or(&ptr).to_string();
+        operations.insert(id, operation(doc, &path, method, op, &mut used));
+    }
+
+    // Component schemas reachable from the operations, transitively.
+    let mut schemas = BTreeMap::new();
+    while let Some(name) = used.pop() {
+        if schemas.contains_key(&name) {
+            continue;
+        }
+        let schema = doc.pointer(&join("/components/schemas", &name)).cloned().unwrap_or(Value::Null);
+        schemas.insert(name, flatten(&schema, &mut used));
+    }
+
+    let security_schemes = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, scheme)| (name.clone(), describe_scheme(scheme)))
+        .collect();
+
+    Surface {
+        title: text("/info/title"),
+        version: text("/info/version"),
+        servers: doc
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("url").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        security_schemes,
+        operations,
+        schemas,
+    }
+}
+
+fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<String>) -> OperationSurface {
+    let item = doc.pointer(&join("/paths", path)).unwrap_or(&Value::Null);
+    let mut parameters = BTreeMap::new();
+    // Path-level first, so operation-level parameters override them.
+    for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
+        for param in list.as_array().into_iter().flatten() {
+            let param = resolve(doc, param);
+            let (Some(name), Some(location)) =
+                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            let schema = param.get("schema").unwrap_or(&Value::Null);
+            let mut field = field(schema, used);
+            field.required = param.get("required") == Some(&Value::Bool(true));
+            parameters.insert(format!("{location} {name}"), field);
+        }
+    }
+
+    // Required one-value headers the runtime sends (see `describe`): still part of the API.
+    for (name, value) in op.get(crate::describe::CONSTANT_HEADERS).and_then(Value::as_object).into_iter().flatten() {
+        let field = Field {
+            ty: "string".into(),
+            required: true,
+            enum_values: vec![value.as_str().unwrap_or_default().to_string()],
+            ..Field::default()
+        };
+        parameters.insert(format!("header {name}"), field);
+    }
+
+    let request_body = op.get("requestBody").map(|b| resolve(doc, b)).and_then(|b| {
+        let mut body = body(b, used)?;
+        body.required = b.get("required") == Some(&Value::Bool(true));
+        Some(body)
+    });
+    let responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(status, response)| (status.clone(), body(resolve(doc, response), used)))
+        .collect();
+
+    let security = op
+        .get("security")
+        .or_else(|| doc.get("security"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter(|alternative| !alternative.is_empty())
+        .map(|alternative| alternative.keys().cloned().collect::<Vec<_>>().join(" + "))
+        .collect();
+
+    OperationSurface {
+        method: method.to_uppercase(),
+        path: path.to_string(),
+        security,
+        parameters,
+        request_body,
+        responses,
+    }
+}
+
+/// The first media type of a request body or response, flattened.
+fn body(holder: &Value, used: &mut Vec<String>) -> Option<Body> {
+    let (content_type, media) = holder.get("content")?.as_object()?.iter().next()?;
+    let schema = media.get("schema").unwrap_or(&Value::Null);
+    Some(Body { content_type: content_type.clone(), required: true, schema: flatten(schema, used) })
+}
+
+/// One schema as [`Fields`]; `$ref`s are named, and their names pushed onto `used`.
+pub fn flatten(schema: &Value, used: &mut Vec<String>) -> Fields {
+    let mut fields = BTreeMap::new();
+    flatten_into(schema, ROOT, false, &mut fields, used);
+    fields
+}
+
+fn flatten_into(schema: &Value, path: &str, required: bool, out: &mut Fields, used: &mut Vec<String>) {
+    let mut this = field(schema, used);
+    this.required = required;
+    out.insert(path.to_string(), this.clone());
+    if schema.get("$ref").is_some() {
+        return;
+    }
+    let child = |name: &str| if path == ROOT { name.to_string() } else { format!("{path}.{name}") };
+
+    // allOf members all apply: their properties are this schema's.
+    let members: Vec<&Value> =
+        std::iter::once(schema).chain(schema.get("allOf").and_then(Value::as_array).into_iter().flatten()).collect();
+    for member in members {
+        let required: Vec<&str> =
+            member.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        if let Some(props) = member.get("properties").and_then(Value::as_object) {
+            for (name, prop) in props {
+                flatten_into(prop, &child(name), required.contains(&name.as_str()), out, used);
+            }
+        }
+        if member.get("$ref").is_some() && !std::ptr::eq(member, schema) {
+            let mut inherited = field(member, used);
+            inherited.ty = format!("all of {}", inherited.ty);
+            out.insert(child("<allOf>"), inherited);
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        for (i, alternative) in schema.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            flatten_into(alternative, &child(&format!("<{key} {}>", i + 1)), false, out, used);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        let path = if path == ROOT { "" } else { path };
+        flatten_into(items, &format!("{path}[]"), false, out, used);
+    }
+    if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        flatten_into(extra, &child("<additional>"), false, out, used);
+    }
+}
+
+/// The one-line description of a schema itself (not its properties).
+fn field(schema: &Value, used: &mut Vec<String>) -> Field {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or(reference).to_string();
+        used.push(name.clone());
+        return Field { ty: name, ..Field::default() };
+    }
+    let ty = match schema.get("type").and_then(Value::as_str) {
+        Some(t) => t.to_string(),
+        None if schema.get("properties").is_some() => "object".into(),
+        None if schema.get("oneOf").is_some() => "one of".into(),
+        None if schema.get("anyOf").is_some() => "any of".into(),
+        None if schema.get("allOf").is_some() => "all of".into(),
+        None => "any".into(),
+    };
+    Field {
+        ty,
+        format: schema.get("format").and_then(Value::as_str).map(str::to_string),
+        required: false,
+        nullable: schema.get("nullable") == Some(&Value::Bool(true)),
+        secret: schema.get("x-secret") == Some(&Value::Bool(true)),
+        enum_values: schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+            .collect(),
+    }
+}
+
+fn describe_scheme(scheme: &Value) -> String {
+    let get = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default();
+    match get("type") {
+        "http" => format!("http {}", get("scheme")),
+        "apiKey" => format!("apiKey in {} `{}`", get("in"), get("name")),
+        other => other.to_string(),
+    }
+}
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    let mut node = node;
+    for _ in 0..16 {
+        match node.get("$ref").and_then(Value::as_str).and_then(|r| doc.pointer(r.trim_start_matches('#'))) {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
