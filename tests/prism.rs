@@ -1,0 +1,101 @@
+//! Running Stoplight Prism (pinned in `tools/prism`) as an independent validator on loopback.
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const STARTUP: Duration = Duration::from_secs(90);
+
+fn tools_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tools").join("prism")
+}
+
+/// Installs Prism with `npm ci` (once per process) and returns its executable.
+fn install() -> Result<PathBuf, String> {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tools_dir();
+    let bin = dir.join("node_modules").join(".bin").join("prism");
+    if bin.exists() {
+        return Ok(bin);
+    }
+    for tool in ["node", "npm"] {
+        let found = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+        if !found {
+            return Err(format!(
+                "`{tool}` is not installed: the Prism contract tests need Node.js 18.20+ with npm \
+                 (Debian/Ubuntu: `apt-get install nodejs npm`; or see https://nodejs.org)"
+            ));
+        }
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("`npm ci` in {} failed:\n{}", dir.display(), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(bin)
+}
+
+/// A running `prism mock` for one spec, with request validation errors on. Killed on drop.
+pub struct Prism {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Prism {
+    pub fn start(spec: &Path) -> Prism {
+        let bin = install().unwrap_or_else(|e| panic!("{e}"));
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("prism.log");
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(bin)
+            .args(["mock", "--errors", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg(spec)
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut prism = Prism { child, addr: SocketAddr::from(([127, 0, 0, 1], port)), log, _dir: dir };
+        prism.wait_until_listening();
+        prism
+    }
+
+    fn wait_until_listening(&mut self) {
+        let started = Instant::now();
+        while TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("prism exited ({status}) before listening:\n{}", self.log());
+            }
+            assert!(started.elapsed() < STARTUP, "prism did not listen within {STARTUP:?}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Prism's own log, for failure messages.
+    pub fn log(&self) -> String {
+        let mut text = String::new();
+        let _ = std::fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut text));
+        text
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
