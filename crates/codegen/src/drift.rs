@@ -63,10 +63,52 @@ pub enum Kind {
 pub struct Change {
     pub level: Level,
     pub kind: Kind,
-    /// Where: `operation createAuthToken`, `createAuthToken request body: name`,
+    /// Where, in words: `operation createAuthToken`, `createAuthToken request body: name`,
     /// `schema AuthToken: expiresAt`.
     pub location: String,
     pub detail: String,
+    /// Where, as data.
+    pub subject: Subject,
+}
+
+/// The part of the API a change is in. `path` is a [`Fields`] path (`.` for the schema itself).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "in", rename_all = "kebab-case")]
+pub enum Subject {
+    Operation { operation: String },
+    Parameter { operation: String, parameter: String },
+    RequestBody { operation: String, path: String },
+    Response { operation: String, status: String, path: String },
+    Schema { schema: String, path: String },
+    SecurityScheme { scheme: String },
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (base, path) = match self {
+            Subject::Operation { operation } => return write!(f, "operation {operation}"),
+            Subject::Parameter { operation, parameter } => return write!(f, "{operation} parameter {parameter}"),
+            Subject::SecurityScheme { scheme } => return write!(f, "security scheme {scheme}"),
+            Subject::RequestBody { operation, path } => (format!("{operation} request body"), path),
+            Subject::Response { operation, status, path } => (format!("{operation} response {status}"), path),
+            Subject::Schema { schema, path } => (format!("schema {schema}"), path),
+        };
+        if path == ROOT { f.write_str(&base) } else { write!(f, "{base}: {path}") }
+    }
+}
+
+impl Subject {
+    /// The same subject, at another property path.
+    fn at(&self, new_path: &str) -> Subject {
+        let mut subject = self.clone();
+        match &mut subject {
+            Subject::RequestBody { path, .. } | Subject::Response { path, .. } | Subject::Schema { path, .. } => {
+                *path = new_path.to_string();
+            }
+            _ => {}
+        }
+        subject
+    }
 }
 
 impl fmt::Display for Change {
@@ -88,17 +130,13 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
     compare_operations(before, after, &mut out);
     compare_components(before, after, &mut out);
     for (name, scheme) in &before.security_schemes {
+        let subject = || Subject::SecurityScheme { scheme: name.clone() };
         match after.security_schemes.get(name) {
-            None => out.push(
-                Level::PotentiallyBreaking,
-                Kind::SecurityChanged,
-                format!("security scheme {name}"),
-                "removed",
-            ),
+            None => out.push(Level::PotentiallyBreaking, Kind::SecurityChanged, subject(), "removed"),
             Some(new) if new != scheme => out.push(
                 Level::Breaking,
                 Kind::SecurityChanged,
-                format!("security scheme {name}"),
+                subject(),
                 format!("changed from `{scheme}` to `{new}`"),
             ),
             Some(_) => {}
@@ -113,8 +151,8 @@ pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
 struct Changes(Vec<Change>);
 
 impl Changes {
-    fn push(&mut self, level: Level, kind: Kind, location: impl Into<String>, detail: impl Into<String>) {
-        self.0.push(Change { level, kind, location: location.into(), detail: detail.into() });
+    fn push(&mut self, level: Level, kind: Kind, subject: Subject, detail: impl Into<String>) {
+        self.0.push(Change { level, kind, location: subject.to_string(), detail: detail.into(), subject });
     }
 }
 
@@ -124,7 +162,7 @@ fn compare_operations(before: &Surface, after: &Surface, out: &mut Changes) {
             out.push(
                 Level::Breaking,
                 Kind::OperationRemoved,
-                format!("operation {id}"),
+                Subject::Operation { operation: id.clone() },
                 format!("{} {} removed", old.method, old.path),
             );
             continue;
@@ -136,7 +174,7 @@ fn compare_operations(before: &Surface, after: &Surface, out: &mut Changes) {
             out.push(
                 Level::NonBreaking,
                 Kind::OperationAdded,
-                format!("operation {id}"),
+                Subject::Operation { operation: id.clone() },
                 format!("{} {} added", new.method, new.path),
             );
         }
@@ -144,11 +182,12 @@ fn compare_operations(before: &Surface, after: &Surface, out: &mut Changes) {
 }
 
 fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, out: &mut Changes) {
+    let operation = || Subject::Operation { operation: id.to_string() };
     if (&old.method, &old.path) != (&new.method, &new.path) {
         out.push(
             Level::Breaking,
             Kind::OperationMoved,
-            format!("operation {id}"),
+            operation(),
             format!("moved from {} {} to {} {}", old.method, old.path, new.method, new.path),
         );
     }
@@ -156,17 +195,18 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
         out.push(
             Level::PotentiallyBreaking,
             Kind::SecurityChanged,
-            format!("operation {id}"),
+            operation(),
             format!("security changed from {:?} to {:?}", old.security, new.security),
         );
     }
 
+    let parameter = |name: &str| Subject::Parameter { operation: id.to_string(), parameter: name.to_string() };
     for (name, before) in &old.parameters {
-        let location = format!("{id} parameter {name}");
+        let subject = parameter(name);
         match new.parameters.get(name) {
-            None if name.starts_with("path ") => out.push(Level::Breaking, Kind::ParameterRemoved, location, "removed"),
-            None => out.push(Level::PotentiallyBreaking, Kind::ParameterRemoved, location, "removed"),
-            Some(after) => compare_field(&location, before, after, &[Direction::Request], out),
+            None if name.starts_with("path ") => out.push(Level::Breaking, Kind::ParameterRemoved, subject, "removed"),
+            None => out.push(Level::PotentiallyBreaking, Kind::ParameterRemoved, subject, "removed"),
+            Some(after) => compare_field(&subject, before, after, &[Direction::Request], out),
         }
     }
     for (name, after) in &new.parameters {
@@ -176,11 +216,11 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
             } else {
                 (Level::NonBreaking, "new optional parameter")
             };
-            out.push(level, Kind::ParameterAdded, format!("{id} parameter {name}"), format!("{what}: {after}"));
+            out.push(level, Kind::ParameterAdded, parameter(name), format!("{what}: {after}"));
         }
     }
 
-    let location = format!("{id} request body");
+    let location = Subject::RequestBody { operation: id.to_string(), path: ROOT.to_string() };
     match (&old.request_body, &new.request_body) {
         (None, Some(body)) => {
             let level = if body.required { Level::Breaking } else { Level::NonBreaking };
@@ -193,8 +233,13 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
         (None, None) => {}
     }
 
+    let response = |status: &str| Subject::Response {
+        operation: id.to_string(),
+        status: status.to_string(),
+        path: ROOT.to_string(),
+    };
     for (status, old_body) in &old.responses {
-        let location = format!("{id} response {status}");
+        let location = response(status);
         let success = status.starts_with('2') || status == "default";
         match new.responses.get(status) {
             None => {
@@ -215,16 +260,16 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
     for status in new.responses.keys().filter(|s| !old.responses.contains_key(*s)) {
         // An undeclared success status is an error for a client generated from the old spec.
         let level = if status.starts_with('2') { Level::PotentiallyBreaking } else { Level::NonBreaking };
-        out.push(level, Kind::ResponseStatusAdded, format!("{id} response {status}"), "status added");
+        out.push(level, Kind::ResponseStatusAdded, response(status), "status added");
     }
 }
 
-fn compare_body(location: &str, old: &Body, new: &Body, direction: Direction, out: &mut Changes) {
+fn compare_body(location: &Subject, old: &Body, new: &Body, direction: Direction, out: &mut Changes) {
     if old.content_type != new.content_type {
         out.push(
             Level::Breaking,
             Kind::ResponseBodyChanged,
-            location,
+            location.clone(),
             format!("content type changed from {} to {}", old.content_type, new.content_type),
         );
     }
@@ -233,7 +278,7 @@ fn compare_body(location: &str, old: &Body, new: &Body, direction: Direction, ou
         out.push(
             level,
             Kind::RequestBodyChanged,
-            location,
+            location.clone(),
             if new.required { "became required" } else { "became optional" },
         );
     }
@@ -244,7 +289,7 @@ fn compare_body(location: &str, old: &Body, new: &Body, direction: Direction, ou
 fn compare_components(before: &Surface, after: &Surface, out: &mut Changes) {
     let directions = directions(before);
     for (name, old) in &before.schemas {
-        let location = format!("schema {name}");
+        let location = Subject::Schema { schema: name.clone(), path: ROOT.to_string() };
         let Some(new) = after.schemas.get(name) else {
             // Its users' `$ref`s changed too and are reported there.
             out.push(Level::NonBreaking, Kind::AnnotationChanged, location, "component no longer used");
@@ -294,14 +339,14 @@ fn directions(surface: &Surface) -> BTreeMap<&str, Vec<Direction>> {
     out
 }
 
-fn compare_fields(location: &str, old: &Fields, new: &Fields, directions: &[Direction], out: &mut Changes) {
+fn compare_fields(location: &Subject, old: &Fields, new: &Fields, directions: &[Direction], out: &mut Changes) {
     let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
     let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
     // Report a removed or added object once, not once per property inside it.
     let under = |path: &str, roots: &[&String]| {
         roots.iter().any(|r| path != r.as_str() && path.starts_with(r.as_str()) && r.as_str() != ROOT)
     };
-    let at = |path: &str| if path == ROOT { location.to_string() } else { format!("{location}: {path}") };
+    let at = |path: &str| location.at(path);
 
     for path in removed.iter().filter(|p| !under(p, &removed)) {
         let was = &old[path.as_str()];
@@ -331,7 +376,7 @@ fn worst(directions: &[Direction], level: impl Fn(Direction) -> Level) -> Level 
     directions.iter().map(|d| level(*d)).min().unwrap_or(Level::NonBreaking)
 }
 
-fn compare_field(location: &str, old: &Field, new: &Field, directions: &[Direction], out: &mut Changes) {
+fn compare_field(location: &Subject, old: &Field, new: &Field, directions: &[Direction], out: &mut Changes) {
     use Direction::{Request, Response};
     if (&old.ty, &old.format) != (&new.ty, &new.format) {
         let show = |f: &Field| match &f.format {
@@ -341,7 +386,7 @@ fn compare_field(location: &str, old: &Field, new: &Field, directions: &[Directi
         out.push(
             Level::Breaking,
             Kind::PropertyRetyped,
-            location,
+            location.clone(),
             format!("type changed from {} to {}", show(old), show(new)),
         );
     }
@@ -353,7 +398,7 @@ fn compare_field(location: &str, old: &Field, new: &Field, directions: &[Directi
             _ => Level::NonBreaking,
         });
         let what = if new.required { "became required" } else { "became optional" };
-        out.push(level, Kind::PropertyRequirednessChanged, location, what);
+        out.push(level, Kind::PropertyRequirednessChanged, location.clone(), what);
     }
     if old.nullable != new.nullable {
         let level = worst(directions, |d| match (d, new.nullable) {
@@ -362,19 +407,19 @@ fn compare_field(location: &str, old: &Field, new: &Field, directions: &[Directi
             _ => Level::NonBreaking,
         });
         let what = if new.nullable { "became nullable" } else { "is no longer nullable" };
-        out.push(level, Kind::PropertyNullabilityChanged, location, what);
+        out.push(level, Kind::PropertyNullabilityChanged, location.clone(), what);
     }
     for value in old.enum_values.iter().filter(|v| !new.enum_values.contains(v)) {
         let level = worst(directions, |d| if d == Request { Level::Breaking } else { Level::NonBreaking });
-        out.push(level, Kind::EnumValueRemoved, location, format!("enum value `{value}` removed"));
+        out.push(level, Kind::EnumValueRemoved, location.clone(), format!("enum value `{value}` removed"));
     }
     for value in new.enum_values.iter().filter(|v| !old.enum_values.contains(v)) {
         // Generated enums are closed: an unknown value fails to deserialize.
         let level = worst(directions, |d| if d == Response { Level::Breaking } else { Level::NonBreaking });
-        out.push(level, Kind::EnumValueAdded, location, format!("enum value `{value}` added"));
+        out.push(level, Kind::EnumValueAdded, location.clone(), format!("enum value `{value}` added"));
     }
     if old.secret != new.secret {
         let what = if new.secret { "now marked secret" } else { "no longer marked secret" };
-        out.push(Level::NonBreaking, Kind::AnnotationChanged, location, what);
+        out.push(Level::NonBreaking, Kind::AnnotationChanged, location.clone(), what);
     }
 }
