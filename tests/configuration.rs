@@ -96,12 +96,7 @@ async fn user_agent_timeout_and_trailing_slash() {
     assert_eq!(request.path, "/v3/user/tokens/t");
     assert_eq!(request.header("user-agent"), Some("my-app/1.0"));
 
-    let slow = Server::start(|_| {
-        std::thread::sleep(Duration::from_millis(600));
-        Reply::status(200)
-    })
-    .await
-    .unwrap();
+    let slow = Server::always(Reply::status(200).with_delay(Duration::from_millis(600))).await.unwrap();
     let client = vercel::Client::builder()
         .api_key(KEY)
         .base_url(slow.url())

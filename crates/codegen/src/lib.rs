@@ -15,6 +15,7 @@ mod error;
 pub mod examples;
 mod generate;
 pub mod model;
+pub mod naming;
 pub mod normalize;
 pub mod overlay;
 pub mod schemas;

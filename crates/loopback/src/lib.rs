@@ -6,7 +6,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -27,6 +29,9 @@ pub struct Recorded {
     /// Header names (lowercase) and values, in arrival order.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// How many responses the server had finished sending when this request arrived: with
+    /// delayed replies, requests that overlap in time all see the same count.
+    pub answered_before: usize,
 }
 
 impl Recorded {
@@ -54,11 +59,13 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// How long to wait before answering (a slow or hanging server).
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: Vec::new(), body: Bytes::new() }
+        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None }
     }
 
     /// A reply with a JSON body (given as text, so callers choose their JSON library).
@@ -67,7 +74,23 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: Bytes::from(body.into()),
+            delay: None,
         }
+    }
+
+    /// A 200 reply with this body and content type.
+    pub fn bytes(content_type: &str, body: impl Into<Bytes>) -> Self {
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+            delay: None,
+        }
+    }
+
+    pub fn with_delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
     }
 
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -82,6 +105,7 @@ type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
 pub struct Server {
     addr: SocketAddr,
     recorded: Arc<Mutex<Vec<Recorded>>>,
+    answered: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -91,29 +115,35 @@ impl Server {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let recorded = Arc::new(Mutex::new(Vec::new()));
+        let answered = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let log = Arc::clone(&recorded);
+        let state = Arc::new(State { log: Arc::clone(&recorded), answered: Arc::clone(&answered) });
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = Arc::clone(&handler);
-                let log = Arc::clone(&log);
+                let state = Arc::clone(&state);
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let handler = Arc::clone(&handler);
-                        let log = Arc::clone(&log);
-                        async move { Ok::<_, Infallible>(answer(req, &*handler, &log).await) }
+                        let state = Arc::clone(&state);
+                        async move { Ok::<_, Infallible>(answer(req, &*handler, &state).await) }
                     });
                     // A client hanging up mid-request is not the server's problem.
                     let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
                 });
             }
         });
-        Ok(Server { addr, recorded, task })
+        Ok(Server { addr, recorded, answered, task })
     }
 
     /// Starts a server that answers every request with the same reply.
     pub async fn always(reply: Reply) -> std::io::Result<Self> {
         Self::start(move |_| reply.clone()).await
+    }
+
+    /// How many responses have been sent.
+    pub fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -140,11 +170,12 @@ impl Drop for Server {
     }
 }
 
-async fn answer(
-    req: hyper::Request<Incoming>,
-    handler: &Handler,
-    log: &Mutex<Vec<Recorded>>,
-) -> hyper::Response<Full<Bytes>> {
+struct State {
+    log: Arc<Mutex<Vec<Recorded>>>,
+    answered: Arc<AtomicUsize>,
+}
+
+async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let recorded = Recorded {
@@ -157,9 +188,14 @@ async fn answer(
             .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
         body,
+        answered_before: state.answered.load(Ordering::SeqCst),
     };
     let reply = handler(&recorded);
-    log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+    state.log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
+    state.answered.fetch_add(1, Ordering::SeqCst);
 
     let mut response = hyper::Response::new(Full::new(reply.body));
     *response.status_mut() =

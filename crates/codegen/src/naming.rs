@@ -1,0 +1,138 @@
+//! The Rust names progenitor and typify give to spec items, so reports can say which
+//! generated items a change touches.
+
+use heck::{ToPascalCase, ToSnakeCase};
+
+use crate::drift::{Change, Subject};
+use crate::surface::{Fields, ROOT, Surface};
+
+/// The `Client` method (and hook operation id) for an `operationId`.
+pub fn method_name(operation_id: &str) -> String {
+    crate::describe::progenitor_name(operation_id)
+}
+
+/// The `builder::` struct for an `operationId`, or a `types::` name for a schema.
+pub fn type_name(name: &str) -> String {
+    method_name(name).to_pascal_case()
+}
+
+/// A struct field or builder method for a JSON property or parameter name.
+pub fn field_name(property: &str) -> String {
+    let name = property.to_snake_case();
+    if syn_keyword(&name) { format!("{name}_") } else { name }
+}
+
+fn syn_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+    )
+}
+
+/// The generated items a change touches, looked up in the surface that has them (`after`
+/// for additions, `before` otherwise).
+pub fn rust_items(change: &Change, before: &Surface, after: &Surface) -> Vec<String> {
+    let op_items = |op: &str| vec![format!("Client::{}", method_name(op)), format!("builder::{}", type_name(op))];
+    let in_type = |ty: String, path: &str| -> Vec<String> {
+        match path.split(['.', '[']).next().filter(|first| *first != ROOT && !first.is_empty()) {
+            Some(first) => vec![format!("types::{ty}::{}", field_name(first))],
+            None => vec![format!("types::{ty}")],
+        }
+    };
+    // An inline body gets progenitor's `<Operation>Body` / `<Operation>Response`; a `$ref`
+    // body is the component's type.
+    let body_type = |fields: Option<&Fields>, fallback: String| {
+        fields
+            .and_then(|f| f.get(ROOT))
+            .filter(|root| {
+                !matches!(root.ty.as_str(), "object" | "array" | "any" | "string" | "number" | "integer" | "boolean")
+            })
+            .map(|root| type_name(&root.ty))
+            .unwrap_or(fallback)
+    };
+    let surfaces = [after, before];
+    match &change.subject {
+        Subject::Operation { operation } => op_items(operation),
+        Subject::Parameter { operation, parameter } => {
+            let name = parameter.split_once(' ').map(|(_, n)| n).unwrap_or(parameter);
+            vec![format!("builder::{}::{}", type_name(operation), field_name(name))]
+        }
+        Subject::RequestBody { operation, path } => {
+            let fields =
+                surfaces.iter().find_map(|s| s.operations.get(operation)?.request_body.as_ref().map(|b| &b.schema));
+            in_type(body_type(fields, format!("{}Body", type_name(operation))), path)
+        }
+        Subject::Response { operation, status, path } => {
+            let fields = surfaces
+                .iter()
+                .find_map(|s| s.operations.get(operation)?.responses.get(status)?.as_ref().map(|b| &b.schema));
+            if fields.is_none() {
+                return op_items(operation);
+            }
+            in_type(body_type(fields, format!("{}Response", type_name(operation))), path)
+        }
+        Subject::Schema { schema, path } => in_type(type_name(schema), path),
+        Subject::SecurityScheme { .. } => vec!["Client (authentication)".into()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_progenitor_and_typify() {
+        assert_eq!(method_name("auth_access-token"), "auth_access_token");
+        assert_eq!(type_name("createAuthToken"), "CreateAuthToken");
+        assert_eq!(field_name("expiresAt"), "expires_at");
+        assert_eq!(field_name("type"), "type_");
+    }
+}

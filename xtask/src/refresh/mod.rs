@@ -1,0 +1,279 @@
+//! `cargo xtask refresh`: fetch every vendor's spec from its source, check it, and write it
+//! only when every requested vendor succeeded.
+//!
+//! For each vendor, concurrently: read `specs/<vendor>/source.toml`, fetch its URLs
+//! (concurrently), build the document (extract and merge docs pages, or slice one document),
+//! apply the vendor's overlay and run the whole code generator on it, then compare its
+//! surface with the vendored spec's. Nothing is written until all of that succeeded for
+//! every vendor; then changed files are replaced atomically.
+
+mod fetch;
+mod pages;
+mod report;
+mod slice;
+mod source;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use api_codegen::surface::surface;
+use api_codegen::{SpecDir, drift, naming, yaml};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+
+pub use fetch::{FetchConfig, Fetcher, Mirror};
+pub use report::{ReportedChange, VendorReport};
+pub use source::Source;
+
+/// The file beside each spec recording what was fetched: `<sha256>  <url>` per source.
+pub const FETCHED_FILE: &str = "fetched.sha256";
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Vendors to refresh; empty: every `specs/*/source.toml`.
+    pub vendors: Vec<String>,
+    /// Write nothing; report drift through the exit code.
+    pub check: bool,
+    /// Also write the drift report as `<report>.md` and `<report>.json`.
+    pub report: Option<PathBuf>,
+    pub fetch: FetchConfig,
+}
+
+/// One vendor, fetched, checked and compared; nothing written yet.
+#[derive(Debug, Clone)]
+pub struct VendorUpdate {
+    pub report: VendorReport,
+    /// Files whose content changes: `(path, new content)`.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Why one vendor could not be refreshed.
+#[derive(Debug, Clone)]
+pub struct VendorFailure {
+    pub vendor: String,
+    /// The URL (or mirror location) at fault, if one is.
+    pub url: Option<String>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for VendorFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.url {
+            Some(url) => write!(f, "{}: {url}: {}", self.vendor, self.reason),
+            None => write!(f, "{}: {}", self.vendor, self.reason),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub updates: Vec<VendorUpdate>,
+    pub failures: Vec<VendorFailure>,
+    pub check: bool,
+    /// Files written (none in `--check` mode or after any failure).
+    pub written: Vec<PathBuf>,
+}
+
+impl Outcome {
+    pub fn drifted(&self) -> bool {
+        self.updates.iter().any(|u| u.report.changed)
+    }
+
+    /// 2: a vendor failed; 1: `--check` found drift; 0 otherwise.
+    pub fn exit_code(&self) -> ExitCode {
+        if !self.failures.is_empty() {
+            ExitCode::from(2)
+        } else if self.check && self.drifted() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
+    let vendors = vendors(root, &options.vendors)?;
+    let fetcher = Fetcher::new(options.fetch.clone())?;
+
+    let mut tasks = JoinSet::new();
+    for vendor in vendors {
+        let (fetcher, dir) = (fetcher.clone(), root.join("specs").join(&vendor));
+        tasks.spawn(async move {
+            let started = Instant::now();
+            let result = refresh_vendor(&vendor, &dir, &fetcher).await;
+            let elapsed = started.elapsed();
+            match &result {
+                Ok(update) => eprintln!("  {vendor:<12} {:.2} s  {}", elapsed.as_secs_f64(), update.report.summary()),
+                Err(failure) => eprintln!("  {vendor:<12} {:.2} s  FAILED: {failure}", elapsed.as_secs_f64()),
+            }
+            result
+        });
+    }
+    let mut updates = Vec::new();
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined.context("a refresh task panicked")? {
+            Ok(update) => updates.push(update),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    updates.sort_by(|a, b| a.report.vendor.cmp(&b.report.vendor));
+    failures.sort_by(|a, b| a.vendor.cmp(&b.vendor));
+
+    let reports: Vec<VendorReport> = updates.iter().map(|u| u.report.clone()).collect();
+    let mut written = Vec::new();
+    if failures.is_empty() {
+        print!("{}", report::text(&reports));
+        if let Some(path) = &options.report {
+            write_report(path, &reports)?;
+        }
+        if !options.check {
+            let files: Vec<(PathBuf, String)> = updates.iter().flat_map(|u| u.files.clone()).collect();
+            write::write_all(&files).context("writing the refreshed specs")?;
+            written = files.into_iter().map(|(p, _)| p).collect();
+        }
+    } else {
+        eprintln!("refresh failed; specs/ is unchanged:");
+        for failure in &failures {
+            eprintln!("  {failure}");
+        }
+    }
+    Ok(Outcome { updates, failures, check: options.check, written })
+}
+
+/// The requested vendors, or every directory of `specs/` with a `source.toml`.
+fn vendors(root: &Path, requested: &[String]) -> anyhow::Result<Vec<String>> {
+    let specs = root.join("specs");
+    let mut all: Vec<String> = std::fs::read_dir(&specs)
+        .with_context(|| format!("cannot list {}", specs.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("source.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    all.sort();
+    if requested.is_empty() {
+        return Ok(all);
+    }
+    for vendor in requested {
+        anyhow::ensure!(all.contains(vendor), "unknown vendor `{vendor}` (known: {})", all.join(", "));
+    }
+    Ok(requested.to_vec())
+}
+
+async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<VendorUpdate, VendorFailure> {
+    let fail = |url: Option<&str>, reason: String| VendorFailure {
+        vendor: vendor.to_string(),
+        url: url.map(str::to_string),
+        reason,
+    };
+    let source = Source::read(&dir.join("source.toml")).map_err(|e| fail(None, format!("{e:#}")))?;
+    let fetched = fetch_all(fetcher, &source)
+        .await
+        .map_err(|f| fail(Some(&f.location), format!("{} (after {} attempt(s))", f.error, f.attempts)))?;
+
+    let doc = build_document(&source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
+    let spec_dir = SpecDir::new(dir);
+
+    // The whole generator runs on the new document, with our overlay, before anything is written.
+    let overlay = yaml::read(&spec_dir.overlay).map_err(|e| fail(None, e.to_string()))?;
+    let new = api_codegen::prepare(doc.clone(), &spec_dir.spec, &overlay, &spec_dir.overlay)
+        .map_err(|e| fail(None, format!("the fetched spec does not pass codegen: {e}")))?;
+    api_codegen::generate(&new).map_err(|e| fail(None, format!("the fetched spec does not generate: {e}")))?;
+
+    let old_doc = yaml::read(&spec_dir.spec).ok();
+    let spec_changed = old_doc.as_ref() != Some(&doc);
+    let changes = match old_doc.map(|d| api_codegen::prepare(d, &spec_dir.spec, &overlay, &spec_dir.overlay)) {
+        Some(Ok(old)) if spec_changed => {
+            let (before, after) = (surface(&old.doc), surface(&new.doc));
+            drift::compare(&before, &after)
+                .into_iter()
+                .map(|change| {
+                    let rust_items = naming::rust_items(&change, &before, &after);
+                    ReportedChange { change, rust_items }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+
+    let mut files = Vec::new();
+    if spec_changed {
+        let text = yaml::to_string(&spec_dir.spec, &doc).map_err(|e| fail(None, e.to_string()))?;
+        files.push((spec_dir.spec.clone(), text));
+    }
+    let fetched_path = dir.join(FETCHED_FILE);
+    let digests: String = fetched.iter().map(|f| format!("{}  {}\n", sha256_hex(&f.bytes), f.url)).collect();
+    if std::fs::read_to_string(&fetched_path).ok().as_deref() != Some(digests.as_str()) {
+        files.push((fetched_path, digests));
+    }
+
+    let report = VendorReport {
+        vendor: vendor.to_string(),
+        sources: source.urls().iter().map(|u| u.to_string()).collect(),
+        changed: spec_changed,
+        changes,
+    };
+    Ok(VendorUpdate { report, files })
+}
+
+/// Every URL of a source, concurrently, in source order.
+async fn fetch_all(fetcher: &Fetcher, source: &Source) -> Result<Vec<fetch::Fetched>, fetch::Failed> {
+    let mut tasks = JoinSet::new();
+    for (index, url) in source.urls().into_iter().enumerate() {
+        let (fetcher, url) = (fetcher.clone(), url.to_string());
+        tasks.spawn(async move { (index, fetcher.fetch(&url).await) });
+    }
+    let mut fetched = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (index, result) = joined.map_err(|e| fetch::Failed {
+            location: "(task)".into(),
+            error: fetch::FetchError::Transfer(e.to_string()),
+            attempts: 0,
+        })?;
+        fetched.push((index, result?));
+    }
+    fetched.sort_by_key(|(index, _)| *index);
+    Ok(fetched.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The OpenAPI document a source describes, or (URL, reason).
+fn build_document(source: &Source, fetched: &[fetch::Fetched]) -> Result<Value, (String, String)> {
+    fn text(f: &fetch::Fetched) -> Result<&str, (String, String)> {
+        std::str::from_utf8(&f.bytes).map_err(|_| (f.location.clone(), "the response is not UTF-8 text".to_string()))
+    }
+    let parse = |f: &fetch::Fetched, text: &str| {
+        yaml::parse(Path::new(&f.url), text).map_err(|e| (f.location.clone(), e.kind.to_string()))
+    };
+    match source {
+        Source::DocsPages { .. } => {
+            let mut docs = Vec::new();
+            for f in fetched {
+                let body = pages::extract_openapi(text(f)?).map_err(|e| (f.location.clone(), e))?;
+                docs.push((f.url.clone(), parse(f, body)?));
+            }
+            pages::merge(&docs).map_err(|e| (fetched[0].location.clone(), e))
+        }
+        Source::SlicedDocument { operations, .. } => {
+            let f = &fetched[0];
+            let doc = parse(f, text(f)?)?;
+            slice::slice(&doc, operations).map_err(|e| (f.location.clone(), e))
+        }
+    }
+}
+
+fn write_report(path: &Path, reports: &[VendorReport]) -> anyhow::Result<()> {
+    let md = path.with_extension("md");
+    let json = path.with_extension("json");
+    std::fs::write(&md, report::markdown(reports)).with_context(|| format!("writing {}", md.display()))?;
+    std::fs::write(&json, serde_json::to_string_pretty(&report::json(reports))?)
+        .with_context(|| format!("writing {}", json.display()))?;
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,34 @@
+//! Writing several files so that either all change or none does (as far as a filesystem
+//! allows): every file is staged beside its target first, then renamed over it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes every `(path, content)`; on any error before the renames, nothing has changed.
+pub fn write_all(files: &[(PathBuf, String)]) -> std::io::Result<()> {
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    for (path, content) in files {
+        match stage(path, content) {
+            Ok(temp) => staged.push((temp, path)),
+            Err(e) => {
+                for (temp, _) in &staged {
+                    let _ = std::fs::remove_file(temp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (temp, path) in staged {
+        std::fs::rename(&temp, path)?;
+    }
+    Ok(())
+}
+
+fn stage(path: &Path, content: &str) -> std::io::Result<PathBuf> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.refresh-{}", std::process::id()));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()?;
+    Ok(temp)
+}

@@ -1,0 +1,414 @@
+//! `cargo xtask refresh`, offline: a loopback server stands in for every vendor site (through
+//! `--mirror`), serving the real pages and documents from `../shared` and broken variants.
+//! Every run works on a temporary copy of `specs/`; every failure must leave it byte-identical.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use loopback::{Recorded, Reply, Server};
+use xtask::refresh::{self, FetchConfig, Mirror, Options, Outcome};
+
+const GENERATE_PAGE: &str = "/m/docs.perplexity.ai/api-reference/generate-auth-token-post.md";
+const REVOKE_PAGE: &str = "/m/docs.perplexity.ai/api-reference/revoke-auth-token-post.md";
+const CARTESIA_PAGE: &str = "/m/docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md";
+const VERCEL_DOC: &str = "/m/openapi.vercel.sh/index";
+const VERCEL_OPERATIONS: [&str; 4] = ["createAuthToken", "listAuthTokens", "getAuthToken", "deleteAuthToken"];
+
+fn shared(path: &str) -> PathBuf {
+    xtask::workspace_root().join("..").join("shared").join(path)
+}
+
+fn vendor_doc(prefix: &str) -> Vec<u8> {
+    let dir = shared("vendor-docs");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap();
+    std::fs::read(entry).unwrap()
+}
+
+/// The real upstream content, by mirror path.
+fn upstream() -> BTreeMap<&'static str, Vec<u8>> {
+    BTreeMap::from([
+        (GENERATE_PAGE, vendor_doc("000_")),
+        (
+            REVOKE_PAGE,
+            std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/perplexity-revoke-auth-token-post.md"),
+            )
+            .unwrap(),
+        ),
+        (CARTESIA_PAGE, vendor_doc("002_")),
+        (VERCEL_DOC, std::fs::read(shared("upstream/vercel-openapi.json")).unwrap()),
+    ])
+}
+
+/// A server answering from `content`, with `special` overriding chosen paths.
+async fn site(special: impl Fn(&Recorded) -> Option<Reply> + Send + Sync + 'static) -> Server {
+    let content = upstream();
+    Server::start(move |request| {
+        special(request).unwrap_or_else(|| match content.get(request.path.as_str()) {
+            Some(body) => Reply::bytes("text/plain", body.clone()),
+            None => Reply::status(404),
+        })
+    })
+    .await
+    .unwrap()
+}
+
+/// A temporary workspace root holding a copy of `specs/`.
+fn workspace() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for vendor in ["perplexity", "cartesia", "vercel"] {
+        let from = xtask::workspace_root().join("specs").join(vendor);
+        let to = root.path().join("specs").join(vendor);
+        std::fs::create_dir_all(&to).unwrap();
+        for file in std::fs::read_dir(&from).unwrap() {
+            let file = file.unwrap();
+            std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+        }
+    }
+    root
+}
+
+/// Every file under `specs/`, with its bytes.
+fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.join("specs")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Names the files that differ, rather than printing their bytes.
+fn assert_unchanged(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
+    let changed: Vec<&PathBuf> =
+        before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
+    assert!(changed.is_empty(), "specs/ changed: {changed:?}");
+}
+
+fn options(server: &Server, vendors: &[&str]) -> Options {
+    Options {
+        vendors: vendors.iter().map(|v| v.to_string()).collect(),
+        check: false,
+        report: None,
+        fetch: FetchConfig {
+            timeout: Duration::from_millis(1500),
+            backoff: Duration::from_millis(20),
+            max_bytes: 8 * 1024 * 1024,
+            mirror: Some(Mirror::parse(&format!("{}/m", server.url()))),
+            ..FetchConfig::default()
+        },
+    }
+}
+
+async fn refresh(root: &Path, options: &Options) -> Outcome {
+    refresh::run(root, options).await.unwrap()
+}
+
+/// Runs a refresh that must fail for `vendor` and leave every file as it was.
+async fn assert_fails_untouched(server: &Server, vendors: &[&str], vendor: &str, expected: &str) -> String {
+    let root = workspace();
+    let before = files(root.path());
+    let outcome = refresh(root.path(), &options(server, vendors)).await;
+    assert_unchanged(&before, &files(root.path()));
+    assert!(outcome.written.is_empty());
+    assert_ne!(outcome.exit_code(), std::process::ExitCode::SUCCESS);
+    let failure = outcome.failures.iter().find(|f| f.vendor == vendor).unwrap_or_else(|| panic!("{outcome:#?}"));
+    let text = failure.to_string();
+    assert!(text.contains(expected), "expected `{expected}` in: {text}");
+    text
+}
+
+#[tokio::test]
+async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_operations() {
+    let server = site(|_| None).await;
+    let root = workspace();
+    let outcome = refresh(root.path(), &options(&server, &[])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+
+    // The docs pages merge into exactly what is vendored: no drift.
+    let by_vendor = |v: &str| outcome.updates.iter().find(|u| u.report.vendor == v).unwrap();
+    assert!(!by_vendor("perplexity").report.changed);
+    assert!(!by_vendor("cartesia").report.changed);
+    // Vercel's vendored spec was written from the docs page; the real document differs.
+    let vercel = by_vendor("vercel");
+    assert!(vercel.report.changed);
+
+    let spec = api_codegen::yaml::read(&root.path().join("specs/vercel/openapi.yaml")).unwrap();
+    let mut ids: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op.get("operationId").and_then(|v| v.as_str()))
+        .collect();
+    ids.sort_unstable();
+    let mut expected = VERCEL_OPERATIONS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    // Nothing unreferenced came along: 214 operations' worth of schemas cut to a handful.
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.len() < 10, "{:?}", schemas.keys().collect::<Vec<_>>());
+    assert!(spec["components"]["securitySchemes"].get("oauth2").is_none());
+
+    // What was fetched is recorded.
+    let digests = std::fs::read_to_string(root.path().join("specs/vercel/fetched.sha256")).unwrap();
+    let (digest, url) = digests.trim_end().split_once("  ").unwrap();
+    assert_eq!(url, "https://openapi.vercel.sh/");
+    assert!(digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()), "{digests}");
+    assert!(root.path().join("specs/perplexity/fetched.sha256").exists());
+
+    // The refreshed spec generates and compiles.
+    let prepared = api_codegen::load(&api_codegen::SpecDir::new(root.path().join("specs/vercel"))).unwrap();
+    let generated = api_codegen::generate(&prepared).unwrap();
+    compile(&generated.client);
+
+    // A second refresh finds nothing to do.
+    let again = refresh(root.path(), &options(&server, &[])).await;
+    assert!(again.updates.iter().all(|u| !u.report.changed && u.files.is_empty()), "{:#?}", again.updates);
+}
+
+/// Type-checks generated client code as a crate of its own, against this workspace's runtime.
+fn compile(client: &str) {
+    let workspace = xtask::workspace_root();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        r#"[package]
+name = "refreshed-vercel"
+version = "0.0.0"
+edition = "2024"
+
+[dependencies]
+api-runtime = {{ path = "{runtime}" }}
+progenitor-client = "=0.15.1"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2", "charset"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[workspace]
+"#,
+        runtime = workspace.join("crates/runtime").display()
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), format!("#![allow(warnings, clippy::all)]\n{client}")).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["check", "--offline", "--quiet"])
+        .current_dir(dir.path())
+        // A target directory of its own (this test runs while cargo holds the workspace's),
+        // kept between runs so only the first one pays for the dependencies.
+        .env("CARGO_TARGET_DIR", workspace.join("target").join("refresh-compile-check"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "the refreshed client does not compile:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn check_mode_writes_nothing_and_reports_drift_by_exit_code() {
+    let server = site(|_| None).await;
+    let root = workspace();
+    let before = files(root.path());
+    let report = root.path().join("drift");
+    let mut opts = options(&server, &["vercel"]);
+    opts.check = true;
+    opts.report = Some(report.clone());
+    let outcome = refresh(root.path(), &opts).await;
+    assert_unchanged(&before, &files(root.path()));
+    assert_eq!(outcome.exit_code(), std::process::ExitCode::from(1));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
+    let changes = json["vendors"][0]["changes"].as_array().unwrap();
+    let scopes = changes.iter().find(|c| c["location"] == "schema AuthToken: scopes[]").unwrap();
+    assert_eq!(scopes["level"], "breaking");
+    assert_eq!(scopes["kind"], "property-retyped");
+    assert_eq!(scopes["rust_items"], serde_json::json!(["types::AuthToken::scopes"]));
+    let markdown = std::fs::read_to_string(report.with_extension("md")).unwrap();
+    assert!(markdown.contains("| breaking | schema AuthToken: scopes[] |"), "{markdown}");
+
+    let mut opts = options(&server, &["cartesia", "perplexity"]);
+    opts.check = true;
+    assert_eq!(refresh(root.path(), &opts).await.exit_code(), std::process::ExitCode::SUCCESS);
+}
+
+#[tokio::test]
+async fn crafted_upstream_changes_are_reported_with_their_levels() {
+    // Upstream (the served page) adds a required request property and an enum value, and
+    // drops the optional `token_name` from the response.
+    let page = String::from_utf8(vendor_doc("000_")).unwrap()
+        .replace("      properties:\n        token_name:\n          type: string\n          description: >-\n            Optional name",
+                 "      required:\n        - scope\n      properties:\n        scope:\n          type: string\n          enum: [read, write]\n        token_name:\n          type: string\n          description: >-\n            Optional name")
+        .replace("        token_name:\n          type: string\n          description: The name associated with this token, if provided.\n          example: Production API Key\n", "");
+    let server = site(move |r| (r.path == GENERATE_PAGE).then(|| Reply::bytes("text/markdown", page.clone()))).await;
+    let root = workspace();
+    let outcome = refresh(root.path(), &options(&server, &["perplexity"])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    let report = &outcome.updates[0].report;
+    let find = |location: &str| {
+        report
+            .changes
+            .iter()
+            .find(|c| c.change.location == location)
+            .unwrap_or_else(|| panic!("{location}: {report:#?}"))
+    };
+    let scope = find("schema GenerateAuthTokenRequest: scope");
+    assert_eq!(scope.change.level, api_codegen::drift::Level::Breaking);
+    assert_eq!(scope.rust_items, ["types::GenerateAuthTokenRequest::scope"]);
+    let name = find("schema GenerateAuthTokenResponse: token_name");
+    assert_eq!(name.change.level, api_codegen::drift::Level::PotentiallyBreaking);
+    // Written, since nothing failed.
+    let spec = std::fs::read_to_string(root.path().join("specs/perplexity/openapi.yaml")).unwrap();
+    assert!(spec.contains("scope"));
+}
+
+#[tokio::test]
+async fn a_404_fails_with_vendor_and_url() {
+    let server = site(|r| (r.path == CARTESIA_PAGE).then(|| Reply::status(404))).await;
+    let text = assert_fails_untouched(&server, &[], "cartesia", "HTTP status 404").await;
+    assert!(text.contains("docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md"), "{text}");
+}
+
+#[tokio::test]
+async fn a_500_is_retried_then_succeeds() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let server = site(move |r| {
+        (r.path == CARTESIA_PAGE && counter.fetch_add(1, Ordering::SeqCst) == 0).then(|| Reply::status(500))
+    })
+    .await;
+    let root = workspace();
+    let outcome = refresh(root.path(), &options(&server, &["cartesia"])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one retry");
+}
+
+#[tokio::test]
+async fn persistent_503_gives_up_after_the_bounded_attempts() {
+    let server = site(|r| (r.path == VERCEL_DOC).then(|| Reply::status(503))).await;
+    let text = assert_fails_untouched(&server, &["vercel"], "vercel", "HTTP status 503").await;
+    assert!(text.contains("after 3 attempt(s)"), "{text}");
+    assert_eq!(server.requests().iter().filter(|r| r.path == VERCEL_DOC).count(), 3);
+}
+
+#[tokio::test]
+async fn a_hang_past_the_timeout_fails() {
+    let server = site(|r| (r.path == VERCEL_DOC).then(|| Reply::status(200).with_delay(Duration::from_secs(5)))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "no complete response within").await;
+}
+
+#[tokio::test]
+async fn html_where_a_document_was_expected_fails() {
+    let html = "<!doctype html><html><body>Service moved</body></html>";
+    let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("text/html", html))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "not an OpenAPI document").await;
+}
+
+#[tokio::test]
+async fn truncated_yaml_fails() {
+    let page = String::from_utf8(vendor_doc("002_")).unwrap();
+    let cut = page[..page.find("  securitySchemes:").unwrap()].to_string()
+        + "  securitySchemes:\n    ApiKeyAuth:\n      type: apiKey\n      in: [\n````\n";
+    let server = site(move |r| (r.path == CARTESIA_PAGE).then(|| Reply::bytes("text/markdown", cut.clone()))).await;
+    assert_fails_untouched(&server, &["cartesia"], "cartesia", "not valid YAML").await;
+}
+
+#[tokio::test]
+async fn a_page_without_a_fence_fails() {
+    let server =
+        site(|r| (r.path == REVOKE_PAGE).then(|| Reply::bytes("text/markdown", "# Revoke\n\nSee the dashboard.\n")))
+            .await;
+    let text = assert_fails_untouched(&server, &["perplexity"], "perplexity", "no ```yaml fence").await;
+    assert!(text.contains("revoke-auth-token-post.md"), "{text}");
+}
+
+#[tokio::test]
+async fn an_operation_id_missing_upstream_fails() {
+    let doc = String::from_utf8(std::fs::read(shared("upstream/vercel-openapi.json")).unwrap())
+        .unwrap()
+        .replace("\"deleteAuthToken\"", "\"removeAuthToken\"");
+    let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", doc.clone()))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "operationId(s) not in the document: deleteAuthToken").await;
+}
+
+#[tokio::test]
+async fn a_yaml_alias_bomb_fails_fast() {
+    let mut bomb = String::from("openapi: 3.0.3\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/yaml", bomb.clone()))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "budget").await;
+}
+
+#[tokio::test]
+async fn a_response_over_the_size_cap_fails() {
+    let server =
+        site(|r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", vec![b' '; 9 * 1024 * 1024]))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "larger than the 8388608-byte cap").await;
+}
+
+#[tokio::test]
+async fn an_overlay_that_no_longer_applies_fails() {
+    // Upstream renames the property our overlay marks secret.
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shared("upstream/vercel-openapi.json")).unwrap()).unwrap();
+    let props = doc
+        .pointer_mut("/paths/~1v3~1user~1tokens/post/responses/200/content/application~1json/schema/properties")
+        .unwrap()
+        .as_object_mut()
+        .unwrap();
+    let token = props.shift_remove("bearerToken").unwrap();
+    props.insert("accessToken".into(), token);
+    let doc = doc.to_string();
+    let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", doc.clone()))).await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "matches nothing").await;
+}
+
+#[tokio::test]
+async fn one_failing_vendor_stops_every_write() {
+    // Vercel would change, but Cartesia fails: nothing at all is written.
+    let server = site(|r| (r.path == CARTESIA_PAGE).then(|| Reply::status(404))).await;
+    let text = assert_fails_untouched(&server, &[], "cartesia", "404").await;
+    assert!(text.starts_with("cartesia: "), "{text}");
+}
+
+#[tokio::test]
+async fn sources_are_fetched_concurrently() {
+    // Every reply waits 300 ms. Fetched concurrently, all four requests arrive before the
+    // first reply is sent; one after another, each would arrive after the previous reply.
+    let delay = Duration::from_millis(300);
+    let content = upstream();
+    let server = Server::start(move |r| match content.get(r.path.as_str()) {
+        Some(body) => Reply::bytes("text/plain", body.clone()).with_delay(delay),
+        None => Reply::status(404),
+    })
+    .await
+    .unwrap();
+    let root = workspace();
+    let outcome = refresh(root.path(), &options(&server, &[])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(
+        requests.iter().all(|r| r.answered_before == 0),
+        "fetched one after another: {:?}",
+        requests.iter().map(|r| (&r.path, r.answered_before)).collect::<Vec<_>>()
+    );
+}
