@@ -412,3 +412,30 @@ async fn sources_are_fetched_concurrently() {
         requests.iter().map(|r| (&r.path, r.answered_before)).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn a_local_folder_can_stand_in_for_every_host() {
+    let mirror = tempfile::tempdir().unwrap();
+    for (path, body) in upstream() {
+        let file = mirror.path().join(path.trim_start_matches("/m/"));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, body).unwrap();
+    }
+    let root = workspace();
+    let mut opts = Options {
+        fetch: FetchConfig {
+            mirror: Some(Mirror::parse(&mirror.path().display().to_string())),
+            ..FetchConfig::default()
+        },
+        ..Options::default()
+    };
+    opts.check = true;
+    let outcome = refresh(root.path(), &opts).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    assert!(outcome.drifted(), "the real Vercel document differs from the docs-page one");
+
+    std::fs::remove_file(mirror.path().join("docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md")).unwrap();
+    let outcome = refresh(root.path(), &opts).await;
+    let failure = outcome.failures.iter().find(|f| f.vendor == "cartesia").unwrap().to_string();
+    assert!(failure.contains("access-token.md") && failure.contains("cannot read the mirror file"), "{failure}");
+}
