@@ -46,15 +46,15 @@ async fn an_undeclared_status_keeps_status_and_body() {
     let server = Server::always(Reply::json(401, r#"{"message":"bad key"}"#)).await.unwrap();
     let err = client(&server).auth_access_token().body(types::TokenRequest::default()).send().await.unwrap_err();
     assert_renderings_clean("error", &err);
-    let Error::UnexpectedResponse(response) = err else { panic!("expected UnexpectedResponse, got {err:?}") };
-    assert_eq!(response.status(), 401);
-    assert_eq!(response.text().await.unwrap(), r#"{"message":"bad key"}"#);
+    let Error::UnexpectedStatus { response, .. } = err else { panic!("expected UnexpectedStatus, got {err:?}") };
+    assert_eq!(response.status, 401);
+    assert_eq!(&response.body[..], br#"{"message":"bad key"}"#);
 }
 
 #[tokio::test]
 async fn a_response_that_is_not_json_is_withheld_from_errors() {
     let server = Server::always(Reply::json(200, format!("token={TOKEN}"))).await.unwrap();
     let err = client(&server).auth_access_token().body(types::TokenRequest::default()).send().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err:?}");
+    assert!(matches!(err, Error::InvalidBody { .. }), "{err:?}");
     assert_renderings_clean("payload error", &err);
 }

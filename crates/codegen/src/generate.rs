@@ -56,7 +56,10 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     check_operation_names(file, &client, &prepared.model)?;
     let glue = glue(&prepared.model);
 
-    Ok(Generated { client: format(file, quote! { #client #glue })?, mock: format(file, mock)? })
+    let mut client = parse(file, quote! { #client #glue })?;
+    wrap_send(&mut client);
+    export_runtime_error(&mut client);
+    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&parse(file, mock)?) })
 }
 
 /// progenitor reports most problems as errors but some as panics (`todo!`, `unwrap`): turn
@@ -83,10 +86,108 @@ fn run_progenitor(
     }
 }
 
-fn format(file: &Path, tokens: TokenStream) -> Result<String, Error> {
-    let ast = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| Error::new(file, "", ErrorKind::Progenitor(format!("generated code does not parse: {e}"))))?;
-    Ok(prettyplease::unparse(&ast))
+fn parse(file: &Path, tokens: TokenStream) -> Result<syn::File, Error> {
+    syn::parse2::<syn::File>(tokens)
+        .map_err(|e| Error::new(file, "", ErrorKind::Progenitor(format!("generated code does not parse: {e}"))))
+}
+
+/// Every builder's `send` goes through the runtime: progenitor's becomes `send_raw` (crate
+/// private), and a new `send` returns [`api_runtime::Error`], which keeps status, headers and
+/// body of anything unexpected, inside one tracing span per call.
+fn wrap_send(file: &mut syn::File) {
+    let Some(builder) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in builder.iter_mut() {
+        let syn::Item::Impl(block) = item else { continue };
+        let Some(index) = block.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let syn::ImplItem::Fn(raw) = &mut block.items[index] else { continue };
+        let code = quote!(#raw).to_string();
+        let Some(operation) = code.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)) else {
+            continue;
+        };
+        let operation = operation.to_string();
+        let syn::ReturnType::Type(_, output) = &raw.sig.output else { continue };
+        let mut output = (**output).clone();
+        retarget_error(&mut output);
+        let docs: Vec<syn::Attribute> = raw.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+
+        raw.sig.ident = quote::format_ident!("send_raw");
+        raw.vis = syn::parse_quote!(pub(crate));
+        raw.attrs.retain(|a| !a.path().is_ident("doc"));
+        raw.attrs.push(syn::parse_quote!(#[doc = "progenitor's `send`, with progenitor's error type."]));
+        let send: syn::ImplItem = syn::parse_quote! {
+            #(#docs)*
+            ///
+            /// Retried, timed and traced by the runtime; errors are `api_runtime::Error`,
+            /// which keeps the status, headers and body of anything the spec did not promise.
+            pub async fn send(self) -> #output {
+                let context = self.client.inner.clone();
+                context.call(#operation, self.send_raw()).await
+            }
+        };
+        block.items.insert(index + 1, send);
+    }
+}
+
+/// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
+/// generated internals use (`builder` imports it directly).
+fn export_runtime_error(file: &mut syn::File) {
+    for item in file.items.iter_mut() {
+        match item {
+            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => {
+                remove_from_group(&mut u.tree, "Error");
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                if let Some((_, items)) = m.content.as_mut() {
+                    for item in items.iter_mut() {
+                        if let syn::Item::Use(u) = item {
+                            remove_from_group(&mut u.tree, "Error");
+                        }
+                    }
+                    items.insert(0, syn::parse_quote!(use progenitor_client::Error;));
+                }
+            }
+            _ => {}
+        }
+    }
+    file.items.insert(0, syn::parse_quote! {
+        /// What a call returns when it fails: see [`api_runtime::Error`].
+        pub use ::api_runtime::Error;
+    });
+}
+
+/// Drops `name` from `path::{a, name, b}`.
+fn remove_from_group(tree: &mut syn::UseTree, name: &str) {
+    match tree {
+        syn::UseTree::Path(path) => remove_from_group(&mut path.tree, name),
+        syn::UseTree::Group(group) => {
+            group.items = group
+                .items
+                .iter()
+                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == name))
+                .cloned()
+                .collect();
+        }
+        _ => {}
+    }
+}
+
+/// `Result<T, Error<E>>` → `Result<T, ::api_runtime::Error<E>>`.
+fn retarget_error(output: &mut syn::Type) {
+    let syn::Type::Path(result) = output else { return };
+    let Some(last) = result.path.segments.last_mut() else { return };
+    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else { return };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(error))) = args.args.iter_mut().nth(1) else { return };
+    let Some(segment) = error.path.segments.last() else { return };
+    let arguments = segment.arguments.clone();
+    *error = syn::parse_quote!(::api_runtime::Error #arguments);
 }
 
 /// serde_path_to_error's `paths.~1x.post` style to a JSON pointer.
@@ -120,7 +221,7 @@ fn glue(model: &ApiModel) -> TokenStream {
         let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));
         let check = if op.returns_secrets {
             let builder = quote::format_ident!("{}", heck::ToPascalCase::to_pascal_case(rust_name.as_str()));
-            quote!(Some(parses_as_success(&builder::#builder::send)))
+            quote!(Some(parses_as_success(&builder::#builder::send_raw)))
         } else {
             quote!(None)
         };
@@ -161,7 +262,7 @@ fn glue(model: &ApiModel) -> TokenStream {
         const fn parses_as_success<B, F, Fut, T, E>(_send: &F) -> fn(&[u8]) -> bool
         where
             F: FnOnce(B) -> Fut,
-            Fut: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, Error<E>>>,
+            Fut: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
             T: ::serde::de::DeserializeOwned,
         {
             |body| ::serde_json::from_slice::<T>(body).is_ok()
@@ -172,10 +273,10 @@ fn glue(model: &ApiModel) -> TokenStream {
                 &self,
                 request: &mut ::reqwest::Request,
                 info: &OperationInfo,
-            ) -> ::std::result::Result<(), Error<E>> {
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
                 self.inner
                     .prepare(request, info.operation_id)
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))
+                    .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
             }
 
             async fn exec(
@@ -183,8 +284,7 @@ fn glue(model: &ApiModel) -> TokenStream {
                 request: ::reqwest::Request,
                 info: &OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
-                let response = self.client.execute(request).await?;
-                self.inner.screen_response(info.operation_id, response).await
+                self.inner.execute(&self.client, request, info.operation_id).await
             }
         }
 

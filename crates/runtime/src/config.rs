@@ -5,11 +5,11 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::api::ApiDescription;
-use crate::context::Context;
+use crate::context::{Context, Limits};
+use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Implemented by every generated `Client`, so one builder serves them all.
 pub trait GeneratedClient: Sized {
@@ -56,7 +56,7 @@ pub enum ConfigError {
 pub struct ClientBuilder<C> {
     api_key: Option<SecretString>,
     base_url: Option<String>,
-    timeout: Duration,
+    limits: Limits,
     connect_timeout: Duration,
     user_agent: Option<String>,
     client: PhantomData<fn() -> C>,
@@ -73,7 +73,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         ClientBuilder {
             api_key: None,
             base_url: None,
-            timeout: DEFAULT_TIMEOUT,
+            limits: Limits::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
             client: PhantomData,
@@ -91,9 +91,26 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// The limit for a whole request, from connecting to reading the last byte.
+    /// The limit for one attempt, from connecting to reading the last byte (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.limits.attempt_timeout = timeout;
+        self
+    }
+
+    /// The limit for a whole call: every attempt and every wait between them (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.limits.deadline = deadline;
+        self
+    }
+
+    /// Retries after the first attempt (default 2); see [`RetryPolicy`] for which failures.
+    pub fn retries(mut self, max_retries: u32) -> Self {
+        self.limits.retry.max_retries = max_retries;
+        self
+    }
+
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.limits.retry = policy;
         self
     }
 
@@ -158,14 +175,15 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
 
-        let mut http = reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.timeout);
+        // Per-attempt timeouts are set on each request (see `Context::execute`).
+        let mut http = reqwest::Client::builder().connect_timeout(self.connect_timeout);
         if let Some(agent) = &self.user_agent {
             let value =
                 reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
             http = http.user_agent(value);
         }
         let http = http.build().map_err(ConfigError::Http)?;
-        let context = Context::new(api, self.api_key.as_ref())?;
+        let context = Context::new(api, self.api_key.as_ref(), self.limits)?;
         Ok(C::from_parts(base_url, http, context))
     }
 }
@@ -175,7 +193,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
+            .field("limits", &self.limits)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .finish()

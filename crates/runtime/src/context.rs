@@ -4,15 +4,33 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::api::{ApiDescription, SchemeKind};
 use crate::config::ConfigError;
+use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
 
 /// progenitor sends `api-version: <info.version>` on every request; no spec names it.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
+
+/// Time limits and retries for every call of a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// One attempt, from sending to the last byte of the response.
+    pub attempt_timeout: Duration,
+    /// All attempts of one call together, waits included.
+    pub deadline: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { attempt_timeout: Duration::from_secs(30), deadline: Duration::from_secs(120), retry: RetryPolicy::default() }
+    }
+}
 
 /// Shared, cheaply cloned client state. `Debug` never shows the credential.
 #[derive(Clone)]
@@ -20,6 +38,9 @@ pub struct Context(Arc<Inner>);
 
 struct Inner {
     api: &'static ApiDescription,
+    /// Kept only to scrub it from error bodies; requests use the prepared headers.
+    api_key: Option<SecretString>,
+    limits: Limits,
     /// Per scheme of `api.schemes`, ready to apply (built once, not per request).
     credentials: Vec<Option<Credential>>,
     /// Per operation of `api.operations`.
@@ -41,7 +62,7 @@ pub enum RequestError {
 
 impl Context {
     /// Prepares the credential for every security scheme the API uses.
-    pub fn new(api: &'static ApiDescription, api_key: Option<&SecretString>) -> Result<Self, ConfigError> {
+    pub fn new(api: &'static ApiDescription, api_key: Option<&SecretString>, limits: Limits) -> Result<Self, ConfigError> {
         let credentials = api
             .schemes
             .iter()
@@ -63,11 +84,19 @@ impl Context {
                     .collect::<Result<Vec<_>, ConfigError>>()
             })
             .collect::<Result<_, _>>()?;
-        Ok(Context(Arc::new(Inner { api, credentials, constant_headers })))
+        Ok(Context(Arc::new(Inner { api, api_key: api_key.cloned(), limits, credentials, constant_headers })))
     }
 
     pub fn api(&self) -> &'static ApiDescription {
         self.0.api
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
+    }
+
+    pub(crate) fn api_key(&self) -> Option<&str> {
+        self.0.api_key.as_ref().map(SecretString::expose_secret)
     }
 
     /// Makes `request` exactly what the spec says for `operation_id`.
@@ -151,6 +180,7 @@ impl fmt::Debug for Context {
         f.debug_struct("Context")
             .field("api", &self.0.api.title)
             .field("credential", &if has_credential { "[REDACTED]" } else { "none" })
+            .field("limits", &self.0.limits)
             .finish()
     }
 }

@@ -5,13 +5,18 @@
 //! so no vendor crate carries hand-written auth or configuration code.
 
 mod api;
+mod call;
 mod config;
 mod context;
+mod error;
 mod redact;
+pub mod retry;
 mod secret;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
-pub use context::{Context, RequestError};
+pub use context::{Context, Limits, RequestError};
+pub use error::{Error, RawResponse};
+pub use retry::RetryPolicy;
 pub use redact::redact_json;
 pub use secret::SecretString;

@@ -1,0 +1,134 @@
+//! One API call, end to end: the span around it, the transport with retries and timeouts
+//! (progenitor's `exec` hook), and the conversion of failures into [`Error`].
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::Instant;
+
+use progenitor_client::ResponseValue;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::context::Context;
+use crate::error::{CallRecord, Error, Scrubber, from_progenitor};
+use crate::retry;
+
+tokio::task_local! {
+    /// What the transport saw of the final response of the call in progress.
+    static CALL: RefCell<CallRecord>;
+}
+
+impl Context {
+    /// Runs one operation: `send` is progenitor's request future for it.
+    ///
+    /// One `api_call` span per call, with the operation id, method, path template, final
+    /// status, attempts and latency. Nothing else of the request is recorded: no headers, no
+    /// body, no query.
+    pub async fn call<T, E>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<T>, Error<E>> {
+        let api = self.api();
+        let description = api.operation(operation);
+        let id = description.map_or(operation, |op| op.id);
+        let span = tracing::info_span!(
+            "api_call",
+            api = api.title,
+            operation = id,
+            method = description.map_or("", |op| op.method),
+            path = description.map_or("", |op| op.path),
+            status = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+        );
+        let started = Instant::now();
+        async move {
+            let (result, record) = CALL
+                .scope(RefCell::new(CallRecord::default()), async {
+                    let result = send.await;
+                    (result, CALL.with(RefCell::take))
+                })
+                .await;
+            let span = tracing::Span::current();
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            match result {
+                Ok(value) => {
+                    tracing::debug!("call succeeded");
+                    Ok(value)
+                }
+                Err(error) => {
+                    let scrub = Scrubber { secret_fields: api.secret_fields, api_key: self.api_key() };
+                    let error = from_progenitor(error, id, record, &scrub).await;
+                    tracing::warn!(error = %error, "call failed");
+                    Err(error)
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// progenitor's `exec` hook: sends `request`, retrying as [`crate::RetryPolicy`] allows,
+    /// each attempt bounded by the attempt timeout and all of them by the deadline.
+    pub async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let limits = self.limits();
+        let idempotent = request.method().is_idempotent();
+        let deadline = Instant::now() + limits.deadline;
+        let span = tracing::Span::current();
+        let mut next = Some(request);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let Some(mut request) = next.take() else { unreachable!("a request is queued before each attempt") };
+            // Clone before sending: a body-less or buffered request always clones.
+            let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
+            *request.timeout_mut() = Some(limits.attempt_timeout.min(deadline.saturating_duration_since(Instant::now())));
+
+            let sent = Instant::now();
+            let outcome = http.execute(request).await;
+            let decision = match &outcome {
+                Ok(response) => {
+                    tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms = sent.elapsed().as_millis() as u64, "response");
+                    retry::for_status(idempotent, response.status(), response.headers())
+                }
+                Err(error) => {
+                    tracing::debug!(attempt, timeout = error.is_timeout(), connect = error.is_connect(), "no response");
+                    retry::for_error(idempotent, error).map(|reason| (reason, None))
+                }
+            };
+            if let (Some((reason, retry_after)), Some(spare)) = (decision, spare) {
+                let wait = limits.retry.wait(attempt, retry_after);
+                if Instant::now() + wait < deadline {
+                    tracing::info!(attempt, ?reason, wait_ms = wait.as_millis() as u64, "retrying");
+                    drop(outcome);
+                    tokio::time::sleep(wait).await;
+                    next = Some(spare);
+                    continue;
+                }
+                tracing::info!(attempt, ?reason, "not retrying: the deadline would pass");
+            }
+
+            span.record("attempts", attempt);
+            let record = |status, headers| {
+                let _ = CALL.try_with(|r| *r.borrow_mut() = CallRecord { status, headers, attempts: attempt });
+            };
+            return match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    record(Some(response.status()), response.headers().clone());
+                    self.screen_response(operation, response).await
+                }
+                Err(error) => {
+                    record(None, Default::default());
+                    Err(error)
+                }
+            };
+        }
+    }
+}
