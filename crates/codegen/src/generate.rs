@@ -151,16 +151,24 @@ fn export_runtime_error(file: &mut syn::File) {
                             remove_from_group(&mut u.tree, "Error");
                         }
                     }
-                    items.insert(0, syn::parse_quote!(use progenitor_client::Error;));
+                    items.insert(
+                        0,
+                        syn::parse_quote!(
+                            use progenitor_client::Error;
+                        ),
+                    );
                 }
             }
             _ => {}
         }
     }
-    file.items.insert(0, syn::parse_quote! {
-        /// What a call returns when it fails: see [`api_runtime::Error`].
-        pub use ::api_runtime::Error;
-    });
+    file.items.insert(
+        0,
+        syn::parse_quote! {
+            /// What a call returns when it fails: see [`api_runtime::Error`].
+            pub use ::api_runtime::Error;
+        },
+    );
 }
 
 /// Drops `name` from `path::{a, name, b}`.

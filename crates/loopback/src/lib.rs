@@ -4,11 +4,10 @@
 //! Unlike a mock that matches on expectations, it lets a test assert on the *whole* request,
 //! including headers nobody asked for.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -29,6 +28,8 @@ pub struct Recorded {
     /// Header names (lowercase) and values, in arrival order.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// When the request arrived (its head and body read).
+    pub arrived: Instant,
     /// How many responses the server had finished sending when this request arrived: with
     /// delayed replies, requests that overlap in time all see the same count.
     pub answered_before: usize,
@@ -61,11 +62,13 @@ pub struct Reply {
     pub body: Bytes,
     /// How long to wait before answering (a slow or hanging server).
     pub delay: Option<Duration>,
+    /// Drop the connection instead of answering (after the delay, if any).
+    pub reset: bool,
 }
 
 impl Reply {
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None }
+        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None, reset: false }
     }
 
     /// A reply with a JSON body (given as text, so callers choose their JSON library).
@@ -75,6 +78,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: Bytes::from(body.into()),
             delay: None,
+            reset: false,
         }
     }
 
@@ -85,7 +89,13 @@ impl Reply {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             delay: None,
+            reset: false,
         }
+    }
+
+    /// Closes the connection without a response: the client sees a reset.
+    pub fn reset() -> Self {
+        Reply { reset: true, ..Reply::status(500) }
     }
 
     pub fn with_delay(mut self, delay: Duration) -> Self {
@@ -126,7 +136,7 @@ impl Server {
                     let service = service_fn(move |req| {
                         let handler = Arc::clone(&handler);
                         let state = Arc::clone(&state);
-                        async move { Ok::<_, Infallible>(answer(req, &*handler, &state).await) }
+                        async move { answer(req, &*handler, &state).await.ok_or(Reset) }
                     });
                     // A client hanging up mid-request is not the server's problem.
                     let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
@@ -175,7 +185,23 @@ struct State {
     answered: Arc<AtomicUsize>,
 }
 
-async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State) -> hyper::Response<Full<Bytes>> {
+/// A service error: hyper drops the connection without answering.
+#[derive(Debug)]
+struct Reset;
+
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset on purpose")
+    }
+}
+
+impl std::error::Error for Reset {}
+
+async fn answer(
+    req: hyper::Request<Incoming>,
+    handler: &Handler,
+    state: &State,
+) -> Option<hyper::Response<Full<Bytes>>> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let recorded = Recorded {
@@ -188,6 +214,7 @@ async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State)
             .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
         body,
+        arrived: Instant::now(),
         answered_before: state.answered.load(Ordering::SeqCst),
     };
     let reply = handler(&recorded);
@@ -196,6 +223,9 @@ async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State)
         tokio::time::sleep(delay).await;
     }
     state.answered.fetch_add(1, Ordering::SeqCst);
+    if reply.reset {
+        return None;
+    }
 
     let mut response = hyper::Response::new(Full::new(reply.body));
     *response.status_mut() =
@@ -207,5 +237,5 @@ async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State)
             response.headers_mut().append(name, value);
         }
     }
-    response
+    Some(response)
 }

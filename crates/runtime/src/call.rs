@@ -88,13 +88,19 @@ impl Context {
             let Some(mut request) = next.take() else { unreachable!("a request is queued before each attempt") };
             // Clone before sending: a body-less or buffered request always clones.
             let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
-            *request.timeout_mut() = Some(limits.attempt_timeout.min(deadline.saturating_duration_since(Instant::now())));
+            *request.timeout_mut() =
+                Some(limits.attempt_timeout.min(deadline.saturating_duration_since(Instant::now())));
 
             let sent = Instant::now();
             let outcome = http.execute(request).await;
             let decision = match &outcome {
                 Ok(response) => {
-                    tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms = sent.elapsed().as_millis() as u64, "response");
+                    tracing::debug!(
+                        attempt,
+                        status = response.status().as_u16(),
+                        elapsed_ms = sent.elapsed().as_millis() as u64,
+                        "response"
+                    );
                     retry::for_status(idempotent, response.status(), response.headers())
                 }
                 Err(error) => {

@@ -28,7 +28,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { attempt_timeout: Duration::from_secs(30), deadline: Duration::from_secs(120), retry: RetryPolicy::default() }
+        Limits {
+            attempt_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+        }
     }
 }
 
@@ -62,7 +66,11 @@ pub enum RequestError {
 
 impl Context {
     /// Prepares the credential for every security scheme the API uses.
-    pub fn new(api: &'static ApiDescription, api_key: Option<&SecretString>, limits: Limits) -> Result<Self, ConfigError> {
+    pub fn new(
+        api: &'static ApiDescription,
+        api_key: Option<&SecretString>,
+        limits: Limits,
+    ) -> Result<Self, ConfigError> {
         let credentials = api
             .schemes
             .iter()

@@ -221,9 +221,10 @@ pub(crate) async fn from_progenitor<E>(
             let status = response.status();
             let headers = scrub.headers(response.headers());
             match response.bytes().await {
-                Ok(body) => {
-                    Error::UnexpectedStatus { operation, response: RawResponse { status, headers, body: scrub.body(&body) } }
-                }
+                Ok(body) => Error::UnexpectedStatus {
+                    operation,
+                    response: RawResponse { status, headers, body: scrub.body(&body) },
+                },
                 Err(source) => Error::Transport { operation, attempts, source },
             }
         }

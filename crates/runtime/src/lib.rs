@@ -3,6 +3,17 @@
 //! Generated code describes each API as data ([`ApiDescription`]: security schemes, per-operation
 //! requirements, constant headers); this crate acts on it through progenitor's `ClientHooks`,
 //! so no vendor crate carries hand-written auth or configuration code.
+//!
+//! Every call (`builder.send()`):
+//! - `pre` hook ([`Context::prepare`]): authenticate as the operation's security requirement
+//!   says, add its constant headers, drop progenitor's `api-version`;
+//! - `exec` hook ([`Context::execute`]): send with retries ([`retry`] documents exactly which
+//!   failures are retried for which methods: a token-creating POST is retried only when the
+//!   server certainly did not act), each attempt bounded by the attempt timeout, all of them
+//!   by the deadline;
+//! - around it all ([`Context::call`]): one `api_call` tracing span (operation, method, path
+//!   template, status, attempts, latency) and the conversion of failures into [`Error`], which
+//!   keeps status, headers and body with credentials and secret fields redacted.
 
 mod api;
 mod call;
@@ -17,6 +28,6 @@ pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, Limits, RequestError};
 pub use error::{Error, RawResponse};
-pub use retry::RetryPolicy;
 pub use redact::redact_json;
+pub use retry::RetryPolicy;
 pub use secret::SecretString;

@@ -1,0 +1,72 @@
+//! What the runtime traces: one span per call with what an operator needs, and never a
+//! credential or a returned secret. A test binary of its own, because it installs the global
+//! subscriber (a thread-scoped one misses events when other tests race to register callsites).
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api_runtime::RetryPolicy;
+use loopback::{Recorded, Reply, Server};
+use serde_json::json;
+use workspace_tests::{KEY, TOKEN};
+
+fn created_body() -> String {
+    json!({"bearerToken": TOKEN, "token": {"id": "t", "name": "n", "type": "oauth2-token", "activeAt": 1, "createdAt": 1}})
+        .to_string()
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn traces_show_each_call_and_never_a_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let calls = AtomicUsize::new(0);
+    let server = Server::start(move |r: &Recorded| match (r.path.as_str(), calls.fetch_add(1, Ordering::SeqCst)) {
+        ("/v3/user/tokens", 0) => Reply::status(503).with_header("retry-after", "0"),
+        ("/v3/user/tokens", 1) => Reply::json(200, created_body()),
+        ("/v3/user/tokens", _) => Reply::json(200, json!({"bearerToken": TOKEN, "token": "drifted"}).to_string()),
+        _ => Reply::json(500, format!(r#"{{"echo":"Bearer {KEY}"}}"#)),
+    })
+    .await
+    .unwrap();
+    let client = vercel::Client::builder()
+        .api_key(KEY)
+        .base_url(server.url())
+        .retry_policy(RetryPolicy { base_backoff: Duration::from_millis(10), ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    client.create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap();
+    client.create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
+    client.get_auth_token().token_id("t").send().await.unwrap_err();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("api_call{") && text.contains("operation=\"createAuthToken\""), "{text}");
+    assert!(text.contains("method=\"POST\"") && text.contains("path=\"/v3/user/tokens\""), "{text}");
+    assert!(text.contains("retrying") && text.contains("status=200") && text.contains("attempts=2"), "{text}");
+    assert!(text.contains("call failed") && text.contains("getAuthToken: unexpected HTTP 500"), "{text}");
+    assert!(text.contains("Bearer [REDACTED]"), "the echoed key is scrubbed, the rest kept: {text}");
+    assert!(!text.contains(KEY), "the API key is traced:\n{text}");
+    assert!(!text.contains(TOKEN), "a returned token is traced:\n{text}");
+}
