@@ -179,7 +179,6 @@ async fn a_malformed_body_is_an_error_with_status_and_excerpt() {
     assert!(text.ends_with(r#": {"tokens": [{"id":"#), "{text}");
     let vercel::Error::InvalidBody { response, .. } = &err else { panic!("{err:?}") };
     assert_eq!(response.status, 200);
-    assert_eq!(response.headers["content-type"], "application/json");
     assert_eq!(server.requests().len(), 1, "a bad body is not a transient failure");
 }
 

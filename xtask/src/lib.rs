@@ -1,6 +1,8 @@
 //! Maintainer tasks behind `cargo xtask`, as a library so they can be tested.
 
+pub mod bench;
 pub mod demo;
+pub mod fixtures;
 pub mod refresh;
 mod wire;
 

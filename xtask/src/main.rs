@@ -43,6 +43,22 @@ enum Task {
         #[arg(long, default_value_t = 30)]
         timeout: u64,
     },
+    /// Measures request overhead, codegen time, refresh concurrency and build cost side by
+    /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
+    Bench {
+        /// A smoke run: fewer requests and repetitions.
+        #[arg(long)]
+        quick: bool,
+        /// Skip the clean builds (minutes on a small machine).
+        #[arg(long)]
+        skip_build: bool,
+        /// Record the table and the machine in BENCHMARKS.md.
+        #[arg(long)]
+        write: bool,
+        /// Only this group (repeatable): overhead, codegen, refresh, build.
+        #[arg(long)]
+        only: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -55,12 +71,43 @@ async fn main() -> ExitCode {
                 mirror: mirror.map(|m| Mirror::parse(&m)),
                 ..FetchConfig::default()
             };
-            let options = refresh::Options { vendors, check, report, fetch };
+            let options = refresh::Options { vendors, check, report, fetch, quiet: false };
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
+        }
+        Task::Bench { quick, skip_build, write, only } => {
+            bench(xtask::bench::Options { quick, skip_build, only }, write).await
         }
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
         ExitCode::from(2)
     })
+}
+
+/// Benchmarks are measured on optimised code: a debug build re-runs itself with `--release`.
+async fn bench(options: xtask::bench::Options, write: bool) -> anyhow::Result<ExitCode> {
+    if cfg!(debug_assertions) {
+        let mut args: Vec<String> = std::env::args().skip(1).collect();
+        args.insert(0, "--".into());
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["run", "--release", "--quiet", "--package", "xtask"])
+            .args(args)
+            .status()?;
+        return Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    let rows = xtask::bench::run(options).await?;
+    let table = xtask::bench::table(&rows);
+    let machine = xtask::bench::machine();
+    println!(
+        "{table}
+Machine: {machine}"
+    );
+    if write {
+        let path = xtask::workspace_root().join("BENCHMARKS.md");
+        let doc = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::write(&path, xtask::bench::record(&doc, &table, &machine))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use loopback::{Recorded, Reply, Server};
+use xtask::fixtures;
 use xtask::refresh::{self, FetchConfig, Mirror, Options, Outcome};
 
 const GENERATE_PAGE: &str = "/m/docs.perplexity.ai/api-reference/generate-auth-token-post.md";
@@ -19,33 +20,16 @@ const VERCEL_DOC: &str = "/m/openapi.vercel.sh/index";
 const VERCEL_OPERATIONS: [&str; 4] = ["createAuthToken", "listAuthTokens", "getAuthToken", "deleteAuthToken"];
 
 fn shared(path: &str) -> PathBuf {
-    xtask::workspace_root().join("..").join("shared").join(path)
+    fixtures::shared(path)
 }
 
 fn vendor_doc(prefix: &str) -> Vec<u8> {
-    let dir = shared("vendor-docs");
-    let entry = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
-        .unwrap();
-    std::fs::read(entry).unwrap()
+    fixtures::vendor_doc(prefix).unwrap()
 }
 
-/// The real upstream content, by mirror path.
-fn upstream() -> BTreeMap<&'static str, Vec<u8>> {
-    BTreeMap::from([
-        (GENERATE_PAGE, vendor_doc("000_")),
-        (
-            REVOKE_PAGE,
-            std::fs::read(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/perplexity-revoke-auth-token-post.md"),
-            )
-            .unwrap(),
-        ),
-        (CARTESIA_PAGE, vendor_doc("002_")),
-        (VERCEL_DOC, std::fs::read(shared("upstream/vercel-openapi.json")).unwrap()),
-    ])
+/// The real upstream content, by the path the mirror asks for.
+fn upstream() -> BTreeMap<String, Vec<u8>> {
+    fixtures::upstream_site().unwrap().into_iter().map(|(path, body)| (format!("/m/{path}"), body)).collect()
 }
 
 /// A server answering from `content`, with `special` overriding chosen paths.
@@ -64,15 +48,7 @@ async fn site(special: impl Fn(&Recorded) -> Option<Reply> + Send + Sync + 'stat
 /// A temporary workspace root holding a copy of `specs/`.
 fn workspace() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
-    for vendor in ["perplexity", "cartesia", "vercel"] {
-        let from = xtask::workspace_root().join("specs").join(vendor);
-        let to = root.path().join("specs").join(vendor);
-        std::fs::create_dir_all(&to).unwrap();
-        for file in std::fs::read_dir(&from).unwrap() {
-            let file = file.unwrap();
-            std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
-        }
-    }
+    fixtures::copy_specs(root.path()).unwrap();
     root
 }
 
@@ -112,6 +88,7 @@ fn options(server: &Server, vendors: &[&str]) -> Options {
             mirror: Some(Mirror::parse(&format!("{}/m", server.url()))),
             ..FetchConfig::default()
         },
+        quiet: false,
     }
 }
 
@@ -416,8 +393,8 @@ async fn sources_are_fetched_concurrently() {
 #[tokio::test]
 async fn a_local_folder_can_stand_in_for_every_host() {
     let mirror = tempfile::tempdir().unwrap();
-    for (path, body) in upstream() {
-        let file = mirror.path().join(path.trim_start_matches("/m/"));
+    for (path, body) in fixtures::upstream_site().unwrap() {
+        let file = mirror.path().join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, body).unwrap();
     }

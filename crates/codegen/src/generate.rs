@@ -118,6 +118,7 @@ fn wrap_send(file: &mut syn::File) {
         retarget_error(&mut output);
         let docs: Vec<syn::Attribute> = raw.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
 
+        drop_api_version_header(&mut raw.block);
         raw.sig.ident = quote::format_ident!("send_raw");
         raw.vis = syn::parse_quote!(pub(crate));
         raw.attrs.retain(|a| !a.path().is_ident("doc"));
@@ -187,6 +188,12 @@ fn remove_from_group(tree: &mut syn::UseTree, name: &str) {
     }
 }
 
+/// progenitor appends `api-version: <info.version>` to every request; no spec names that
+/// header, so the statement that adds it is taken out of the generated code.
+fn drop_api_version_header(block: &mut syn::Block) {
+    block.stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
+}
+
 /// `Result<T, Error<E>>` → `Result<T, ::api_runtime::Error<E>>`.
 fn retarget_error(output: &mut syn::Type) {
     let syn::Type::Path(result) = output else { return };
@@ -227,12 +234,7 @@ fn glue(model: &ApiModel) -> TokenStream {
             quote!(&[#(#indexes),*])
         });
         let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));
-        let check = if op.returns_secrets {
-            let builder = quote::format_ident!("{}", heck::ToPascalCase::to_pascal_case(rust_name.as_str()));
-            quote!(Some(parses_as_success(&builder::#builder::send_raw)))
-        } else {
-            quote!(None)
-        };
+        let returns_secrets = op.returns_secrets;
         quote! {
             ::api_runtime::OperationDescription {
                 id: #id,
@@ -241,7 +243,7 @@ fn glue(model: &ApiModel) -> TokenStream {
                 path: #path,
                 security: &[#(#security),*],
                 constant_headers: &[#(#headers),*],
-                success_body_check: #check,
+                returns_secrets: #returns_secrets,
             }
         }
     });
@@ -264,18 +266,6 @@ fn glue(model: &ApiModel) -> TokenStream {
             secret_fields: &[#(#secret_fields),*],
         };
 
-        /// A check that a body parses as the success type of the operation whose `send` is
-        /// given (inferred from its signature, so no type name is guessed).
-        #[allow(dead_code)]
-        const fn parses_as_success<B, F, Fut, T, E>(_send: &F) -> fn(&[u8]) -> bool
-        where
-            F: FnOnce(B) -> Fut,
-            Fut: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-            T: ::serde::de::DeserializeOwned,
-        {
-            |body| ::serde_json::from_slice::<T>(body).is_ok()
-        }
-
         impl ClientHooks<::api_runtime::Context> for Client {
             async fn pre<E>(
                 &self,
@@ -290,9 +280,9 @@ fn glue(model: &ApiModel) -> TokenStream {
             async fn exec(
                 &self,
                 request: ::reqwest::Request,
-                info: &OperationInfo,
+                _info: &OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute(&self.client, request, info.operation_id).await
+                self.inner.execute(&self.client, request).await
             }
         }
 

@@ -122,12 +122,26 @@ pub struct Server {
 impl Server {
     /// Starts a server on 127.0.0.1 (a free port) answering every request with `handler`.
     pub async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> std::io::Result<Self> {
+        Self::start_with(handler, true).await
+    }
+
+    /// Like [`Server::start`] but keeping no record of requests, for long benchmark runs.
+    pub async fn start_unrecorded(
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
+        Self::start_with(handler, false).await
+    }
+
+    async fn start_with(
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+        record: bool,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let recorded = Arc::new(Mutex::new(Vec::new()));
         let answered = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let state = Arc::new(State { log: Arc::clone(&recorded), answered: Arc::clone(&answered) });
+        let state = Arc::new(State { log: Arc::clone(&recorded), answered: Arc::clone(&answered), record });
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = Arc::clone(&handler);
@@ -183,6 +197,7 @@ impl Drop for Server {
 struct State {
     log: Arc<Mutex<Vec<Recorded>>>,
     answered: Arc<AtomicUsize>,
+    record: bool,
 }
 
 /// A service error: hyper drops the connection without answering.
@@ -218,7 +233,9 @@ async fn answer(
         answered_before: state.answered.load(Ordering::SeqCst),
     };
     let reply = handler(&recorded);
-    state.log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+    if state.record {
+        state.log.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+    }
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }

@@ -56,7 +56,7 @@ pub struct OperationDescription {
     pub security: &'static [&'static [usize]],
     /// Headers with one allowed value, sent on every request of this operation.
     pub constant_headers: &'static [(&'static str, &'static str)],
-    /// For operations whose success body carries secrets: whether a body parses as the
-    /// success type. A body that does not is redacted before anything can print it.
-    pub success_body_check: Option<fn(&[u8]) -> bool>,
+    /// Whether a success body carries secrets: one that does not match the spec and is not
+    /// JSON (so its secret cannot be located) is withheld from errors whole.
+    pub returns_secrets: bool,
 }

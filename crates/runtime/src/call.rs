@@ -1,7 +1,7 @@
 //! One API call, end to end: the span around it, the transport with retries and timeouts
 //! (progenitor's `exec` hook), and the conversion of failures into [`Error`].
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
 use std::time::Instant;
 
@@ -15,7 +15,8 @@ use crate::retry;
 
 tokio::task_local! {
     /// What the transport saw of the final response of the call in progress.
-    static CALL: RefCell<CallRecord>;
+    // Small and `Copy`: tokio swaps it in and out of a thread-local on every poll.
+    static CALL: Cell<CallRecord>;
 }
 
 impl Context {
@@ -43,11 +44,14 @@ impl Context {
             latency_ms = Empty,
         );
         let started = Instant::now();
+        // progenitor's request future is large; boxed once here, only a pointer moves through
+        // the task-local and span wrappers below (measured: fewer copied bytes per call).
+        let send = Box::pin(send);
         async move {
             let (result, record) = CALL
-                .scope(RefCell::new(CallRecord::default()), async {
+                .scope(Cell::new(CallRecord::default()), async {
                     let result = send.await;
-                    (result, CALL.with(RefCell::take))
+                    (result, CALL.with(Cell::get))
                 })
                 .await;
             let span = tracing::Span::current();
@@ -58,7 +62,11 @@ impl Context {
                     Ok(value)
                 }
                 Err(error) => {
-                    let scrub = Scrubber { secret_fields: api.secret_fields, api_key: self.api_key() };
+                    let scrub = Scrubber {
+                        secret_fields: api.secret_fields,
+                        api_key: self.api_key(),
+                        withhold_non_json: description.is_some_and(|op| op.returns_secrets),
+                    };
                     let error = from_progenitor(error, id, record, &scrub).await;
                     tracing::warn!(error = %error, "call failed");
                     Err(error)
@@ -75,7 +83,6 @@ impl Context {
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
-        operation: &str,
     ) -> reqwest::Result<reqwest::Response> {
         let limits = self.limits();
         let idempotent = request.method().is_idempotent();
@@ -87,9 +94,14 @@ impl Context {
             attempt += 1;
             let Some(mut request) = next.take() else { unreachable!("a request is queued before each attempt") };
             // Clone before sending: a body-less or buffered request always clones.
+            // (Skipped when no retry is left: a clone copies the URL and headers.)
             let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
-            *request.timeout_mut() =
-                Some(limits.attempt_timeout.min(deadline.saturating_duration_since(Instant::now())));
+            // The client applies the attempt timeout itself; a per-request one (an allocation in
+            // the request's extensions) only when the deadline leaves less than that.
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining < limits.attempt_timeout {
+                *request.timeout_mut() = Some(remaining);
+            }
 
             let sent = Instant::now();
             let outcome = http.execute(request).await;
@@ -121,20 +133,12 @@ impl Context {
             }
 
             span.record("attempts", attempt);
-            let record = |status, headers| {
-                let _ = CALL.try_with(|r| *r.borrow_mut() = CallRecord { status, headers, attempts: attempt });
-            };
-            return match outcome {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    record(Some(response.status()), response.headers().clone());
-                    self.screen_response(operation, response).await
-                }
-                Err(error) => {
-                    record(None, Default::default());
-                    Err(error)
-                }
-            };
+            let status = outcome.as_ref().ok().map(reqwest::Response::status);
+            if let Some(status) = status {
+                span.record("status", status.as_u16());
+            }
+            let _ = CALL.try_with(|r| r.set(CallRecord { status, attempts: attempt }));
+            return outcome;
         }
     }
 }

@@ -175,8 +175,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
 
-        // Per-attempt timeouts are set on each request (see `Context::execute`).
-        let mut http = reqwest::Client::builder().connect_timeout(self.connect_timeout);
+        // The attempt timeout; `Context::execute` shortens it for an attempt near the deadline.
+        let mut http =
+            reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.limits.attempt_timeout);
         if let Some(agent) = &self.user_agent {
             let value =
                 reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;

@@ -1,6 +1,6 @@
 //! The state every generated `Client` carries (progenitor's "inner type") and the `pre` hook
-//! logic: authenticate as the operation's security requirement says, add constant headers,
-//! and drop what the spec does not name.
+//! logic: authenticate as the operation's security requirement says and add constant headers.
+//! (progenitor's own `api-version` header is taken out at codegen.)
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,9 +12,6 @@ use crate::api::{ApiDescription, SchemeKind};
 use crate::config::ConfigError;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
-
-/// progenitor sends `api-version: <info.version>` on every request; no spec names it.
-const PROGENITOR_VERSION_HEADER: &str = "api-version";
 
 /// Time limits and retries for every call of a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +116,6 @@ impl Context {
         let op = &inner.api.operations[index];
 
         let headers = request.headers_mut();
-        headers.remove(PROGENITOR_VERSION_HEADER);
         for (name, value) in &inner.constant_headers[index] {
             headers.insert(name.clone(), value.clone());
         }
@@ -145,22 +141,6 @@ impl Context {
             request.headers_mut().insert(name.clone(), value.clone());
         }
         Ok(())
-    }
-}
-
-impl Context {
-    /// The `exec` hook's second half: screens bodies that may carry secrets (see
-    /// [`crate::redact_json`]); every other response passes through untouched.
-    pub async fn screen_response(
-        &self,
-        operation_id: &str,
-        response: reqwest::Response,
-    ) -> reqwest::Result<reqwest::Response> {
-        let api = self.0.api;
-        match api.operation(operation_id).and_then(|op| op.success_body_check) {
-            Some(check) => crate::redact::screen(response, check, api.secret_fields).await,
-            None => Ok(response),
-        }
     }
 }
 

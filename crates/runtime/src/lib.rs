@@ -6,7 +6,7 @@
 //!
 //! Every call (`builder.send()`):
 //! - `pre` hook ([`Context::prepare`]): authenticate as the operation's security requirement
-//!   says, add its constant headers, drop progenitor's `api-version`;
+//!   says and add its constant headers (progenitor's `api-version` is removed at codegen);
 //! - `exec` hook ([`Context::execute`]): send with retries ([`retry`] documents exactly which
 //!   failures are retried for which methods: a token-creating POST is retried only when the
 //!   server certainly did not act), each attempt bounded by the attempt timeout, all of them

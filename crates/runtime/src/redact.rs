@@ -1,15 +1,11 @@
-//! Keeping secrets out of bodies that end up in error messages.
-//!
-//! progenitor's `Error::InvalidResponsePayload` prints the raw body of a response that did not
-//! parse. When the operation returns a secret (a new token) and the response drifted from the
-//! spec, that would print the token, so such bodies are screened before progenitor sees them.
+//! Keeping secrets out of bodies that end up in error messages: a response that drifted
+//! from the spec may still carry the new token it was meant to deliver.
 
 use bytes::Bytes;
-use reqwest::ResponseBuilderExt;
 use serde_json::Value;
 
 const REDACTED: &str = "[REDACTED]";
-const WITHHELD: &[u8] = b"[body withheld: not JSON, and this operation returns secrets]";
+pub(crate) const WITHHELD: &[u8] = b"[body withheld: not JSON, and this operation returns secrets]";
 
 /// Replaces the value of every property named in `secret_fields`, at any depth.
 /// A body that is not JSON is withheld whole: the secret cannot be located in it.
@@ -37,33 +33,6 @@ fn redact_value(value: &mut Value, secret_fields: &[&str]) {
         Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secret_fields)),
         _ => {}
     }
-}
-
-/// Buffers a success response of an operation that returns secrets; if the body does not
-/// parse as the declared type, hands on a redacted body instead.
-pub async fn screen(
-    response: reqwest::Response,
-    check: fn(&[u8]) -> bool,
-    secret_fields: &[&str],
-) -> reqwest::Result<reqwest::Response> {
-    if !response.status().is_success() {
-        return Ok(response);
-    }
-    let url = response.url().clone();
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let body = if check(&body) { body } else { redact_json(&body, secret_fields) };
-
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    let (mut parts, body) = rebuilt.into_parts();
-    parts.extensions =
-        http::Response::builder().url(url).body(()).map(|r| r.into_parts().0.extensions).unwrap_or_default();
-    Ok(reqwest::Response::from(http::Response::from_parts(parts, body)))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! ```
 
 // Generated code: progenitor's style, not ours.
-#![allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports)]
+#![allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 

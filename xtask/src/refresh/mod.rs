@@ -41,6 +41,8 @@ pub struct Options {
     /// Also write the drift report as `<report>.md` and `<report>.json`.
     pub report: Option<PathBuf>,
     pub fetch: FetchConfig,
+    /// Print nothing (benchmarks).
+    pub quiet: bool,
 }
 
 /// One vendor, fetched, checked and compared; nothing written yet.
@@ -99,6 +101,7 @@ pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
     let vendors = vendors(root, &options.vendors)?;
     let fetcher = Fetcher::new(options.fetch.clone())?;
 
+    let quiet = options.quiet;
     let mut tasks = JoinSet::new();
     for vendor in vendors {
         let (fetcher, dir) = (fetcher.clone(), root.join("specs").join(&vendor));
@@ -107,6 +110,7 @@ pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
             let result = refresh_vendor(&vendor, &dir, &fetcher).await;
             let elapsed = started.elapsed();
             match &result {
+                _ if quiet => {}
                 Ok(update) => eprintln!("  {vendor:<12} {:.2} s  {}", elapsed.as_secs_f64(), update.report.summary()),
                 Err(failure) => eprintln!("  {vendor:<12} {:.2} s  FAILED: {failure}", elapsed.as_secs_f64()),
             }
@@ -127,7 +131,9 @@ pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
     let reports: Vec<VendorReport> = updates.iter().map(|u| u.report.clone()).collect();
     let mut written = Vec::new();
     if failures.is_empty() {
-        print!("{}", report::text(&reports));
+        if !quiet {
+            print!("{}", report::text(&reports));
+        }
         if let Some(path) = &options.report {
             write_report(path, &reports)?;
         }
@@ -136,7 +142,7 @@ pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
             write::write_all(&files).context("writing the refreshed specs")?;
             written = files.into_iter().map(|(p, _)| p).collect();
         }
-    } else {
+    } else if !quiet {
         eprintln!("refresh failed; specs/ is unchanged:");
         for failure in &failures {
             eprintln!("  {failure}");

@@ -1,0 +1,107 @@
+//! Build cost: a clean build of a generated client as a downstream dependency against a
+//! hand-written client crate on the same runtime dependencies; and whether cargo reruns build
+//! scripts only when a spec changed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::{Row, millis};
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// The dependencies both crates share, as the vendor crates declare them.
+fn runtime_dependencies(root: &Path) -> String {
+    format!(
+        r#"api-runtime = {{ path = "{}" }}
+progenitor-client = "=0.15.1"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2", "charset"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+"#,
+        root.join("crates/runtime").display()
+    )
+}
+
+/// Builds a throwaway crate from nothing (its own target directory) and times it.
+fn clean_build(name: &str, extra_dependency: &str, lib: &str) -> anyhow::Result<Duration> {
+    let root = crate::workspace_root();
+    let dir = tempfile::tempdir()?;
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\n{}{extra_dependency}\n[workspace]\n",
+        runtime_dependencies(&root)
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock"))?;
+    std::fs::create_dir(dir.path().join("src"))?;
+    std::fs::write(dir.path().join("src/lib.rs"), lib)?;
+    let started = Instant::now();
+    let status = cargo()
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", dir.path().join("target"))
+        .status()?;
+    anyhow::ensure!(status.success(), "building {name} failed");
+    Ok(started.elapsed())
+}
+
+/// Build scripts cargo ran, from `cargo build -v` output.
+fn build_scripts_run(root: &Path) -> anyhow::Result<Vec<String>> {
+    let out = cargo()
+        .args(["build", "-v", "-p", "perplexity", "-p", "cartesia", "-p", "vercel"])
+        .current_dir(root)
+        .output()?;
+    anyhow::ensure!(out.status.success(), "cargo build failed: {}", String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stderr);
+    Ok(log
+        .lines()
+        .filter(|l| l.contains("Running") && l.contains("build-script-build"))
+        .filter_map(|l| l.split("/build/").nth(1).and_then(|rest| rest.split('-').next()).map(str::to_string))
+        .collect())
+}
+
+pub fn run() -> anyhow::Result<Vec<Row>> {
+    let root = crate::workspace_root();
+    let handwritten = std::fs::read_to_string(root.join("xtask/bench-fixtures/handwritten/src/lib.rs"))?;
+    let baseline = clean_build("handwritten-client", "", &handwritten)?;
+    let generated = clean_build(
+        "generated-client-user",
+        &format!("vercel = {{ path = \"{}\" }}\n", root.join("crates/vercel").display()),
+        "pub use vercel::Client;\n",
+    )?;
+    let ratio = generated.as_secs_f64() / baseline.as_secs_f64();
+    let mut rows = vec![Row {
+        benchmark: "clean build: crate using `vercel` vs hand-written client (same runtime deps)".into(),
+        measured: millis(generated),
+        baseline: millis(baseline),
+        ratio: Some(ratio),
+        target: "≤ 1.4".into(),
+        met: Some(ratio <= 1.4),
+    }];
+
+    build_scripts_run(&root)?;
+    let noop = build_scripts_run(&root)?;
+    rows.push(Row {
+        benchmark: "no-op rebuild: build scripts rerun".into(),
+        measured: if noop.is_empty() { "none".into() } else { noop.join(", ") },
+        baseline: String::new(),
+        ratio: None,
+        target: "none".into(),
+        met: Some(noop.is_empty()),
+    });
+
+    let spec = root.join("specs/cartesia/openapi.yaml");
+    std::fs::File::options().append(true).open(&spec)?.set_modified(std::time::SystemTime::now())?;
+    let touched = build_scripts_run(&root)?;
+    rows.push(Row {
+        benchmark: "touch specs/cartesia/openapi.yaml: build scripts rerun".into(),
+        measured: touched.join(", "),
+        baseline: String::new(),
+        ratio: None,
+        target: "cartesia only".into(),
+        met: Some(touched == ["cartesia"]),
+    });
+    Ok(rows)
+}
