@@ -1,0 +1,103 @@
+//! Token lifecycle for every vendor client: create, verify, revoke, list where the API has
+//! it, and zero-downtime rotation as the Perplexity key-management guide describes it
+//! (generate, verify, update the applications, wait for propagation, revoke the old key).
+//!
+//! What a vendor can do is in the type system: [`rotate`] needs [`CreateToken`] and
+//! [`RevokeToken`], so rotating Cartesia's short-lived, unrevocable access tokens does not
+//! compile:
+//!
+//! ```compile_fail
+//! # use token_lifecycle::*;
+//! # async fn f(cartesia: Cartesia, store: FileStore) {
+//! let options = RotateOptions::new("x");
+//! rotate(&cartesia, options, verification::Unverified, store, async |_: &NewToken| Ok(()), |_| {}).await;
+//! # }
+//! ```
+//!
+//! and neither does asking for Perplexity's built-in check, which its API does not offer:
+//!
+//! ```compile_fail
+//! # use token_lifecycle::*;
+//! # async fn f(perplexity: Perplexity, store: FileStore) {
+//! let options = RotateOptions::new("x");
+//! rotate(&perplexity, options, verification::BuiltIn, store, async |_: &NewToken| Ok(()), |_| {}).await;
+//! # }
+//! ```
+//!
+//! while Vercel has everything:
+//!
+//! ```no_run
+//! # use token_lifecycle::*;
+//! # async fn f(vercel: Vercel) -> Result<(), RotateError> {
+//! let options = RotateOptions::new("ci").propagation(std::time::Duration::from_secs(30));
+//! let store = FileStore::new("/run/secrets/vercel-token");
+//! let rotation = rotate(&vercel, options, verification::BuiltIn, store, async |_: &NewToken| Ok(()), |_| {}).await?;
+//! println!("{rotation}");
+//! # Ok(()) }
+//! ```
+
+#[cfg(feature = "fake")]
+pub mod fake;
+mod rotate;
+mod store;
+mod token;
+mod vendors;
+
+pub use rotate::{Progress, RotateError, RotateOptions, Rotation, Verification, rotate, verification};
+pub use store::{FileStore, SecretStore, StoreError};
+pub use token::{NewToken, TokenInfo, TokenRef, fingerprint};
+pub use vendors::{Cartesia, CartesiaGrants, Perplexity, Vercel};
+
+/// A vendor client holding one credential, able to make a twin holding another.
+pub trait Tokens: Sized {
+    /// The vendor's name, for messages.
+    const VENDOR: &'static str;
+    /// The same client (base URL, timeouts) authenticated with `key`.
+    fn with_key(&self, key: api_runtime::SecretString) -> Result<Self, LifecycleError>;
+}
+
+/// APIs that create long-lived tokens.
+#[allow(async_fn_in_trait)]
+pub trait CreateToken: Tokens {
+    async fn create(&self, name: &str) -> Result<NewToken, LifecycleError>;
+}
+
+/// APIs that revoke tokens. `current` names the token this client authenticates with.
+#[allow(async_fn_in_trait)]
+pub trait RevokeToken: Tokens {
+    async fn current(&self) -> Result<TokenRef, LifecycleError>;
+    async fn revoke(&self, token: &TokenRef) -> Result<(), LifecycleError>;
+}
+
+/// APIs that can tell whether a client's own credential works (without side effects).
+#[allow(async_fn_in_trait)]
+pub trait VerifyToken: Tokens {
+    /// Succeeds when this client's credential is accepted and is `expected`.
+    async fn verify(&self, expected: &NewToken) -> Result<(), LifecycleError>;
+}
+
+/// APIs that list the caller's tokens.
+#[allow(async_fn_in_trait)]
+pub trait ListTokens: Tokens {
+    async fn list(&self) -> Result<Vec<TokenInfo>, LifecycleError>;
+}
+
+/// Why a lifecycle step failed. Never contains a secret: API errors are carried as the
+/// runtime error's (redacted) one-line description.
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("{vendor}: {message}")]
+    Api { vendor: &'static str, status: Option<u16>, message: String },
+    #[error("{vendor}: {what} is not something this API can do")]
+    Unsupported { vendor: &'static str, what: &'static str },
+    #[error("{vendor}: the new credential was not accepted: {reason}")]
+    NotVerified { vendor: &'static str, reason: String },
+    #[error(transparent)]
+    Config(#[from] api_runtime::ConfigError),
+}
+
+impl LifecycleError {
+    pub(crate) fn api<E>(vendor: &'static str, error: api_runtime::Error<E>) -> Self {
+        LifecycleError::Api { vendor, status: error.status().map(|s| s.as_u16()), message: error.to_string() }
+    }
+}
