@@ -6,15 +6,4 @@
 //! # let _ = client; Ok(()) }
 //! ```
 
-// Generated code: progenitor's style, not ours.
-#![allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
-
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
-
-pub use api_runtime::{ConfigError, SecretString};
-
-/// Typed [httpmock](https://docs.rs/httpmock) helpers for this API (feature `mock`).
-#[cfg(feature = "mock")]
-pub mod mock {
-    include!(concat!(env!("OUT_DIR"), "/mock.rs"));
-}
