@@ -82,7 +82,7 @@ fn options(server: &Server, vendors: &[&str]) -> Options {
         check: false,
         report: None,
         fetch: FetchConfig {
-            timeout: Duration::from_millis(1500),
+            timeout: Duration::from_millis(2500),
             backoff: Duration::from_millis(20),
             max_bytes: 8 * 1024 * 1024,
             mirror: Some(Mirror::parse(&format!("{}/m", server.url()))),
@@ -368,9 +368,9 @@ async fn one_failing_vendor_stops_every_write() {
 
 #[tokio::test]
 async fn sources_are_fetched_concurrently() {
-    // Every reply waits 300 ms. Fetched concurrently, all four requests arrive before the
+    // Every reply waits a second. Fetched concurrently, all four requests arrive before the
     // first reply is sent; one after another, each would arrive after the previous reply.
-    let delay = Duration::from_millis(300);
+    let delay = Duration::from_secs(1);
     let content = upstream();
     let server = Server::start(move |r| match content.get(r.path.as_str()) {
         Some(body) => Reply::bytes("text/plain", body.clone()).with_delay(delay),
