@@ -25,7 +25,9 @@ pub fn build_client(spec_dir: &str) -> ExitCode {
 fn run(spec_dir: &str) -> Result<(), String> {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?;
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
-    let dir = SpecDir::new(PathBuf::from(manifest_dir).join(spec_dir));
+    let dir = PathBuf::from(manifest_dir).join(spec_dir);
+    // `specs/x/overlay.yaml` reads better in an error than `crates/x/../../specs/x/…`.
+    let dir = SpecDir::new(std::fs::canonicalize(&dir).unwrap_or(dir));
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
     generate_into(&dir, &out_dir).map_err(|e| e.to_string())
