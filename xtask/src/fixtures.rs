@@ -18,7 +18,7 @@ pub fn shared(path: &str) -> PathBuf {
 /// A file of `../shared/vendor-docs` by its numeric prefix (`000_`).
 pub fn vendor_doc(prefix: &str) -> std::io::Result<Vec<u8>> {
     let dir = shared("vendor-docs");
-    for entry in std::fs::read_dir(&dir)? {
+    for entry in std::fs::read_dir(&dir).map_err(|e| missing(&dir, e))? {
         let path = entry?.path();
         if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)) {
             return std::fs::read(path);
@@ -34,8 +34,23 @@ pub fn upstream_site() -> std::io::Result<BTreeMap<&'static str, Vec<u8>>> {
         (GENERATE_PAGE, vendor_doc("000_")?),
         (REVOKE_PAGE, std::fs::read(revoke)?),
         (CARTESIA_PAGE, vendor_doc("002_")?),
-        (VERCEL_DOC, std::fs::read(shared("upstream/vercel-openapi.json"))?),
+        (VERCEL_DOC, read(&shared("upstream/vercel-openapi.json"))?),
     ]))
+}
+
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| missing(path, e))
+}
+
+/// Says where the shared material was expected: these files live beside the checkout.
+fn missing(path: &Path, error: std::io::Error) -> std::io::Error {
+    std::io::Error::new(
+        error.kind(),
+        format!(
+            "{}: {error} (the real upstream documents are read from ../shared, beside the checkout)",
+            path.display()
+        ),
+    )
 }
 
 /// Copies this workspace's `specs/` under `root`, for refreshes that must not touch it.
