@@ -203,14 +203,14 @@ impl ListTokens for Vercel {
 
 /// What a Cartesia access token may do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Grants {
+pub struct CartesiaGrants {
     pub tts: bool,
     pub stt: bool,
 }
 
 impl Cartesia {
     /// Issues a short-lived access token (at most an hour; it cannot be revoked).
-    pub async fn access_token(&self, grants: Grants, expires_in: u32) -> Result<NewToken, LifecycleError> {
+    pub async fn access_token(&self, grants: CartesiaGrants, expires_in: u32) -> Result<NewToken, LifecycleError> {
         let token = self
             .0
             .client
@@ -231,4 +231,3 @@ impl Cartesia {
     }
 }
 
-pub use self::Grants as CartesiaGrants;
