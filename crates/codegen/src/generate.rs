@@ -152,8 +152,9 @@ fn wrap_send(file: &mut syn::File) {
             /// Retried, timed and traced by the runtime; errors are `api_runtime::Error`,
             /// which keeps the status, headers and body of anything the spec did not promise.
             pub async fn send(self) -> #output {
-                let context = self.client.inner.clone();
-                context.call(#operation, self.send_raw()).await
+                // The `&Client` outlives `self`, which `send_raw` consumes.
+                let client = self.client;
+                client.inner.call(#operation, self.send_raw()).await
             }
         };
         block.items.insert(index + 1, send);
