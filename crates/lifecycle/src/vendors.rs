@@ -230,4 +230,3 @@ impl Cartesia {
         Ok(NewToken { reference: TokenRef::Secret(token.token.clone()), name: None, secret: token.token, expires_at })
     }
 }
-
