@@ -83,7 +83,11 @@ fn options(server: &Server, vendors: &[&str]) -> Options {
         report: None,
         fetch: FetchConfig {
             timeout: Duration::from_millis(2500),
-            backoff: Duration::from_millis(20),
+            retry: api_runtime::RetryPolicy {
+                max_retries: 2,
+                base_backoff: Duration::from_millis(20),
+                ..api_runtime::RetryPolicy::default()
+            },
             max_bytes: 8 * 1024 * 1024,
             mirror: Some(Mirror::parse(&format!("{}/m", server.url()))),
             ..FetchConfig::default()

@@ -100,8 +100,9 @@ impl RetryPolicy {
     }
 }
 
-/// `Retry-After` as seconds or an HTTP-date (RFC 9110 §10.2.3).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// `Retry-After` as seconds or an HTTP-date (RFC 9110 §10.2.3), uncapped ([`RetryPolicy::wait`]
+/// caps it).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

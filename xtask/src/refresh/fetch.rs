@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use api_runtime::RetryPolicy;
+use api_runtime::retry;
 use reqwest::StatusCode;
 
 /// Where fetches go instead of the real hosts: `https://host/a/b` is read from
@@ -42,12 +44,10 @@ pub struct FetchConfig {
     /// For each attempt, from connecting to the last byte.
     pub timeout: Duration,
     pub connect_timeout: Duration,
-    /// Attempts in all (1 = no retry).
-    pub attempts: u32,
-    /// The first backoff; doubled each retry, with jitter.
-    pub backoff: Duration,
-    /// Longest `Retry-After` honoured.
-    pub max_retry_after: Duration,
+    /// Retries and their waits: the runtime's policy (jittered exponential backoff,
+    /// `Retry-After` in seconds or as a date, capped). Which failures are retried is the
+    /// fetcher's own: connect errors, 5xx and 429 (a GET of a document is safe to repeat).
+    pub retry: RetryPolicy,
     /// Responses larger than this are refused.
     pub max_bytes: u64,
     pub mirror: Option<Mirror>,
@@ -58,9 +58,12 @@ impl Default for FetchConfig {
         FetchConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            attempts: 3,
-            backoff: Duration::from_millis(500),
-            max_retry_after: Duration::from_secs(10),
+            retry: RetryPolicy {
+                max_retries: 2,
+                base_backoff: Duration::from_millis(500),
+                max_retry_after: Duration::from_secs(10),
+                ..RetryPolicy::default()
+            },
             max_bytes: 32 * 1024 * 1024,
             mirror: None,
         }
@@ -154,18 +157,12 @@ impl Fetcher {
             let (result, retry_after) = self.attempt(&location).await;
             match result {
                 Ok(bytes) => return Ok(Fetched { url: url.into(), location, bytes, attempts: attempt }),
-                Err(error) if error.transient() && attempt < self.config.attempts => {
-                    tokio::time::sleep(retry_after.unwrap_or_else(|| self.backoff(attempt))).await;
+                Err(error) if error.transient() && attempt <= self.config.retry.max_retries => {
+                    tokio::time::sleep(self.config.retry.wait(attempt, retry_after)).await;
                 }
                 Err(error) => return Err(Failed { location, error, attempts: attempt }),
             }
         }
-    }
-
-    /// Exponential backoff with full jitter: a random wait up to base × 2^(attempt-1).
-    fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self.config.backoff.saturating_mul(1 << (attempt - 1).min(10));
-        ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
     }
 
     async fn attempt(&self, location: &str) -> (Result<Vec<u8>, FetchError>, Option<Duration>) {
@@ -183,12 +180,7 @@ impl Fetcher {
             Err(e) => return (Err(classify(e)), None),
         };
         if !response.status().is_success() {
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(|secs| Duration::from_secs(secs).min(self.config.max_retry_after));
+            let retry_after = retry::retry_after(response.headers());
             return (Err(FetchError::Status(response.status())), retry_after);
         }
         let cap = self.config.max_bytes;
