@@ -54,8 +54,12 @@ pub fn merge(docs: &[(String, Value)]) -> Result<Value, String> {
         let doc = doc.as_object().ok_or_else(|| format!("{url}: not a mapping"))?;
         for (key, value) in doc {
             match key.as_str() {
-                "paths" => merge_paths(&mut merged, value, first_url, url)?,
-                "components" => merge_components(&mut merged, value, first_url, url)?,
+                "paths" => merge_nested(&mut merged, key, value, |path, method| {
+                    format!("{url} and {first_url} both define `{method}` of path {path}, differently")
+                })?,
+                "components" => merge_nested(&mut merged, key, value, |kind, name| {
+                    format!("{url} and {first_url} define components.{kind}.{name} differently")
+                })?,
                 "tags" => merge_tags(&mut merged, value, url)?,
                 _ => match merged.get(key) {
                     None => {
@@ -70,47 +74,33 @@ pub fn merge(docs: &[(String, Value)]) -> Result<Value, String> {
     Ok(Value::Object(merged))
 }
 
-fn section<'a>(map: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
-    let entry = map.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
-    if !entry.is_object() {
-        *entry = Value::Object(Map::new());
-    }
-    match entry {
-        Value::Object(m) => m,
-        _ => unreachable!("just made an object"),
+/// `map[key]` as a mapping, created if absent; anything else there is an error, not something
+/// to overwrite.
+fn section<'a>(map: &'a mut Map<String, Value>, key: &str) -> Result<&'a mut Map<String, Value>, String> {
+    match map.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new())) {
+        Value::Object(m) => Ok(m),
+        _ => Err(format!("`{key}` is not a mapping")),
     }
 }
 
-fn merge_paths(merged: &mut Map<String, Value>, paths: &Value, first: &str, url: &str) -> Result<(), String> {
-    let target = section(merged, "paths");
-    for (path, item) in paths.as_object().into_iter().flatten() {
-        let existing = section(target, path);
-        for (key, value) in item.as_object().into_iter().flatten() {
-            match existing.get(key) {
+/// Unites two levels of mappings (`paths./x.post`, `components.schemas.S`): an entry
+/// present on both sides must be identical.
+fn merge_nested(
+    merged: &mut Map<String, Value>,
+    key: &str,
+    incoming: &Value,
+    conflict: impl Fn(&str, &str) -> String,
+) -> Result<(), String> {
+    let target = section(merged, key)?;
+    for (outer, entries) in incoming.as_object().into_iter().flatten() {
+        let existing = section(target, outer)?;
+        for (inner, value) in entries.as_object().into_iter().flatten() {
+            match existing.get(inner) {
                 None => {
-                    existing.insert(key.clone(), value.clone());
+                    existing.insert(inner.clone(), value.clone());
                 }
                 Some(v) if v == value => {}
-                Some(_) => return Err(format!("{url} and {first} both define `{key}` of path {path}, differently")),
-            }
-        }
-    }
-    Ok(())
-}
-
-fn merge_components(merged: &mut Map<String, Value>, components: &Value, first: &str, url: &str) -> Result<(), String> {
-    let target = section(merged, "components");
-    for (kind, entries) in components.as_object().into_iter().flatten() {
-        let existing = section(target, kind);
-        for (name, value) in entries.as_object().into_iter().flatten() {
-            match existing.get(name) {
-                None => {
-                    existing.insert(name.clone(), value.clone());
-                }
-                Some(v) if v == value => {}
-                Some(_) => {
-                    return Err(format!("{url} and {first} define components.{kind}.{name} differently"));
-                }
+                Some(_) => return Err(conflict(outer, inner)),
             }
         }
     }
