@@ -4,6 +4,7 @@ pub mod bench;
 pub mod demo;
 pub mod fixtures;
 pub mod refresh;
+pub mod scratch;
 mod wire;
 
 use std::path::PathBuf;

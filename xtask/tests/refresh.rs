@@ -167,29 +167,9 @@ async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_ope
 fn compile(client: &str) {
     let workspace = xtask::workspace_root();
     let dir = tempfile::tempdir().unwrap();
-    let manifest = format!(
-        r#"[package]
-name = "refreshed-vercel"
-version = "0.0.0"
-edition = "2024"
-
-[dependencies]
-api-runtime = {{ path = "{runtime}" }}
-progenitor-client = "=0.15.1"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2", "charset"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-
-[workspace]
-"#,
-        runtime = workspace.join("crates/runtime").display()
-    );
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), format!("#![allow(warnings, clippy::all)]\n{client}")).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
+    let lib = format!("#![allow(warnings, clippy::all)]\n{client}");
+    xtask::scratch::write_crate(dir.path(), "refreshed-vercel", "", &lib).unwrap();
+    let out = xtask::scratch::cargo()
         .args(["check", "--offline", "--quiet"])
         .current_dir(dir.path())
         // A target directory of its own (this test runs while cargo holds the workspace's),

@@ -3,40 +3,15 @@
 //! scripts only when a spec changed.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::{Row, millis};
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
-/// The dependencies both crates share, as the vendor crates declare them.
-fn runtime_dependencies(root: &Path) -> String {
-    format!(
-        r#"api-runtime = {{ path = "{}" }}
-progenitor-client = "=0.15.1"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2", "charset"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-"#,
-        root.join("crates/runtime").display()
-    )
-}
+use crate::scratch::{self, cargo};
 
 /// Builds a throwaway crate from nothing (its own target directory) and times it.
 fn clean_build(name: &str, extra_dependency: &str, lib: &str) -> anyhow::Result<Duration> {
-    let root = crate::workspace_root();
     let dir = tempfile::tempdir()?;
-    let manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\n{}{extra_dependency}\n[workspace]\n",
-        runtime_dependencies(&root)
-    );
-    std::fs::write(dir.path().join("Cargo.toml"), manifest)?;
-    std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock"))?;
-    std::fs::create_dir(dir.path().join("src"))?;
-    std::fs::write(dir.path().join("src/lib.rs"), lib)?;
+    scratch::write_crate(dir.path(), name, extra_dependency, lib)?;
     let started = Instant::now();
     let status = cargo()
         .args(["build", "--offline", "--quiet"])
