@@ -132,10 +132,7 @@ fn wrap_send(file: &mut syn::File) {
         };
         let syn::ImplItem::Fn(raw) = &mut block.items[index] else { continue };
         let code = quote!(#raw).to_string();
-        let Some(operation) = code.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)) else {
-            continue;
-        };
-        let operation = operation.to_string();
+        let Some(operation) = operation_ids(&code).next().map(str::to_string) else { continue };
         let syn::ReturnType::Type(_, output) = &raw.sig.output else { continue };
         let mut output = (**output).clone();
         retarget_error(&mut output);
@@ -332,12 +329,16 @@ fn glue(model: &ApiModel) -> TokenStream {
     }
 }
 
+/// The `OperationInfo { operation_id: "…" }` literals in generated code, in order.
+fn operation_ids(code: &str) -> impl Iterator<Item = &str> {
+    code.split("operation_id :").skip(1).filter_map(|rest| rest.split('"').nth(1))
+}
+
 /// The runtime finds an operation by the name progenitor's hooks report; make sure every
 /// generated operation is one the [`ApiModel`] describes.
 fn check_operation_names(file: &Path, client: &TokenStream, model: &ApiModel) -> Result<(), Error> {
     let code = client.to_string();
-    for part in code.split("operation_id :").skip(1) {
-        let name = part.trim_start().trim_start_matches('"').split('"').next().unwrap_or_default();
+    for name in operation_ids(&code) {
         if !model.operations.iter().any(|op| op.rust_name == name) {
             return Err(Error::new(
                 file,
