@@ -115,7 +115,6 @@ type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
 pub struct Server {
     addr: SocketAddr,
     recorded: Arc<Mutex<Vec<Recorded>>>,
-    answered: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -139,9 +138,8 @@ impl Server {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let answered = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let state = Arc::new(State { log: Arc::clone(&recorded), answered: Arc::clone(&answered), record });
+        let state = Arc::new(State { log: Arc::clone(&recorded), answered: AtomicUsize::new(0), record });
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = Arc::clone(&handler);
@@ -157,17 +155,12 @@ impl Server {
                 });
             }
         });
-        Ok(Server { addr, recorded, answered, task })
+        Ok(Server { addr, recorded, task })
     }
 
     /// Starts a server that answers every request with the same reply.
     pub async fn always(reply: Reply) -> std::io::Result<Self> {
         Self::start(move |_| reply.clone()).await
-    }
-
-    /// How many responses have been sent.
-    pub fn answered(&self) -> usize {
-        self.answered.load(Ordering::SeqCst)
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -196,7 +189,7 @@ impl Drop for Server {
 
 struct State {
     log: Arc<Mutex<Vec<Recorded>>>,
-    answered: Arc<AtomicUsize>,
+    answered: AtomicUsize,
     record: bool,
 }
 
