@@ -49,6 +49,11 @@ fn bad_configuration_is_a_clear_error_without_the_key() {
     assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{err:?}");
     let err = perplexity::Client::builder().api_key(KEY).base_url("ftp://example.com").build().unwrap_err();
     assert!(err.to_string().contains("http or https"), "{err}");
+    let builder = perplexity::Client::builder().api_key(KEY).base_url(format!("https://user:{KEY}@example.com"));
+    assert_no_secret("builder", &format!("{builder:?}"));
+    let err = builder.build().unwrap_err();
+    assert!(err.to_string().contains("credentials in the URL are not supported"), "{err}");
+    assert_renderings_clean("config error", &err);
     let err = perplexity::Client::builder().api_key(format!("{KEY}\n")).build().unwrap_err();
     assert!(matches!(err, ConfigError::InvalidApiKey), "{err:?}");
     assert_renderings_clean("config error", &err);

@@ -164,13 +164,14 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             (None, Some(url)) => url.to_string(),
             (None, None) => return Err(ConfigError::MissingBaseUrl),
         };
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| ConfigError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
+        let invalid = |reason: String| ConfigError::InvalidBaseUrl { url: mask_userinfo(&base_url), reason };
+        let parsed = reqwest::Url::parse(&base_url).map_err(|e| invalid(e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::InvalidBaseUrl {
-                url: base_url,
-                reason: "the scheme must be http or https".into(),
-            });
+            return Err(invalid("the scheme must be http or https".into()));
+        }
+        // The base URL is printed by `Debug` and in transport errors: no credentials in it.
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(invalid("credentials in the URL are not supported: they would be printed".into()));
         }
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
@@ -193,10 +194,32 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(mask_userinfo))
             .field("limits", &self.limits)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .finish()
+    }
+}
+
+/// `https://user:pass@host/` → `https://[REDACTED]@host/`, for messages about a URL.
+fn mask_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://[REDACTED]{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_userinfo;
+
+    #[test]
+    fn userinfo_is_masked() {
+        assert_eq!(mask_userinfo("https://u:p@host:8/x@y"), "https://[REDACTED]@host:8/x@y");
+        assert_eq!(mask_userinfo("http://host/a"), "http://host/a");
+        assert_eq!(mask_userinfo("not a url"), "not a url");
     }
 }
