@@ -1,6 +1,6 @@
 //! The lifecycle operations of each vendor, on its generated client.
 
-use api_runtime::{GeneratedClient, SecretString};
+use api_runtime::{ClientBuilder, ConfigError, GeneratedClient, SecretString};
 
 use crate::token::{NewToken, TokenInfo, TokenRef};
 use crate::{CreateToken, LifecycleError, ListTokens, RevokeToken, Tokens, VerifyToken};
@@ -15,10 +15,18 @@ struct Handle<C> {
 
 impl<C: GeneratedClient> Handle<C> {
     fn new(key: SecretString, base_url: Option<String>) -> Result<Self, LifecycleError> {
-        let mut builder = C::builder().api_key(key.clone());
-        if let Some(url) = &base_url {
-            builder = builder.base_url(url.clone());
-        }
+        let builder = C::builder().api_key(key);
+        Self::from_builder(match base_url {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
+    }
+
+    /// Keeps the key and base URL the builder was given, to build twins with other keys.
+    fn from_builder(builder: ClientBuilder<C>) -> Result<Self, LifecycleError> {
+        let key =
+            builder.configured_api_key().cloned().ok_or(ConfigError::MissingApiKey { var: C::API.api_key_env })?;
+        let base_url = builder.configured_base_url().map(str::to_string);
         Ok(Handle { client: builder.build()?, key, base_url })
     }
 
@@ -42,10 +50,12 @@ macro_rules! vendor {
             /// The key from the vendor's environment variable; `base_url` overrides the
             /// spec's server (and the environment's override).
             pub fn from_env(base_url: Option<String>) -> Result<Self, LifecycleError> {
-                let api = <$client as GeneratedClient>::API;
-                let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-                let key = var(api.api_key_env).ok_or(api_runtime::ConfigError::MissingEnv { var: api.api_key_env })?;
-                Self::new(key, base_url.or_else(|| var(api.base_url_env)))
+                let builder = <$client as GeneratedClient>::builder().from_env()?;
+                Handle::from_builder(match base_url {
+                    Some(url) => builder.base_url(url),
+                    None => builder,
+                })
+                .map($name)
             }
 
             pub fn client(&self) -> &$client {

@@ -154,6 +154,16 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         Ok(self)
     }
 
+    /// The API key set so far (by `.api_key` or `from_env`).
+    pub fn configured_api_key(&self) -> Option<&SecretString> {
+        self.api_key.as_ref()
+    }
+
+    /// The base URL set so far, if any (otherwise the spec's server is used).
+    pub fn configured_base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
     pub fn build(self) -> Result<C, ConfigError> {
         let api = C::API;
         if api.needs_credential() && self.api_key.is_none() {
