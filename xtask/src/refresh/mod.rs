@@ -192,8 +192,12 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
 
     let old_doc = yaml::read(&spec_dir.spec).ok();
     let spec_changed = old_doc.as_ref() != Some(&doc);
-    let changes = match old_doc.map(|d| api_codegen::prepare(d, &spec_dir.spec, &overlay, &spec_dir.overlay)) {
-        Some(Ok(old)) if spec_changed => {
+    // The vendored spec is prepared (a second generator run) only when there is a change to
+    // describe.
+    let old =
+        old_doc.filter(|_| spec_changed).map(|d| api_codegen::prepare(d, &spec_dir.spec, &overlay, &spec_dir.overlay));
+    let changes = match old {
+        Some(Ok(old)) => {
             let (before, after) = (surface(&old.doc), surface(&new.doc));
             drift::compare(&before, &after)
                 .into_iter()
