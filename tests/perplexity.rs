@@ -102,3 +102,20 @@ async fn a_drifted_response_does_not_print_the_new_token() {
     let Error::InvalidBody { response, .. } = err else { panic!("expected InvalidBody, got {err:?}") };
     assert_eq!(response.status, 200);
 }
+
+#[tokio::test]
+async fn a_server_echoing_the_token_being_revoked_does_not_leak_it_into_the_error() {
+    let body = json!({"error": format!("token {TOKEN} is unknown"), "hint": TOKEN}).to_string();
+    let server = Server::always(Reply::json(400, body).with_header("x-echo", TOKEN)).await.unwrap();
+    let err = client(&server)
+        .revoke_auth_token()
+        .body(types::RevokeAuthTokenRequest { auth_token: TOKEN.into() })
+        .send()
+        .await
+        .unwrap_err();
+    assert_renderings_clean("error", &err);
+    let response = err.raw_response().unwrap();
+    assert_eq!(response.status, 400);
+    assert_eq!(String::from_utf8_lossy(&response.body), r#"{"error":"token [REDACTED] is unknown","hint":"[REDACTED]"}"#);
+    assert_no_secret("headers", &format!("{:?}", response.headers));
+}

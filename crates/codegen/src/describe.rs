@@ -59,6 +59,7 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
             .collect();
         let rust_name = progenitor_name(&id);
         let returns_secrets = success_schemas(op).any(|schema| holds_secret(doc, schema, &mut BTreeSet::new()));
+        let sends_secrets = request_schemas(doc, op).any(|schema| holds_secret(doc, schema, &mut BTreeSet::new()));
         operations.push(Operation {
             id,
             rust_name,
@@ -67,6 +68,7 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
             security,
             constant_headers,
             returns_secrets,
+            sends_secrets,
         });
     }
 
@@ -250,6 +252,19 @@ fn success_schemas(op: &Value) -> impl Iterator<Item = &Value> {
         .filter_map(|(_, response)| response.get("content").and_then(Value::as_object))
         .flatten()
         .filter_map(|(_, media)| media.get("schema"))
+}
+
+/// The schemas of an operation's request body (following a `$ref`'d body).
+fn request_schemas<'a>(doc: &'a Value, op: &'a Value) -> impl Iterator<Item = &'a Value> {
+    let body = op.get("requestBody").map(|b| match b.get("$ref").and_then(Value::as_str) {
+        Some(r) => r.strip_prefix('#').and_then(|p| doc.pointer(p)).unwrap_or(b),
+        None => b,
+    });
+    body.and_then(|b| b.get("content"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, m)| m.get("schema"))
 }
 
 /// Whether `schema` (following `$ref`s) has an `x-secret` schema anywhere inside.

@@ -255,7 +255,7 @@ fn glue(model: &ApiModel) -> TokenStream {
             quote!(&[#(#indexes),*])
         });
         let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));
-        let returns_secrets = op.returns_secrets;
+        let (returns_secrets, sends_secrets) = (op.returns_secrets, op.sends_secrets);
         quote! {
             ::api_runtime::OperationDescription {
                 id: #id,
@@ -265,6 +265,7 @@ fn glue(model: &ApiModel) -> TokenStream {
                 security: &[#(#security),*],
                 constant_headers: &[#(#headers),*],
                 returns_secrets: #returns_secrets,
+                sends_secrets: #sends_secrets,
             }
         }
     });

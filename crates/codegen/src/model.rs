@@ -51,4 +51,6 @@ pub struct Operation {
     pub constant_headers: Vec<(String, String)>,
     /// Whether a success response can carry an `x-secret` value.
     pub returns_secrets: bool,
+    /// Whether the request body can carry an `x-secret` value (a token to revoke).
+    pub sends_secrets: bool,
 }

@@ -59,4 +59,7 @@ pub struct OperationDescription {
     /// Whether a success body carries secrets: one that does not match the spec and is not
     /// JSON (so its secret cannot be located) is withheld from errors whole.
     pub returns_secrets: bool,
+    /// Whether the request body carries secrets (a token to revoke): their values are
+    /// scrubbed from any error body that echoes them.
+    pub sends_secrets: bool,
 }

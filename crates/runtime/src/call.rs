@@ -15,8 +15,17 @@ use crate::retry;
 
 tokio::task_local! {
     /// What the transport saw of the final response of the call in progress.
-    // Small and `Copy`: tokio swaps it in and out of a thread-local on every poll.
+    // Small (24 bytes): tokio swaps it in and out of a thread-local on every poll.
     static CALL: Cell<CallRecord>;
+}
+
+/// Remembers secret values the current call sends, so its errors can scrub them.
+pub(crate) fn remember_sent(values: Vec<crate::SecretString>) {
+    let _ = CALL.try_with(|r| {
+        let mut record = r.take();
+        record.sent_secrets = Some(values.into_boxed_slice());
+        r.set(record);
+    });
 }
 
 impl Context {
@@ -51,7 +60,7 @@ impl Context {
             let (result, record) = CALL
                 .scope(Cell::new(CallRecord::default()), async {
                     let result = send.await;
-                    (result, CALL.with(Cell::get))
+                    (result, CALL.with(Cell::take))
                 })
                 .await;
             let span = tracing::Span::current();
@@ -65,9 +74,10 @@ impl Context {
                     let scrub = Scrubber {
                         secret_fields: api.secret_fields,
                         api_key: self.api_key(),
+                        sent: record.sent_secrets.as_deref().unwrap_or_default(),
                         withhold_non_json: description.is_some_and(|op| op.returns_secrets),
                     };
-                    let error = from_progenitor(error, id, record, &scrub).await;
+                    let error = from_progenitor(error, id, &record, &scrub).await;
                     tracing::warn!(error = %error, "call failed");
                     Err(error)
                 }
@@ -137,7 +147,11 @@ impl Context {
             if let Some(status) = status {
                 span.record("status", status.as_u16());
             }
-            let _ = CALL.try_with(|r| r.set(CallRecord { status, attempts: attempt }));
+            let _ = CALL.try_with(|r| {
+                let mut record = r.take();
+                (record.status, record.attempts) = (status, attempt);
+                r.set(record);
+            });
             return outcome;
         }
     }

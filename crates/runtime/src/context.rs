@@ -120,6 +120,10 @@ impl Context {
             headers.insert(name.clone(), value.clone());
         }
 
+        if op.sends_secrets {
+            crate::call::remember_sent(sent_secrets(request, inner.api.secret_fields));
+        }
+
         if op.security.is_empty() {
             return Ok(());
         }
@@ -142,6 +146,33 @@ impl Context {
         }
         Ok(())
     }
+}
+
+/// The values of secret fields in a JSON request body.
+fn sent_secrets(request: &reqwest::Request, fields: &[&str]) -> Vec<SecretString> {
+    fn walk(value: &serde_json::Value, fields: &[&str], out: &mut Vec<SecretString>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    match child {
+                        serde_json::Value::String(s) if fields.contains(&key.as_str()) => {
+                            out.push(SecretString::new(s.as_str()))
+                        }
+                        _ => walk(child, fields, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, fields, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(body) = request.body().and_then(reqwest::Body::as_bytes)
+        && let Ok(value) = serde_json::from_slice(body)
+    {
+        walk(&value, fields, &mut out);
+    }
+    out
 }
 
 impl Credential {

@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::redact::redact_json;
+use crate::secret::SecretString;
 
 /// Headers whose values are credentials, in either direction.
 const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"];
@@ -133,16 +134,20 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
 
 /// What the transport hook saw of the final response, for errors progenitor reports
 /// without it (a body that does not parse loses its status there).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct CallRecord {
     pub status: Option<StatusCode>,
     pub attempts: u32,
+    /// Secret values this call sent (only for operations that send secrets).
+    pub sent_secrets: Option<Box<[SecretString]>>,
 }
 
 /// Scrubs what must never be shown from a raw body: secret JSON fields and the API key.
 pub(crate) struct Scrubber<'a> {
     pub secret_fields: &'a [&'a str],
     pub api_key: Option<&'a str>,
+    /// Secret values the request carried (a token being revoked), which a server may echo.
+    pub sent: &'a [SecretString],
     /// For operations that return secrets: a body that is not JSON is withheld whole.
     pub withhold_non_json: bool,
 }
@@ -156,18 +161,24 @@ impl Scrubber<'_> {
         } else {
             Bytes::copy_from_slice(body)
         };
-        match self.api_key.filter(|k| k.len() >= 4) {
-            Some(key) if contains(&redacted, key.as_bytes()) => {
-                Bytes::from(String::from_utf8_lossy(&redacted).replace(key, "[REDACTED]"))
+        let mut out = redacted;
+        for value in self.values() {
+            if contains(&out, value.as_bytes()) {
+                out = Bytes::from(String::from_utf8_lossy(&out).replace(value, "[REDACTED]"));
             }
-            _ => redacted,
         }
+        out
+    }
+
+    /// Every secret value to look for (too-short ones would redact ordinary text).
+    fn values(&self) -> impl Iterator<Item = &str> {
+        self.api_key.into_iter().chain(self.sent.iter().map(SecretString::expose_secret)).filter(|v| v.len() >= 4)
     }
 
     pub fn headers(&self, headers: &HeaderMap) -> HeaderMap {
         let mut out = headers.clone();
         for (name, value) in out.iter_mut() {
-            let echoes_key = self.api_key.is_some_and(|k| value.as_bytes().windows(k.len()).any(|w| w == k.as_bytes()));
+            let echoes_key = self.values().any(|k| contains(value.as_bytes(), k.as_bytes()));
             if CREDENTIAL_HEADERS.contains(&name.as_str()) || echoes_key {
                 let mut redacted = HeaderValue::from_static("[REDACTED]");
                 redacted.set_sensitive(true);
@@ -201,7 +212,7 @@ fn excerpt(body: &[u8]) -> String {
 pub(crate) async fn from_progenitor<E>(
     error: progenitor_client::Error<E>,
     operation: &'static str,
-    record: CallRecord,
+    record: &CallRecord,
     scrub: &Scrubber<'_>,
 ) -> Error<E> {
     use progenitor_client::Error as P;
@@ -249,7 +260,11 @@ mod tests {
 
     #[test]
     fn scrubbing_removes_secret_fields_and_the_key() {
-        let scrub = Scrubber { secret_fields: &["token"], api_key: Some("sk-live-123"), withhold_non_json: false };
+        let sent = [SecretString::new("tok-being-revoked")];
+        let scrub =
+            Scrubber { secret_fields: &["token"], api_key: Some("sk-live-123"), sent: &sent, withhold_non_json: false };
+        let body = scrub.body(b"{\"error\":\"tok-being-revoked is unknown\"}");
+        assert!(!String::from_utf8_lossy(&body).contains("tok-being-revoked"));
         let body = scrub.body(br#"{"token":"t0p","echo":"Bearer sk-live-123"}"#);
         let text = String::from_utf8_lossy(&body);
         assert!(!text.contains("t0p") && !text.contains("sk-live-123"), "{text}");
