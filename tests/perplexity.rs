@@ -116,6 +116,9 @@ async fn a_server_echoing_the_token_being_revoked_does_not_leak_it_into_the_erro
     assert_renderings_clean("error", &err);
     let response = err.raw_response().unwrap();
     assert_eq!(response.status, 400);
-    assert_eq!(String::from_utf8_lossy(&response.body), r#"{"error":"token [REDACTED] is unknown","hint":"[REDACTED]"}"#);
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        r#"{"error":"token [REDACTED] is unknown","hint":"[REDACTED]"}"#
+    );
     assert_no_secret("headers", &format!("{:?}", response.headers));
 }
