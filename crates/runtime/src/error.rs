@@ -43,12 +43,12 @@ pub enum Error<E = ()> {
     /// No usable response: the connection failed, was reset, or timed out.
     Transport { operation: &'static str, attempts: u32, source: reqwest::Error },
     /// A status the spec declares as an error, with its typed body.
-    ErrorResponse { operation: &'static str, response: ResponseValue<E> },
+    ErrorResponse { operation: &'static str, attempts: u32, response: ResponseValue<E> },
     /// A status the spec does not declare for this operation.
-    UnexpectedStatus { operation: &'static str, response: RawResponse },
+    UnexpectedStatus { operation: &'static str, attempts: u32, response: RawResponse },
     /// A declared status whose body does not match the spec (headers are not kept: holding
     /// them for every successful call would cost every call).
-    InvalidBody { operation: &'static str, response: RawResponse, source: serde_json::Error },
+    InvalidBody { operation: &'static str, attempts: u32, response: RawResponse, source: serde_json::Error },
 }
 
 impl<E> Error<E> {
@@ -60,6 +60,18 @@ impl<E> Error<E> {
             | Error::ErrorResponse { operation, .. }
             | Error::UnexpectedStatus { operation, .. }
             | Error::InvalidBody { operation, .. } => operation,
+        }
+    }
+
+    /// How many requests the call sent (0 when none was: an invalid request). A final
+    /// answer after more than one attempt means an earlier attempt may have been processed.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::InvalidRequest { .. } => 0,
+            Error::Transport { attempts, .. }
+            | Error::ErrorResponse { attempts, .. }
+            | Error::UnexpectedStatus { attempts, .. }
+            | Error::InvalidBody { attempts, .. } => *attempts,
         }
     }
 
@@ -105,13 +117,13 @@ impl<E> fmt::Display for Error<E> {
                 let tries = if *attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
                 write!(f, "{operation}: {what}{tries}: {}", one_line(&source.to_string()))
             }
-            Error::ErrorResponse { operation, response } => {
+            Error::ErrorResponse { operation, response, .. } => {
                 write!(f, "{operation}: HTTP {} (an error response the spec declares)", response.status())
             }
-            Error::UnexpectedStatus { operation, response } => {
+            Error::UnexpectedStatus { operation, response, .. } => {
                 write!(f, "{operation}: unexpected HTTP {}: {}", response.status, response.excerpt())
             }
-            Error::InvalidBody { operation, response, source } => write!(
+            Error::InvalidBody { operation, response, source, .. } => write!(
                 f,
                 "{operation}: HTTP {} body does not match the spec ({}): {}",
                 response.status,
@@ -222,9 +234,10 @@ pub(crate) async fn from_progenitor<E>(
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
             Error::Transport { operation, attempts, source }
         }
-        P::ErrorResponse(response) => Error::ErrorResponse { operation, response },
+        P::ErrorResponse(response) => Error::ErrorResponse { operation, attempts, response },
         P::InvalidResponsePayload(body, source) => Error::InvalidBody {
             operation,
+            attempts,
             response: RawResponse {
                 status: record.status.unwrap_or(StatusCode::OK),
                 headers: HeaderMap::new(),
@@ -238,6 +251,7 @@ pub(crate) async fn from_progenitor<E>(
             match response.bytes().await {
                 Ok(body) => Error::UnexpectedStatus {
                     operation,
+                    attempts,
                     response: RawResponse { status, headers, body: scrub.body(&body) },
                 },
                 Err(source) => Error::Transport { operation, attempts, source },
