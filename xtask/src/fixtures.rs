@@ -1,56 +1,92 @@
-//! The real upstream pages and documents, laid out as a mirror (`host/path`), for the refresh
-//! tests and benchmarks. They are read from `../shared` (never copied into the project),
-//! except the Perplexity revoke page, which `../shared` describes but does not include.
+//! The real upstream pages and documents, for the refresh tests and benchmarks: copies kept in
+//! `xtask/tests/fixtures/upstream/`, laid out as a mirror (`host/path`), each listed in its
+//! `MANIFEST.toml` with source URL, fetch date and sha256. Large ones are gzipped (`.gz`).
+//! Nothing here reads outside the repository.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 pub const GENERATE_PAGE: &str = "docs.perplexity.ai/api-reference/generate-auth-token-post.md";
 pub const REVOKE_PAGE: &str = "docs.perplexity.ai/api-reference/revoke-auth-token-post.md";
 pub const CARTESIA_PAGE: &str = "docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md";
 pub const VERCEL_DOC: &str = "openapi.vercel.sh/index";
 
-/// `../shared/<path>`, beside the workspace.
-pub fn shared(path: &str) -> PathBuf {
-    crate::workspace_root().join("..").join("shared").join(path)
+/// The folder holding the copies and their manifest.
+pub fn upstream_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("upstream")
 }
 
-/// A file of `../shared/vendor-docs` by its numeric prefix (`000_`).
-pub fn vendor_doc(prefix: &str) -> std::io::Result<Vec<u8>> {
-    let dir = shared("vendor-docs");
-    for entry in std::fs::read_dir(&dir).map_err(|e| missing(&dir, e))? {
-        let path = entry?.path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)) {
-            return std::fs::read(path);
-        }
+/// One manifest entry: a file of the folder and where its content came from.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Relative to [`upstream_dir`]; a `.gz` suffix means the content is gzipped.
+    pub path: String,
+    pub url: String,
+    pub fetched: String,
+    /// Of the content as served (decompressed).
+    pub sha256: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Entry {
+    /// The path a `--mirror` folder or server would serve it under.
+    pub fn mirror_path(&self) -> &str {
+        self.path.strip_suffix(".gz").unwrap_or(&self.path)
     }
-    Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{prefix}* in {}", dir.display())))
 }
 
-/// Every source of every vendor, by mirror path.
-pub fn upstream_site() -> std::io::Result<BTreeMap<&'static str, Vec<u8>>> {
-    let revoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/perplexity-revoke-auth-token-post.md");
-    Ok(BTreeMap::from([
-        (GENERATE_PAGE, vendor_doc("000_")?),
-        (REVOKE_PAGE, std::fs::read(revoke)?),
-        (CARTESIA_PAGE, vendor_doc("002_")?),
-        (VERCEL_DOC, read(&shared("upstream/vercel-openapi.json"))?),
-    ]))
+#[derive(serde::Deserialize)]
+struct Manifest {
+    file: Vec<Entry>,
 }
 
-fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| missing(path, e))
+/// Every entry of `MANIFEST.toml`.
+pub fn manifest() -> std::io::Result<Vec<Entry>> {
+    let path = upstream_dir().join("MANIFEST.toml");
+    let text = std::fs::read_to_string(&path)?;
+    let manifest: Manifest = toml::from_str(&text)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+    Ok(manifest.file)
 }
 
-/// Says where the shared material was expected: these files live beside the checkout.
-fn missing(path: &Path, error: std::io::Error) -> std::io::Error {
-    std::io::Error::new(
-        error.kind(),
-        format!(
-            "{}: {error} (the real upstream documents are read from ../shared, beside the checkout)",
-            path.display()
-        ),
-    )
+/// The content of one entry, decompressed, checked against its recorded sha256.
+pub fn read(entry: &Entry) -> std::io::Result<Vec<u8>> {
+    let path = upstream_dir().join(&entry.path);
+    let raw = std::fs::read(&path)?;
+    let content = if entry.path.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(raw.as_slice()).read_to_end(&mut out)?;
+        out
+    } else {
+        raw
+    };
+    let digest: String = Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
+    if digest != entry.sha256 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{}: sha256 {digest}, but MANIFEST.toml records {}", path.display(), entry.sha256),
+        ));
+    }
+    Ok(content)
+}
+
+/// The content served at `mirror_path` (one of the constants above, or any manifest entry).
+pub fn page(mirror_path: &str) -> std::io::Result<Vec<u8>> {
+    let entries = manifest()?;
+    let entry = entries.iter().find(|e| e.mirror_path() == mirror_path).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, format!("{mirror_path} is not in the fixtures' MANIFEST.toml"))
+    })?;
+    read(entry)
+}
+
+/// Every copy, by mirror path.
+pub fn upstream_site() -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+    manifest()?.into_iter().map(|entry| Ok((entry.mirror_path().to_string(), read(&entry)?))).collect()
 }
 
 /// Copies this workspace's `specs/` under `root`, for refreshes that must not touch it.

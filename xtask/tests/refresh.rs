@@ -1,5 +1,6 @@
 //! `cargo xtask refresh`, offline: a loopback server stands in for every vendor site (through
-//! `--mirror`), serving the real pages and documents from `../shared` and broken variants.
+//! `--mirror`), serving the real pages and documents (copies in `tests/fixtures/upstream`) and
+//! broken variants.
 //! Every run works on a temporary copy of `specs/`; every failure must leave it byte-identical.
 #![allow(clippy::unwrap_used)]
 
@@ -19,12 +20,9 @@ const CARTESIA_PAGE: &str = "/m/docs.cartesia.ai/2024-06-10/api-reference/auth/a
 const VERCEL_DOC: &str = "/m/openapi.vercel.sh/index";
 const VERCEL_OPERATIONS: [&str; 4] = ["createAuthToken", "listAuthTokens", "getAuthToken", "deleteAuthToken"];
 
-fn shared(path: &str) -> PathBuf {
-    fixtures::shared(path)
-}
-
-fn vendor_doc(prefix: &str) -> Vec<u8> {
-    fixtures::vendor_doc(prefix).unwrap()
+/// The real content served at `path` (a `fixtures` constant).
+fn page(path: &str) -> String {
+    String::from_utf8(fixtures::page(path).unwrap()).unwrap()
 }
 
 /// The real upstream content, by the path the mirror asks for.
@@ -212,7 +210,7 @@ async fn check_mode_writes_nothing_and_reports_drift_by_exit_code() {
 async fn crafted_upstream_changes_are_reported_with_their_levels() {
     // Upstream (the served page) adds a required request property and an enum value, and
     // drops the optional `token_name` from the response.
-    let page = String::from_utf8(vendor_doc("000_")).unwrap()
+    let page = page(fixtures::GENERATE_PAGE)
         .replace("      properties:\n        token_name:\n          type: string\n          description: >-\n            Optional name",
                  "      required:\n        - scope\n      properties:\n        scope:\n          type: string\n          enum: [read, write]\n        token_name:\n          type: string\n          description: >-\n            Optional name")
         .replace("        token_name:\n          type: string\n          description: The name associated with this token, if provided.\n          example: Production API Key\n", "");
@@ -282,7 +280,7 @@ async fn html_where_a_document_was_expected_fails() {
 
 #[tokio::test]
 async fn truncated_yaml_fails() {
-    let page = String::from_utf8(vendor_doc("002_")).unwrap();
+    let page = page(fixtures::CARTESIA_PAGE);
     let cut = page[..page.find("  securitySchemes:").unwrap()].to_string()
         + "  securitySchemes:\n    ApiKeyAuth:\n      type: apiKey\n      in: [\n````\n";
     let server = site(move |r| (r.path == CARTESIA_PAGE).then(|| Reply::bytes("text/markdown", cut.clone()))).await;
@@ -300,8 +298,7 @@ async fn a_page_without_a_fence_fails() {
 
 #[tokio::test]
 async fn an_operation_id_missing_upstream_fails() {
-    let doc = String::from_utf8(std::fs::read(shared("upstream/vercel-openapi.json")).unwrap())
-        .unwrap()
+    let doc = page(fixtures::VERCEL_DOC)
         .replace("\"deleteAuthToken\"", "\"removeAuthToken\"");
     let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", doc.clone()))).await;
     assert_fails_untouched(&server, &["vercel"], "vercel", "operationId(s) not in the document: deleteAuthToken").await;
@@ -329,7 +326,7 @@ async fn a_response_over_the_size_cap_fails() {
 async fn an_overlay_that_no_longer_applies_fails() {
     // Upstream renames the property our overlay marks secret.
     let mut doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shared("upstream/vercel-openapi.json")).unwrap()).unwrap();
+        serde_json::from_str(&page(fixtures::VERCEL_DOC)).unwrap();
     let props = doc
         .pointer_mut("/paths/~1v3~1user~1tokens/post/responses/200/content/application~1json/schema/properties")
         .unwrap()
@@ -378,7 +375,7 @@ async fn sources_are_fetched_concurrently() {
 async fn a_local_folder_can_stand_in_for_every_host() {
     let mirror = tempfile::tempdir().unwrap();
     for (path, body) in fixtures::upstream_site().unwrap() {
-        let file = mirror.path().join(path);
+        let file = mirror.path().join(&path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, body).unwrap();
     }
@@ -399,4 +396,30 @@ async fn a_local_folder_can_stand_in_for_every_host() {
     let outcome = refresh(root.path(), &opts).await;
     let failure = outcome.failures.iter().find(|f| f.vendor == "cartesia").unwrap().to_string();
     assert!(failure.contains("access-token.md") && failure.contains("cannot read the mirror file"), "{failure}");
+}
+
+#[test]
+fn every_fixture_is_listed_in_the_manifest_and_matches_it() {
+    let listed: Vec<String> = fixtures::manifest().unwrap().into_iter().map(|e| e.path).collect();
+    let mut stack = vec![fixtures::upstream_dir()];
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().unwrap() != "MANIFEST.toml" {
+                found.push(path.strip_prefix(fixtures::upstream_dir()).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(found, sorted, "files in tests/fixtures/upstream vs MANIFEST.toml");
+    for entry in fixtures::manifest().unwrap() {
+        assert!(entry.url.starts_with("https://"), "{entry:?}");
+        assert!(!entry.fetched.is_empty(), "{entry:?}");
+        fixtures::read(&entry).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -12,7 +12,6 @@ use crate::refresh::{self, FetchConfig, Mirror, Options};
 pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
     let delay = Duration::from_millis(300);
     let site = fixtures::upstream_site()?;
-    let sources = site.len();
     let server = Server::start(move |r| match site.get(r.path.trim_start_matches('/')) {
         Some(body) => Reply::bytes("text/plain", body.clone()).with_delay(delay),
         None => Reply::status(404),
@@ -39,6 +38,10 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
         refresh::run(root.path(), &options(&["cartesia"])).await?;
         single.push(started.elapsed());
     }
+    let mut paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let sources = paths.len();
     let (all, single) = (median(all), median(single));
     let ratio = all.as_secs_f64() / single.as_secs_f64();
     Ok(vec![Row {
