@@ -161,6 +161,11 @@ async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_ope
     assert!(again.updates.iter().all(|u| !u.report.changed && u.files.is_empty()), "{:#?}", again.updates);
 }
 
+/// The workspace's target directory (`CARGO_TARGET_DIR` when the caller moved it).
+fn target_dir(workspace: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"))
+}
+
 /// Type-checks generated client code as a crate of its own, against this workspace's runtime.
 fn compile(client: &str) {
     let workspace = xtask::workspace_root();
@@ -172,7 +177,7 @@ fn compile(client: &str) {
         .current_dir(dir.path())
         // A target directory of its own (this test runs while cargo holds the workspace's),
         // kept between runs so only the first one pays for the dependencies.
-        .env("CARGO_TARGET_DIR", workspace.join("target").join("refresh-compile-check"))
+        .env("CARGO_TARGET_DIR", target_dir(&workspace).join("refresh-compile-check"))
         .output()
         .unwrap();
     assert!(out.status.success(), "the refreshed client does not compile:\n{}", String::from_utf8_lossy(&out.stderr));
