@@ -1,14 +1,45 @@
 //! Comparing two [`Surface`]s: what changed between the vendored spec and upstream, and how
-//! much it matters to a client. Levels follow oasdiff's ERR / WARN / INFO, judged for *our*
-//! generated clients: progenitor's enums are closed and its required fields are not `Option`,
-//! so some changes oasdiff calls warnings break deserialization here.
+//! much it matters to a client. Levels follow oasdiff's rule catalogue (ERR / WARN / INFO),
+//! with its request/response asymmetry, judged for *our* generated clients: progenitor's enums
+//! are closed, its required fields are not `Option`, and typify validates string `pattern` and
+//! length bounds while deserialising, so some changes oasdiff calls warnings break here.
+//!
+//! | change | used in a request (client sends) | used in a response (client receives) |
+//! |---|---|---|
+//! | operation removed / moved | breaking | breaking |
+//! | operation added | non-breaking | non-breaking |
+//! | required parameter or property added | breaking | non-breaking |
+//! | optional property removed | potentially breaking | potentially breaking |
+//! | required property removed | potentially breaking | breaking |
+//! | became required | breaking | non-breaking |
+//! | became optional | non-breaking | breaking (non-`Option` field) |
+//! | type or format changed | breaking | breaking |
+//! | became nullable | non-breaking | breaking |
+//! | enum value added | non-breaking | breaking (closed enums) |
+//! | enum value removed | breaking | non-breaking |
+//! | bound set (`maximum`, `maxLength`, `minItems`, `pattern`, …) | potentially breaking | non-breaking |
+//! | bound tightened (max decreased, min increased) | breaking | non-breaking |
+//! | bound relaxed or removed | non-breaking | potentially breaking; breaking for `pattern` and lengths (typify validates them) |
+//! | `pattern` or `multipleOf` changed | potentially breaking | potentially breaking |
+//! | `default` changed | potentially breaking (an omitted value now means another) | non-breaking |
+//! | became `readOnly` | potentially breaking (the server ignores it) | non-breaking |
+//! | became `writeOnly` | non-breaking | breaking if required, else potentially breaking |
+//! | deprecated set or cleared | non-breaking | non-breaking |
+//! | content type changed | breaking | breaking |
+//! | success status removed / added | breaking / potentially breaking | |
+//! | declared error status removed / added | potentially breaking / non-breaking (typed ↔ `UnexpectedStatus`) | |
+//! | what goes on the wire for authentication changes | breaking | |
+//! | only scheme names change (same wire) | non-breaking | |
+//! | credential no longer needed | potentially breaking | |
+//! | default server (`servers[0]`) changed or removed | breaking (where every key is sent) | |
+//! | other servers, `info.version` | non-breaking (informational) | |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::surface::{Body, Field, Fields, OperationSurface, ROOT, Surface};
+use crate::surface::{Body, CONSTRAINTS, Field, Fields, OperationSurface, ROOT, Surface};
 
 /// How much a change matters to existing callers of a generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -57,6 +88,14 @@ pub enum Kind {
     ResponseBodyChanged,
     SecurityChanged,
     AnnotationChanged,
+    ConstraintChanged,
+    DefaultChanged,
+    AccessChanged,
+    DeprecationChanged,
+    ErrorResponseAdded,
+    ErrorResponseRemoved,
+    ServerChanged,
+    VersionChanged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -69,6 +108,8 @@ pub struct Change {
     pub detail: String,
     /// Where, as data.
     pub subject: Subject,
+    /// The tags of the operations it touches (empty: the whole API).
+    pub tags: Vec<String>,
 }
 
 /// The part of the API a change is in. `path` is a [`Fields`] path (`.` for the schema itself).
@@ -81,6 +122,8 @@ pub enum Subject {
     Response { operation: String, status: String, path: String },
     Schema { schema: String, path: String },
     SecurityScheme { scheme: String },
+    /// A document-level field: `servers`, `info.version`.
+    Document { field: String },
 }
 
 impl fmt::Display for Subject {
@@ -89,6 +132,7 @@ impl fmt::Display for Subject {
             Subject::Operation { operation } => return write!(f, "operation {operation}"),
             Subject::Parameter { operation, parameter } => return write!(f, "{operation} parameter {parameter}"),
             Subject::SecurityScheme { scheme } => return write!(f, "security scheme {scheme}"),
+            Subject::Document { field } => return f.write_str(field),
             Subject::RequestBody { operation, path } => (format!("{operation} request body"), path),
             Subject::Response { operation, status, path } => (format!("{operation} response {status}"), path),
             Subject::Schema { schema, path } => (format!("schema {schema}"), path),
@@ -118,7 +162,7 @@ impl fmt::Display for Change {
 }
 
 /// Which way data flows through a schema: what the client sends, receives, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Direction {
     Request,
     Response,
@@ -127,32 +171,137 @@ enum Direction {
 /// Every change from `before` to `after`, most severe first.
 pub fn compare(before: &Surface, after: &Surface) -> Vec<Change> {
     let mut out = Changes(Vec::new());
+    compare_document(before, after, &mut out);
     compare_operations(before, after, &mut out);
     compare_components(before, after, &mut out);
+    compare_schemes(before, after, &mut out);
+    let (old_usage, new_usage) = (Usage::of(before), Usage::of(after));
+    let mut changes = out.0;
+    for change in &mut changes {
+        change.tags = tags(&change.subject, [(after, &new_usage), (before, &old_usage)]);
+    }
+    changes.sort();
+    changes.dedup();
+    changes
+}
+
+/// The tags a change is filed under: its operation's, or those of every operation using its schema.
+fn tags(subject: &Subject, surfaces: [(&Surface, &Usage); 2]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for (surface, usage) in surfaces {
+        match subject {
+            Subject::Operation { operation }
+            | Subject::Parameter { operation, .. }
+            | Subject::RequestBody { operation, .. }
+            | Subject::Response { operation, .. } => {
+                if let Some(op) = surface.operations.get(operation) {
+                    out.extend(op.tags.iter().cloned());
+                    break;
+                }
+            }
+            Subject::Schema { schema, .. } => {
+                out.extend(usage.tags.get(schema.as_str()).into_iter().flatten().map(|t| t.to_string()))
+            }
+            Subject::SecurityScheme { .. } | Subject::Document { .. } => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `servers` and `info.version`.
+fn compare_document(before: &Surface, after: &Surface, out: &mut Changes) {
+    if before.version != after.version {
+        out.push(
+            Level::NonBreaking,
+            Kind::VersionChanged,
+            Subject::Document { field: "info.version".into() },
+            format!("changed from `{}` to `{}`", before.version, after.version),
+        );
+    }
+    let servers = || Subject::Document { field: "servers".into() };
+    match (before.servers.first(), after.servers.first()) {
+        (Some(old), Some(new)) if old != new => out.push(
+            Level::Breaking,
+            Kind::ServerChanged,
+            servers(),
+            format!(
+                "default base URL changed from `{old}` to `{new}`: every request, with its credential, now goes \
+                 to `{new}` unless the client sets a base URL"
+            ),
+        ),
+        (Some(old), None) => out.push(
+            Level::Breaking,
+            Kind::ServerChanged,
+            servers(),
+            format!("default base URL `{old}` removed: a client must now be given a base URL"),
+        ),
+        (None, Some(new)) => {
+            out.push(Level::NonBreaking, Kind::ServerChanged, servers(), format!("default base URL `{new}` added"))
+        }
+        _ => {}
+    }
+    for old in before.servers.iter().skip(1).filter(|s| !after.servers.contains(s)) {
+        out.push(Level::NonBreaking, Kind::ServerChanged, servers(), format!("server `{old}` removed"));
+    }
+    for new in after.servers.iter().skip(1).filter(|s| !before.servers.contains(s)) {
+        out.push(Level::NonBreaking, Kind::ServerChanged, servers(), format!("server `{new}` added"));
+    }
+}
+
+/// Security schemes by name; what operations send is judged per operation.
+fn compare_schemes(before: &Surface, after: &Surface, out: &mut Changes) {
     for (name, scheme) in &before.security_schemes {
         let subject = || Subject::SecurityScheme { scheme: name.clone() };
         match after.security_schemes.get(name) {
-            None => out.push(Level::PotentiallyBreaking, Kind::SecurityChanged, subject(), "removed"),
-            Some(new) if new != scheme => out.push(
+            None => out.push(Level::NonBreaking, Kind::SecurityChanged, subject(), format!("removed (was {scheme})")),
+            Some(new) if new.wire() != scheme.wire() => out.push(
                 Level::Breaking,
                 Kind::SecurityChanged,
                 subject(),
-                format!("changed from `{scheme}` to `{new}`"),
+                format!(
+                    "changed from `{scheme}` to `{new}`: the client now sends {} instead of {}",
+                    new.wire(),
+                    scheme.wire()
+                ),
+            ),
+            Some(new) if new != scheme => out.push(
+                Level::NonBreaking,
+                Kind::SecurityChanged,
+                subject(),
+                format!("changed from `{scheme}` to `{new}`; the same goes on the wire"),
             ),
             Some(_) => {}
         }
     }
-    let mut changes = out.0;
-    changes.sort();
-    changes.dedup();
-    changes
+    for (name, scheme) in &after.security_schemes {
+        if !before.security_schemes.contains_key(name) {
+            let subject = Subject::SecurityScheme { scheme: name.clone() };
+            out.push(Level::NonBreaking, Kind::SecurityChanged, subject, format!("added: {scheme}"));
+        }
+    }
+}
+
+/// What an operation's security requirement puts on the wire, in words.
+fn wire(surface: &Surface, alternatives: &[String]) -> String {
+    let described: Vec<String> = alternatives
+        .iter()
+        .map(|alternative| {
+            alternative
+                .split(" + ")
+                .map(|name| surface.security_schemes.get(name).map_or_else(|| format!("`{name}`"), |s| s.wire()))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect();
+    described.join(", or ")
 }
 
 struct Changes(Vec<Change>);
 
 impl Changes {
     fn push(&mut self, level: Level, kind: Kind, subject: Subject, detail: impl Into<String>) {
-        self.0.push(Change { level, kind, location: subject.to_string(), detail: detail.into(), subject });
+        let location = subject.to_string();
+        self.0.push(Change { level, kind, location, detail: detail.into(), subject, tags: Vec::new() });
     }
 }
 
@@ -163,11 +312,11 @@ fn compare_operations(before: &Surface, after: &Surface, out: &mut Changes) {
                 Level::Breaking,
                 Kind::OperationRemoved,
                 Subject::Operation { operation: id.clone() },
-                format!("{} {} removed", old.method, old.path),
+                format!("{} {} removed{}", old.method, old.path, tagged(&old.tags)),
             );
             continue;
         };
-        compare_operation(id, old, new, out);
+        compare_operation(id, old, new, (before, after), out);
     }
     for (id, new) in &after.operations {
         if !before.operations.contains_key(id) {
@@ -175,13 +324,24 @@ fn compare_operations(before: &Surface, after: &Surface, out: &mut Changes) {
                 Level::NonBreaking,
                 Kind::OperationAdded,
                 Subject::Operation { operation: id.clone() },
-                format!("{} {} added", new.method, new.path),
+                format!("{} {} added{}", new.method, new.path, tagged(&new.tags)),
             );
         }
     }
 }
 
-fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, out: &mut Changes) {
+/// ` (tag a, b)`, or nothing for an untagged operation.
+fn tagged(tags: &[String]) -> String {
+    if tags.is_empty() { String::new() } else { format!(" (tag {})", tags.join(", ")) }
+}
+
+fn compare_operation(
+    id: &str,
+    old: &OperationSurface,
+    new: &OperationSurface,
+    surfaces: (&Surface, &Surface),
+    out: &mut Changes,
+) {
     let operation = || Subject::Operation { operation: id.to_string() };
     if (&old.method, &old.path) != (&new.method, &new.path) {
         out.push(
@@ -191,13 +351,28 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
             format!("moved from {} {} to {} {}", old.method, old.path, new.method, new.path),
         );
     }
-    if old.security != new.security {
-        out.push(
-            Level::PotentiallyBreaking,
-            Kind::SecurityChanged,
-            operation(),
-            format!("security changed from {:?} to {:?}", old.security, new.security),
-        );
+    if old.deprecated != new.deprecated {
+        let what = if new.deprecated { "deprecated" } else { "no longer deprecated" };
+        out.push(Level::NonBreaking, Kind::DeprecationChanged, operation(), what);
+    }
+    let (was, now) = (wire(surfaces.0, &old.security), wire(surfaces.1, &new.security));
+    if old.security != new.security || was != now {
+        let (level, detail) = if was == now {
+            (
+                Level::NonBreaking,
+                format!(
+                    "security schemes renamed from {:?} to {:?}; the client sends the same: {now}",
+                    old.security, new.security
+                ),
+            )
+        } else if new.security.is_empty() {
+            (Level::PotentiallyBreaking, format!("no longer needs a credential: the client stops sending {was}"))
+        } else if old.security.is_empty() {
+            (Level::Breaking, format!("now needs a credential: the client will send {now}"))
+        } else {
+            (Level::Breaking, format!("authentication changed: the client now sends {now} instead of {was}"))
+        };
+        out.push(level, Kind::SecurityChanged, operation(), detail);
     }
 
     let parameter = |name: &str| Subject::Parameter { operation: id.to_string(), parameter: name.to_string() };
@@ -206,6 +381,17 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
         match new.parameters.get(name) {
             None if name.starts_with("path ") => out.push(Level::Breaking, Kind::ParameterRemoved, subject, "removed"),
             None => out.push(Level::PotentiallyBreaking, Kind::ParameterRemoved, subject, "removed"),
+            Some(after) if constant_header(name, before, after) => out.push(
+                Level::Breaking,
+                Kind::ParameterChanged,
+                subject,
+                format!(
+                    "the client now sends `{}: {}` instead of `{}`",
+                    name.trim_start_matches("header "),
+                    after.enum_values[0],
+                    before.enum_values[0]
+                ),
+            ),
             Some(after) => compare_field(&subject, before, after, &[Direction::Request], out),
         }
     }
@@ -242,10 +428,14 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
         let location = response(status);
         let success = status.starts_with('2') || status == "default";
         match new.responses.get(status) {
-            None => {
-                let level = if success { Level::Breaking } else { Level::PotentiallyBreaking };
-                out.push(level, Kind::ResponseStatusRemoved, location, "status removed");
-            }
+            None if success => out.push(Level::Breaking, Kind::ResponseStatusRemoved, location, "status removed"),
+            None => out.push(
+                Level::PotentiallyBreaking,
+                Kind::ErrorResponseRemoved,
+                location,
+                "declared error response removed: the client now reports it as `UnexpectedStatus` with the raw \
+                 body, not as a typed `ErrorResponse`",
+            ),
             Some(new_body) => match (old_body, new_body) {
                 (Some(a), Some(b)) => compare_body(&location, a, b, Direction::Response, out),
                 (Some(_), None) => out.push(Level::Breaking, Kind::ResponseBodyChanged, location, "body removed"),
@@ -258,19 +448,35 @@ fn compare_operation(id: &str, old: &OperationSurface, new: &OperationSurface, o
         }
     }
     for status in new.responses.keys().filter(|s| !old.responses.contains_key(*s)) {
-        // An undeclared success status is an error for a client generated from the old spec.
-        let level = if status.starts_with('2') { Level::PotentiallyBreaking } else { Level::NonBreaking };
-        out.push(level, Kind::ResponseStatusAdded, response(status), "status added");
+        if status.starts_with('2') || status == "default" {
+            // An undeclared success status is an error for a client generated from the old spec.
+            out.push(Level::PotentiallyBreaking, Kind::ResponseStatusAdded, response(status), "status added");
+        } else {
+            out.push(
+                Level::NonBreaking,
+                Kind::ErrorResponseAdded,
+                response(status),
+                "declared error response added: the client now returns it as a typed `ErrorResponse`, not \
+                 `UnexpectedStatus`",
+            );
+        }
     }
 }
 
 fn compare_body(location: &Subject, old: &Body, new: &Body, direction: Direction, out: &mut Changes) {
     if old.content_type != new.content_type {
+        let (kind, effect) = match direction {
+            Direction::Request => (Kind::RequestBodyChanged, "the server now expects"),
+            Direction::Response => (Kind::ResponseBodyChanged, "the server now answers with"),
+        };
         out.push(
             Level::Breaking,
-            Kind::ResponseBodyChanged,
+            kind,
             location.clone(),
-            format!("content type changed from {} to {}", old.content_type, new.content_type),
+            format!(
+                "content type changed from {} to {}: {effect} {}",
+                old.content_type, new.content_type, new.content_type
+            ),
         );
     }
     if direction == Direction::Request && old.required != new.required {
@@ -287,7 +493,7 @@ fn compare_body(location: &Subject, old: &Body, new: &Body, direction: Direction
 
 /// Component schemas, judged by how the operations use them (in both directions if both).
 fn compare_components(before: &Surface, after: &Surface, out: &mut Changes) {
-    let directions = directions(before);
+    let usage = Usage::of(before);
     for (name, old) in &before.schemas {
         let location = Subject::Schema { schema: name.clone(), path: ROOT.to_string() };
         let Some(new) = after.schemas.get(name) else {
@@ -295,56 +501,65 @@ fn compare_components(before: &Surface, after: &Surface, out: &mut Changes) {
             out.push(Level::NonBreaking, Kind::AnnotationChanged, location, "component no longer used");
             continue;
         };
-        let dirs = directions.get(name.as_str()).cloned().unwrap_or_default();
+        let dirs: Vec<Direction> = usage.directions.get(name.as_str()).into_iter().flatten().copied().collect();
         compare_fields(&location, old, new, &dirs, out);
     }
 }
 
-/// For each component schema: the directions it is used in, transitively.
-fn directions(surface: &Surface) -> BTreeMap<&str, Vec<Direction>> {
-    let mut seen: BTreeSet<(&str, u8)> = BTreeSet::new();
-    let mut stack: Vec<(&str, Direction)> = Vec::new();
+/// For each component schema: the directions it is used in and the tags of the operations
+/// using it, transitively.
+struct Usage<'a> {
+    directions: BTreeMap<&'a str, BTreeSet<Direction>>,
+    tags: BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
+impl<'a> Usage<'a> {
+    fn of(surface: &'a Surface) -> Self {
+        let mut usage = Usage { directions: BTreeMap::new(), tags: BTreeMap::new() };
+        for op in surface.operations.values() {
+            let bodies = op
+                .request_body
+                .iter()
+                .map(|b| (&b.schema, Direction::Request))
+                .chain(op.responses.values().flatten().map(|b| (&b.schema, Direction::Response)));
+            for (fields, direction) in bodies {
+                for name in reachable(surface, fields) {
+                    usage.directions.entry(name).or_default().insert(direction);
+                    usage.tags.entry(name).or_default().extend(op.tags.iter().map(String::as_str));
+                }
+            }
+        }
+        usage
+    }
+}
+
+/// The component schemas `fields` refers to, transitively.
+fn reachable<'a>(surface: &'a Surface, fields: &Fields) -> BTreeSet<&'a str> {
     let refs = |fields: &Fields| -> Vec<String> {
         fields.values().map(|f| f.ty.trim_start_matches("all of ").to_string()).collect()
     };
-    for op in surface.operations.values() {
-        let mut push = |fields: &Fields, d: Direction| {
-            for name in refs(fields) {
-                if let Some((key, _)) = surface.schemas.get_key_value(&name) {
-                    stack.push((key.as_str(), d));
-                }
-            }
-        };
-        if let Some(body) = &op.request_body {
-            push(&body.schema, Direction::Request);
-        }
-        for body in op.responses.values().flatten() {
-            push(&body.schema, Direction::Response);
+    let mut seen = BTreeSet::new();
+    let mut stack = refs(fields);
+    while let Some(name) = stack.pop() {
+        if let Some((key, schema)) = surface.schemas.get_key_value(&name)
+            && seen.insert(key.as_str())
+        {
+            stack.extend(refs(schema));
         }
     }
-    let mut out: BTreeMap<&str, Vec<Direction>> = BTreeMap::new();
-    while let Some((name, d)) = stack.pop() {
-        if !seen.insert((name, d as u8)) {
-            continue;
-        }
-        out.entry(name).or_default().push(d);
-        if let Some(fields) = surface.schemas.get(name) {
-            for child in refs(fields) {
-                if let Some((key, _)) = surface.schemas.get_key_value(&child) {
-                    stack.push((key.as_str(), d));
-                }
-            }
-        }
-    }
-    out
+    seen
 }
 
 fn compare_fields(location: &Subject, old: &Fields, new: &Fields, directions: &[Direction], out: &mut Changes) {
     let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
     let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
     // Report a removed or added object once, not once per property inside it.
+    // `token.id` and `token[]` are under `token`; `tokenId` is not.
     let under = |path: &str, roots: &[&String]| {
-        roots.iter().any(|r| path != r.as_str() && path.starts_with(r.as_str()) && r.as_str() != ROOT)
+        roots.iter().any(|r| {
+            r.as_str() != ROOT
+                && path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
     };
     let at = |path: &str| location.at(path);
 
@@ -421,5 +636,135 @@ fn compare_field(location: &Subject, old: &Field, new: &Field, directions: &[Dir
     if old.secret != new.secret {
         let what = if new.secret { "now marked secret" } else { "no longer marked secret" };
         out.push(Level::NonBreaking, Kind::AnnotationChanged, location.clone(), what);
+    }
+    compare_constraints(location, old, new, directions, out);
+    if old.read_only != new.read_only {
+        let (level, what) = if new.read_only {
+            (
+                worst(directions, |d| if d == Request { Level::PotentiallyBreaking } else { Level::NonBreaking }),
+                "became read-only: the server ignores it in requests",
+            )
+        } else {
+            (Level::NonBreaking, "no longer read-only")
+        };
+        out.push(level, Kind::AccessChanged, location.clone(), what);
+    }
+    if old.write_only != new.write_only {
+        let (level, what) = if new.write_only {
+            let level = worst(directions, |d| match d {
+                Response if new.required => Level::Breaking,
+                Response => Level::PotentiallyBreaking,
+                Request => Level::NonBreaking,
+            });
+            (level, "became write-only: responses no longer carry it")
+        } else {
+            (Level::NonBreaking, "no longer write-only")
+        };
+        out.push(level, Kind::AccessChanged, location.clone(), what);
+    }
+    if old.deprecated != new.deprecated {
+        let what = if new.deprecated { "deprecated" } else { "no longer deprecated" };
+        out.push(Level::NonBreaking, Kind::DeprecationChanged, location.clone(), what);
+    }
+}
+
+/// A required header with one allowed value (sent by the runtime) whose value changed.
+fn constant_header(name: &str, old: &Field, new: &Field) -> bool {
+    name.starts_with("header ")
+        && old.required
+        && new.required
+        && old.enum_values.len() == 1
+        && new.enum_values.len() == 1
+        && old.enum_values != new.enum_values
+}
+
+/// Which way a validation keyword moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Fewer values are valid than before.
+    Tighter,
+    /// More values are valid.
+    Looser,
+    /// Different, neither a superset nor a subset (a new `pattern`).
+    Changed,
+}
+
+fn bound(keyword: &str, old: Option<&String>, new: Option<&String>) -> Bound {
+    let number = |v: &String| v.parse::<f64>().ok();
+    match (old, new) {
+        (None, Some(_)) => Bound::Tighter,
+        (Some(_), None) => Bound::Looser,
+        (Some(a), Some(b)) => match (number(a), number(b)) {
+            (Some(a), Some(b)) if keyword.starts_with("max") => if b < a { Bound::Tighter } else { Bound::Looser },
+            (Some(a), Some(b)) if keyword.starts_with("min") => if b > a { Bound::Tighter } else { Bound::Looser },
+            _ => Bound::Changed,
+        },
+        (None, None) => Bound::Changed,
+    }
+}
+
+/// What a tighter `keyword` makes the server reject, for the wording.
+fn rejected(keyword: &str) -> &'static str {
+    match keyword {
+        "maximum" => "larger values",
+        "minimum" => "smaller values",
+        "exclusiveMaximum" | "exclusiveMinimum" => "the bound itself",
+        "multipleOf" => "values that are not multiples of it",
+        "maxLength" => "longer strings",
+        "minLength" => "shorter strings",
+        "pattern" => "strings that do not match it",
+        "maxItems" => "longer arrays",
+        "minItems" => "shorter arrays",
+        "uniqueItems" => "arrays with duplicates",
+        _ => "other values",
+    }
+}
+
+fn compare_constraints(location: &Subject, old: &Field, new: &Field, directions: &[Direction], out: &mut Changes) {
+    use Direction::{Request, Response};
+    for keyword in CONSTRAINTS {
+        let (a, b) = (old.constraints.get(keyword), new.constraints.get(keyword));
+        if a == b {
+            continue;
+        }
+        let change = match (a, b) {
+            (None, Some(b)) => format!("`{keyword}` set to {b}"),
+            (Some(a), None) => format!("`{keyword}` {a} removed"),
+            (Some(a), Some(b)) => format!("`{keyword}` changed from {a} to {b}"),
+            (None, None) => continue,
+        };
+        if keyword == "default" {
+            let level = worst(directions, |d| if d == Request { Level::PotentiallyBreaking } else { Level::NonBreaking });
+            let effect = if directions.contains(&Request) {
+                ": a request that omits it now means something else to the server"
+            } else {
+                ""
+            };
+            out.push(level, Kind::DefaultChanged, location.clone(), format!("{change}{effect}"));
+            continue;
+        }
+        let moved = bound(keyword, a, b);
+        // typify turns `pattern` and length bounds into validating newtypes.
+        let validated = matches!(keyword, "pattern" | "minLength" | "maxLength");
+        let level = worst(directions, |d| match (d, moved) {
+            (Request, Bound::Tighter) if a.is_some() => Level::Breaking,
+            (Request, Bound::Tighter) | (Request, Bound::Changed) => Level::PotentiallyBreaking,
+            (Request, Bound::Looser) | (Response, Bound::Tighter) => Level::NonBreaking,
+            (Response, _) if validated => Level::Breaking,
+            (Response, _) => Level::PotentiallyBreaking,
+        });
+        let effect = match moved {
+            Bound::Tighter | Bound::Changed if directions.contains(&Request) => {
+                format!(": the server now rejects {} in requests", rejected(keyword))
+            }
+            Bound::Looser | Bound::Changed if directions.contains(&Response) && validated => {
+                ": responses may now hold values the generated type rejects".to_string()
+            }
+            Bound::Looser | Bound::Changed if directions.contains(&Response) => {
+                ": responses may now hold values outside the old bound".to_string()
+            }
+            _ => String::new(),
+        };
+        out.push(level, Kind::ConstraintChanged, location.clone(), format!("{change}{effect}"));
     }
 }

@@ -121,6 +121,8 @@ pub fn rust_items(change: &Change, before: &Surface, after: &Surface) -> Vec<Str
         }
         Subject::Schema { schema, path } => in_type(type_name(schema), path),
         Subject::SecurityScheme { .. } => vec!["Client (authentication)".into()],
+        Subject::Document { field } if field == "servers" => vec!["Client::builder (default base URL)".into()],
+        Subject::Document { .. } => Vec::new(),
     }
 }
 

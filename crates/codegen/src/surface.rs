@@ -20,7 +20,7 @@ pub struct Surface {
     pub version: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<String>,
-    pub security_schemes: BTreeMap<String, String>,
+    pub security_schemes: BTreeMap<String, Scheme>,
     pub operations: BTreeMap<String, OperationSurface>,
     /// Component schemas the operations use, flattened.
     pub schemas: BTreeMap<String, Fields>,
@@ -30,6 +30,10 @@ pub struct Surface {
 pub struct OperationSurface {
     pub method: String,
     pub path: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
     /// Alternatives; within one, schemes joined with ` + `. Empty: no authentication.
     pub security: Vec<String>,
     /// `"<in> <name>"` → its field.
@@ -65,6 +69,68 @@ pub struct Field {
     pub nullable: bool,
     pub secret: bool,
     pub enum_values: Vec<String>,
+    /// Validation keywords a client can feel (`maximum`, `pattern`, `default`, …), each with
+    /// its value as JSON text, in [`CONSTRAINTS`] order.
+    pub constraints: BTreeMap<&'static str, String>,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub deprecated: bool,
+}
+
+/// The keywords kept in [`Field::constraints`] (3.0 spellings: the surface reads normalised
+/// documents, where `exclusiveMaximum` is a boolean beside `maximum`).
+pub const CONSTRAINTS: [&str; 12] = [
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "default",
+];
+
+/// A security scheme, as what it puts on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheme {
+    /// `type: http` with its `scheme` (`bearer`, `basic`).
+    Http { scheme: String },
+    /// `type: apiKey`: the key in a header, query parameter or cookie.
+    ApiKey { location: String, name: String },
+    /// Any other type (`oauth2`, `openIdConnect`, …), by name.
+    Other(String),
+}
+
+impl Scheme {
+    /// What a client sends for it, in words: ``the key in header `X-API-Key` ``.
+    pub fn wire(&self) -> String {
+        match self {
+            Scheme::Http { scheme } if scheme.eq_ignore_ascii_case("bearer") => "`Authorization: Bearer <key>`".into(),
+            Scheme::Http { scheme } => format!("`Authorization: {scheme} …`"),
+            Scheme::ApiKey { location, name } => format!("the key in {location} `{name}`"),
+            Scheme::Other(kind) => format!("{kind} credentials"),
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scheme::Http { scheme } => write!(f, "http {scheme}"),
+            Scheme::ApiKey { location, name } => write!(f, "apiKey in {location} `{name}`"),
+            Scheme::Other(kind) => f.write_str(kind),
+        }
+    }
+}
+
+impl Serialize for Scheme {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl fmt::Display for Field {
@@ -84,6 +150,16 @@ impl fmt::Display for Field {
         }
         if self.secret {
             f.write_str(", secret")?;
+        }
+        for keyword in CONSTRAINTS {
+            if let Some(value) = self.constraints.get(keyword) {
+                write!(f, ", {keyword} {value}")?;
+            }
+        }
+        for (set, flag) in [(self.read_only, "read-only"), (self.write_only, "write-only"), (self.deprecated, "deprecated")] {
+            if set {
+                write!(f, ", {flag}")?;
+            }
         }
         Ok(())
     }
@@ -154,6 +230,7 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
             let schema = param.get("schema").unwrap_or(&Value::Null);
             let mut field = field(schema, used);
             field.required = param.get("required") == Some(&Value::Bool(true));
+            field.deprecated |= param.get("deprecated") == Some(&Value::Bool(true));
             parameters.insert(format!("{location} {name}"), field);
         }
     }
@@ -196,6 +273,15 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
     OperationSurface {
         method: method.to_uppercase(),
         path: path.to_string(),
+        tags: op
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
         security,
         parameters,
         request_body,
@@ -262,7 +348,8 @@ fn field(schema: &Value, used: &mut Vec<String>) -> Field {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap_or(reference).to_string();
         used.push(name.clone());
-        return Field { ty: name, ..Field::default() };
+        // 3.0 ignores siblings of `$ref`, but they are written (and read by tools) anyway.
+        return Field { ty: name, deprecated: flag(schema, "deprecated"), ..Field::default() };
     }
     let ty = match schema.get("type").and_then(Value::as_str) {
         Some(t) => t.to_string(),
@@ -285,15 +372,29 @@ fn field(schema: &Value, used: &mut Vec<String>) -> Field {
             .flatten()
             .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
             .collect(),
+        constraints: CONSTRAINTS
+            .into_iter()
+            .filter_map(|keyword| match schema.get(keyword)? {
+                Value::Bool(false) if keyword != "default" => None,
+                value => Some((keyword, value.to_string())),
+            })
+            .collect(),
+        read_only: flag(schema, "readOnly"),
+        write_only: flag(schema, "writeOnly"),
+        deprecated: flag(schema, "deprecated"),
     }
 }
 
-fn describe_scheme(scheme: &Value) -> String {
-    let get = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default();
-    match get("type") {
-        "http" => format!("http {}", get("scheme")),
-        "apiKey" => format!("apiKey in {} `{}`", get("in"), get("name")),
-        other => other.to_string(),
+fn flag(schema: &Value, keyword: &str) -> bool {
+    schema.get(keyword) == Some(&Value::Bool(true))
+}
+
+fn describe_scheme(scheme: &Value) -> Scheme {
+    let get = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    match get("type").as_str() {
+        "http" => Scheme::Http { scheme: get("scheme") },
+        "apiKey" => Scheme::ApiKey { location: get("in"), name: get("name") },
+        other => Scheme::Other(other.to_string()),
     }
 }
 
