@@ -79,7 +79,10 @@ pub fn read(entry: &Entry) -> std::io::Result<Vec<u8>> {
 pub fn page(mirror_path: &str) -> std::io::Result<Vec<u8>> {
     let entries = manifest()?;
     let entry = entries.iter().find(|e| e.mirror_path() == mirror_path).ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::NotFound, format!("{mirror_path} is not in the fixtures' MANIFEST.toml"))
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{mirror_path} is not in the fixtures' MANIFEST.toml"),
+        )
     })?;
     read(entry)
 }

@@ -303,8 +303,7 @@ async fn a_page_without_a_fence_fails() {
 
 #[tokio::test]
 async fn an_operation_id_missing_upstream_fails() {
-    let doc = page(fixtures::VERCEL_DOC)
-        .replace("\"deleteAuthToken\"", "\"removeAuthToken\"");
+    let doc = page(fixtures::VERCEL_DOC).replace("\"deleteAuthToken\"", "\"removeAuthToken\"");
     let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", doc.clone()))).await;
     assert_fails_untouched(&server, &["vercel"], "vercel", "operationId(s) not in the document: deleteAuthToken").await;
 }
@@ -330,8 +329,7 @@ async fn a_response_over_the_size_cap_fails() {
 #[tokio::test]
 async fn an_overlay_that_no_longer_applies_fails() {
     // Upstream renames the property our overlay marks secret.
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&page(fixtures::VERCEL_DOC)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&page(fixtures::VERCEL_DOC)).unwrap();
     let props = doc
         .pointer_mut("/paths/~1v3~1user~1tokens/post/responses/200/content/application~1json/schema/properties")
         .unwrap()
@@ -427,4 +425,65 @@ fn every_fixture_is_listed_in_the_manifest_and_matches_it() {
         assert!(!entry.fetched.is_empty(), "{entry:?}");
         fixtures::read(&entry).unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+#[test]
+fn a_newer_release_of_a_page_replays_through_the_command_with_its_wire_effects() {
+    // The vendor republishes the page for its next API version; `--check` writes nothing.
+    let mirror = tempfile::tempdir().unwrap();
+    let page = mirror.path().join(fixtures::CARTESIA_PAGE);
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let release =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases/cartesia-access-token-2025-04-16.md");
+    std::fs::copy(release, &page).unwrap();
+    let report = mirror.path().join("drift");
+    let specs_before = files(&xtask::workspace_root());
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["refresh", "--check", "--vendor", "cartesia", "--mirror"])
+        .arg(mirror.path())
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "drift exits 1 under --check:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_unchanged(&specs_before, &files(&xtask::workspace_root()));
+
+    // The first screen: the summary, then breaking changes, grouped by tag.
+    let lines: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("cartesia: ")).collect();
+    assert!(lines[0].contains("breaking"), "{stdout}");
+    assert!(lines[1].trim_start().starts_with("breaking ("), "{stdout}");
+    for expected in [
+        "the client now sends `Authorization: Bearer <key>` instead of the key in header `X-API-Key`",
+        "the client now sends `Cartesia-Version: 2025-04-16` instead of `2024-06-10`",
+        "`maximum` set to 3600: the server now rejects larger values in requests",
+        "info.version: changed from `2024-06-10` to `2025-04-16`",
+    ] {
+        assert!(stdout.contains(expected), "missing `{expected}`:\n{stdout}");
+    }
+    let breaking = stdout.find("  breaking (").unwrap();
+    let informational = stdout.find("  non-breaking (").unwrap();
+    assert!(
+        breaking < stdout.find("Authorization: Bearer").unwrap()
+            && stdout.find("Authorization: Bearer").unwrap() < informational
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
+    let changes = json["vendors"][0]["changes"].as_array().unwrap();
+    let auth = changes
+        .iter()
+        .find(|c| c["location"] == "operation auth_access-token" && c["kind"] == "security-changed")
+        .unwrap();
+    assert_eq!(auth["level"], "breaking");
+    assert_eq!(auth["tags"], serde_json::json!(["Auth"]));
+    let markdown = std::fs::read_to_string(report.with_extension("md")).unwrap();
+    assert!(markdown.contains("| tag | breaking | potentially breaking | non-breaking |"), "{markdown}");
+    assert!(markdown.contains("| Auth | 2 |"), "{markdown}");
 }

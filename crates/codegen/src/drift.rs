@@ -116,14 +116,33 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "in", rename_all = "kebab-case")]
 pub enum Subject {
-    Operation { operation: String },
-    Parameter { operation: String, parameter: String },
-    RequestBody { operation: String, path: String },
-    Response { operation: String, status: String, path: String },
-    Schema { schema: String, path: String },
-    SecurityScheme { scheme: String },
+    Operation {
+        operation: String,
+    },
+    Parameter {
+        operation: String,
+        parameter: String,
+    },
+    RequestBody {
+        operation: String,
+        path: String,
+    },
+    Response {
+        operation: String,
+        status: String,
+        path: String,
+    },
+    Schema {
+        schema: String,
+        path: String,
+    },
+    SecurityScheme {
+        scheme: String,
+    },
     /// A document-level field: `servers`, `info.version`.
-    Document { field: String },
+    Document {
+        field: String,
+    },
 }
 
 impl fmt::Display for Subject {
@@ -695,8 +714,20 @@ fn bound(keyword: &str, old: Option<&String>, new: Option<&String>) -> Bound {
         (None, Some(_)) => Bound::Tighter,
         (Some(_), None) => Bound::Looser,
         (Some(a), Some(b)) => match (number(a), number(b)) {
-            (Some(a), Some(b)) if keyword.starts_with("max") => if b < a { Bound::Tighter } else { Bound::Looser },
-            (Some(a), Some(b)) if keyword.starts_with("min") => if b > a { Bound::Tighter } else { Bound::Looser },
+            (Some(a), Some(b)) if keyword.starts_with("max") => {
+                if b < a {
+                    Bound::Tighter
+                } else {
+                    Bound::Looser
+                }
+            }
+            (Some(a), Some(b)) if keyword.starts_with("min") => {
+                if b > a {
+                    Bound::Tighter
+                } else {
+                    Bound::Looser
+                }
+            }
             _ => Bound::Changed,
         },
         (None, None) => Bound::Changed,
@@ -734,7 +765,8 @@ fn compare_constraints(location: &Subject, old: &Field, new: &Field, directions:
             (None, None) => continue,
         };
         if keyword == "default" {
-            let level = worst(directions, |d| if d == Request { Level::PotentiallyBreaking } else { Level::NonBreaking });
+            let level =
+                worst(directions, |d| if d == Request { Level::PotentiallyBreaking } else { Level::NonBreaking });
             let effect = if directions.contains(&Request) {
                 ": a request that omits it now means something else to the server"
             } else {

@@ -156,7 +156,9 @@ impl fmt::Display for Field {
                 write!(f, ", {keyword} {value}")?;
             }
         }
-        for (set, flag) in [(self.read_only, "read-only"), (self.write_only, "write-only"), (self.deprecated, "deprecated")] {
+        for (set, flag) in
+            [(self.read_only, "read-only"), (self.write_only, "write-only"), (self.deprecated, "deprecated")]
+        {
             if set {
                 write!(f, ", {flag}")?;
             }

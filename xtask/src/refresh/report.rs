@@ -1,6 +1,7 @@
 //! The drift report: per vendor, every change with its level and the generated Rust items it
 //! touches, as text for the terminal, markdown for a PR and JSON for tools.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use api_codegen::drift::{Change, Level};
@@ -32,7 +33,7 @@ impl VendorReport {
         if !self.changed {
             return "unchanged".into();
         }
-        let counts: Vec<String> = [Level::Breaking, Level::PotentiallyBreaking, Level::NonBreaking]
+        let counts: Vec<String> = LEVELS
             .into_iter()
             .map(|l| (l, self.count(l)))
             .filter(|(_, n)| *n > 0)
@@ -46,13 +47,52 @@ impl VendorReport {
     }
 }
 
-/// Plain text for the terminal.
+const LEVELS: [Level; 3] = [Level::Breaking, Level::PotentiallyBreaking, Level::NonBreaking];
+
+/// The group a change is filed under: its tags, or the whole API.
+fn group(change: &Change) -> String {
+    match change.tags.len() {
+        0 => "(whole API)".into(),
+        1..=3 => change.tags.join(", "),
+        n => format!("(shared by {n} tags)"),
+    }
+}
+
+/// Changes filed under one group (a tag, or the whole API).
+type Group<'a> = (String, Vec<&'a ReportedChange>);
+
+/// A vendor's changes by level (most severe first), then by group.
+fn grouped(report: &VendorReport) -> Vec<(Level, Vec<Group<'_>>)> {
+    LEVELS
+        .into_iter()
+        .filter_map(|level| {
+            let mut groups: BTreeMap<String, Vec<&ReportedChange>> = BTreeMap::new();
+            for c in report.changes.iter().filter(|c| c.change.level == level) {
+                groups.entry(group(&c.change)).or_default().push(c);
+            }
+            (!groups.is_empty()).then(|| (level, groups.into_iter().collect()))
+        })
+        .collect()
+}
+
+/// Plain text for the terminal: per vendor a summary line, then breaking changes first, each
+/// level grouped by tag with counts, so the first screen says what matters.
 pub fn text(reports: &[VendorReport]) -> String {
     let mut out = String::new();
     for report in reports.iter().filter(|r| r.changed) {
         let _ = writeln!(out, "{}: {}", report.vendor, report.summary());
-        for c in &report.changes {
-            let _ = writeln!(out, "  {}  ({})", c.change, c.rust_items.join(", "));
+        for (level, groups) in grouped(report) {
+            let _ = writeln!(out, "  {level} ({})", report.count(level));
+            for (group, changes) in groups {
+                let _ = writeln!(out, "    {group} ({})", changes.len());
+                for c in changes {
+                    let _ = write!(out, "      {}: {}", c.change.location, c.change.detail);
+                    let _ = match c.rust_items.is_empty() {
+                        true => writeln!(out),
+                        false => writeln!(out, "  ({})", c.rust_items.join(", ")),
+                    };
+                }
+            }
         }
     }
     if out.is_empty() {
@@ -61,6 +101,7 @@ pub fn text(reports: &[VendorReport]) -> String {
     out
 }
 
+/// Markdown for a pull request: per vendor, counts by tag and level, then one table per level.
 pub fn markdown(reports: &[VendorReport]) -> String {
     let mut out = String::from("# Upstream drift report\n");
     for report in reports {
@@ -69,17 +110,37 @@ pub fn markdown(reports: &[VendorReport]) -> String {
         if report.changes.is_empty() {
             continue;
         }
-        out.push_str("\n| level | where | change | generated Rust items |\n|---|---|---|---|\n");
+        let mut counts: BTreeMap<String, [usize; 3]> = BTreeMap::new();
         for c in &report.changes {
-            let items: Vec<String> = c.rust_items.iter().map(|i| format!("`{i}`")).collect();
-            let _ = writeln!(
+            let slot = LEVELS.iter().position(|l| *l == c.change.level).unwrap_or(2);
+            counts.entry(group(&c.change)).or_default()[slot] += 1;
+        }
+        out.push_str("\n| tag | breaking | potentially breaking | non-breaking |\n|---|---|---|---|\n");
+        let mut rows: Vec<_> = counts.into_iter().collect();
+        rows.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.cmp(b)));
+        for (group, [b, p, n]) in rows {
+            let _ = writeln!(out, "| {} | {b} | {p} | {n} |", escape(&group));
+        }
+        for (level, groups) in grouped(report) {
+            let _ = write!(
                 out,
-                "| {} | {} | {} | {} |",
-                c.change.level,
-                escape(&c.change.location),
-                escape(&c.change.detail),
-                items.join(", ")
+                "\n### {level} ({})\n\n| level | where | change | tag | generated Rust items |\n|---|---|---|---|---|\n",
+                report.count(level)
             );
+            for (group, changes) in groups {
+                for c in changes {
+                    let items: Vec<String> = c.rust_items.iter().map(|i| format!("`{i}`")).collect();
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {} |",
+                        c.change.level,
+                        escape(&c.change.location),
+                        escape(&c.change.detail),
+                        escape(&group),
+                        items.join(", ")
+                    );
+                }
+            }
         }
     }
     out
