@@ -27,7 +27,7 @@ mod secret;
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, Limits, RequestError};
-pub use error::{Error, RawResponse};
+pub use error::{BodyMismatch, Error, RawResponse};
 pub use redact::redact_json;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
