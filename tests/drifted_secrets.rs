@@ -5,6 +5,8 @@
 //! in tests/tracing.rs, which owns the global subscriber).
 #![allow(clippy::unwrap_used)]
 
+use std::error::Error as _;
+
 use loopback::{Reply, Server};
 use serde_json::{Value, json};
 use workspace_tests::{KEY, TOKEN};
@@ -125,6 +127,13 @@ async fn a_secret_of_another_type_never_reaches_serdes_message() {
     );
     assert!(c.contains(r#"{"token": number}"#), "{c}");
 
+    // `source()` is the safe reduction, not serde's error.
+    let server = Server::always(Reply::json(200, json!({"bearerToken": [TOKEN]}).to_string())).await.unwrap();
+    let err = vercel(&server).create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
+    let source = err.source().unwrap().downcast_ref::<api_runtime::BodyMismatch>().unwrap();
+    assert_eq!(source.category(), serde_json::error::Category::Data);
+    assert_eq!((source.line(), source.column()), (1, 15));
+
     // The number-like field holding the token: serde quotes the string it did not expect.
     let [_, p, _] = every_vendor_answers(
         json!({"bearerToken": [TOKEN, TOKEN]}),
@@ -138,10 +147,15 @@ async fn a_secret_of_another_type_never_reaches_serdes_message() {
 #[tokio::test]
 async fn a_secret_nested_inside_another_object_is_shown_as_shape() {
     let nested = json!({"data": {"credentials": [{"bearerToken": TOKEN, "secret": {"raw": TOKEN}}]}});
+    let mut nested = nested;
+    // A key echoing the API key (in another casing) is scrubbed from the shape too.
+    nested["data"][KEY.to_uppercase()] = json!(true);
     let [v, p, c] = every_vendor_answers(nested.clone(), nested.clone(), nested).await;
     for text in [v, p, c] {
         assert!(
-            text.contains(r#"{"data": {"credentials": [{"bearerToken": string, "secret": {"raw": string}}]}}"#),
+            text.contains(
+                r#"{"data": {"credentials": [{"bearerToken": string, "secret": {"raw": string}}], "[REDACTED]": bool}}"#
+            ),
             "{text}"
         );
     }
