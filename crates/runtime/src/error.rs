@@ -13,7 +13,6 @@ use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-
 use serde_json::error::Category;
 
 use crate::redact::{FieldNames, Needles, REDACTED, scrub_body, shape};
@@ -145,7 +144,8 @@ pub enum Error<E = ()> {
     /// A status the spec does not declare for this operation.
     UnexpectedStatus { operation: &'static str, attempts: u32, response: RawResponse },
     /// A declared status whose body does not match the spec (headers are not kept: holding
-    /// them for every successful call would cost every call).
+    /// them for every successful call would cost every call). `source` says where and how,
+    /// never with what: serde's own message may quote a secret.
     InvalidBody { operation: &'static str, attempts: u32, response: RawResponse, source: BodyMismatch },
 }
 
