@@ -273,3 +273,20 @@ async fn a_drifted_body_of_an_operation_without_secrets_keeps_a_scrubbed_excerpt
     let err = vercel(&server).list_auth_tokens().send().await.unwrap_err();
     assert_eq!(assert_clean(&err), "listAuthTokens: unexpected HTTP 418 I'm a teapot: <h1>Teapot</h1> key=[REDACTED]");
 }
+
+#[tokio::test]
+async fn an_undeclared_success_status_carrying_the_token_shows_neither_body_nor_header() {
+    // The vendor now answers 201 (the spec says 200), the token in the body and in a header.
+    let reply = Reply::json(201, json!({"bearerToken": TOKEN, "token": token_meta()}).to_string())
+        .with_header("x-new-token", TOKEN)
+        .with_header("x-request-id", "req-9");
+    let server = Server::always(reply).await.unwrap();
+    let err = vercel(&server).create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
+    let text = assert_clean(&err);
+    assert!(text.starts_with("createAuthToken: unexpected HTTP 201 Created: body withheld"), "{text}");
+    assert!(text.ends_with(r#"its shape: {"bearerToken": string, "token": {"id": string, "name": string, "type": string, "activeAt": number, "createdAt": number}}"#), "{text}");
+    let response = err.raw_response().unwrap();
+    assert_eq!(response.headers["x-new-token"], "[REDACTED]");
+    assert_eq!(response.headers["x-request-id"], "req-9");
+    assert_eq!(response.headers["content-type"], "application/json");
+}

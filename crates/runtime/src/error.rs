@@ -20,6 +20,23 @@ use crate::secret::SecretString;
 
 /// Headers whose values are credentials, in either direction.
 const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"];
+/// Standard response metadata, kept even for operations that carry secrets.
+const METADATA_HEADERS: &[&str] = &[
+    "age",
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-type",
+    "date",
+    "retry-after",
+    "server",
+    "transfer-encoding",
+    "vary",
+    "via",
+    "x-request-id",
+];
 const EXCERPT_CHARS: usize = 240;
 
 /// A response the spec did not lead the client to expect, kept as far as it is safe to.
@@ -281,10 +298,14 @@ impl Scrubber {
         }
     }
 
+    /// Credential headers and values echoing a known secret are redacted; for operations that
+    /// carry secrets, so is every header but standard metadata (a vendor could move the new
+    /// token into a header as easily as into another field).
     pub fn headers(&self, headers: &HeaderMap) -> HeaderMap {
         let mut out = headers.clone();
         for (name, value) in out.iter_mut() {
-            if CREDENTIAL_HEADERS.contains(&name.as_str()) || self.needles.found_in(value.as_bytes()) {
+            let unknown = self.shape_only && !METADATA_HEADERS.contains(&name.as_str());
+            if unknown || CREDENTIAL_HEADERS.contains(&name.as_str()) || self.needles.found_in(value.as_bytes()) {
                 let mut redacted = HeaderValue::from_static(REDACTED);
                 redacted.set_sensitive(true);
                 *value = redacted;
@@ -394,6 +415,15 @@ mod tests {
     #[test]
     fn operations_carrying_secrets_keep_only_the_shape() {
         let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &[], true);
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        headers.insert("x-new-credential", "tok-new".parse().unwrap());
+        let out = scrub.headers(&headers);
+        assert_eq!(out["content-type"], "application/json");
+        assert_eq!(out["x-request-id"], "r1");
+        assert_eq!(out["x-new-credential"], "[REDACTED]");
+
         let body = scrub.body(br#"{"new_token":{"value":"tok-new"},"sk-live-123":1}"#, None);
         assert_eq!(&body[..], br#"{"new_token": {"value": string}, "[REDACTED]": number}"#);
         let body = scrub.body(b"token=tok-new", Some("text/plain"));
