@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use api_runtime::RetryPolicy;
@@ -31,16 +31,34 @@ impl std::io::Write for Captured {
     }
 }
 
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// The global subscriber, installed once for every test of this binary; what all of them
+/// traced so far.
+fn captured() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            captured
+        })
+        .clone()
+}
+
 #[tokio::test]
 async fn traces_show_each_call_and_never_a_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = captured();
 
     let calls = AtomicUsize::new(0);
     let server = Server::start(move |r: &Recorded| match (r.path.as_str(), calls.fetch_add(1, Ordering::SeqCst)) {
@@ -61,7 +79,7 @@ async fn traces_show_each_call_and_never_a_secret() {
     client.create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
     client.get_auth_token().token_id("t").send().await.unwrap_err();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains("api_call{") && text.contains("operation=\"createAuthToken\""), "{text}");
     assert!(text.contains("method=\"POST\"") && text.contains("path=\"/v3/user/tokens\""), "{text}");
     assert!(text.contains("retrying") && text.contains("status=200") && text.contains("attempts=2"), "{text}");
@@ -69,4 +87,50 @@ async fn traces_show_each_call_and_never_a_secret() {
     assert!(text.contains("Bearer [REDACTED]"), "the echoed key is scrubbed, the rest kept: {text}");
     assert!(!text.contains(KEY), "the API key is traced:\n{text}");
     assert!(!text.contains(TOKEN), "a returned token is traced:\n{text}");
+}
+
+#[tokio::test]
+async fn drifted_bodies_of_secret_operations_are_traced_without_their_secrets() {
+    let captured = captured();
+    let created = json!({"bearer_token_v2": TOKEN, "bearerToken": {"value": TOKEN}}).to_string();
+    let server = Server::start(move |r: &Recorded| match r.path.as_str() {
+        "/v3/user/tokens" if r.method == "POST" => Reply::json(200, created.clone()),
+        "/v5/user/tokens" => Reply::json(200, json!({"tokens": 1, "echo": KEY.to_lowercase()}).to_string()),
+        "/generate_auth_token" => {
+            Reply::json(200, json!({"auth_token": "x", "created_at_epoch_seconds": TOKEN}).to_string())
+        }
+        _ => Reply {
+            status: 418,
+            ..Reply::bytes("text/html", format!("<p>Bearer {KEY} revoking {}</p>", TOKEN.to_uppercase()))
+        },
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let vercel = vercel::Client::builder().api_key(KEY).base_url(&url).build().unwrap();
+    vercel.create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
+    vercel.list_auth_tokens().send().await.unwrap_err();
+    let perplexity = perplexity::Client::builder().api_key(KEY).base_url(&url).build().unwrap();
+    perplexity.generate_auth_token().send().await.unwrap_err();
+    perplexity
+        .revoke_auth_token()
+        .body(perplexity::types::RevokeAuthTokenRequest { auth_token: TOKEN.into() })
+        .send()
+        .await
+        .unwrap_err();
+
+    let text = captured.text();
+    for expected in [
+        r#"createAuthToken: HTTP 200 OK body does not match the spec (data mismatch"#,
+        r#"its shape: {"bearer_token_v2": string, "bearerToken": {"value": string}}"#,
+        r#"listAuthTokens: HTTP 200 OK body does not match the spec (data mismatch: invalid type at line 1 column 11): {"tokens":1,"echo":"[REDACTED]"}"#,
+        r#"generate_auth_token: HTTP 200 OK body does not match the spec (data mismatch: invalid type"#,
+        "revoke_auth_token: unexpected HTTP 418 I'm a teapot: body withheld",
+    ] {
+        assert!(text.contains(expected), "{expected} not in\n{text}");
+    }
+    let lower = text.to_lowercase();
+    for secret in [KEY, TOKEN] {
+        assert!(!lower.contains(&secret.to_lowercase()), "`{secret}` is traced, in some casing:\n{text}");
+    }
 }

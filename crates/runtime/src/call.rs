@@ -71,12 +71,14 @@ impl Context {
                     Ok(value)
                 }
                 Err(error) => {
-                    let scrub = Scrubber {
-                        secret_fields: api.secret_fields,
-                        api_key: self.api_key(),
-                        sent: record.sent_secrets.as_deref().unwrap_or_default(),
-                        withhold_non_json: description.is_some_and(|op| op.returns_secrets),
-                    };
+                    // An operation we know nothing of gets the strictest treatment.
+                    let carries_secrets = description.is_none_or(|op| op.returns_secrets || op.sends_secrets);
+                    let scrub = Scrubber::new(
+                        api.secret_fields,
+                        self.api_key(),
+                        record.sent_secrets.as_deref().unwrap_or_default(),
+                        carries_secrets,
+                    );
                     let error = from_progenitor(error, id, &record, &scrub).await;
                     tracing::warn!(error = %error, "call failed");
                     Err(error)

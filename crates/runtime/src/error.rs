@@ -1,38 +1,152 @@
 //! The error every generated operation returns.
 //!
 //! `Display` is one line a user can act on, naming the operation; `Debug` and `Display` never
-//! contain a credential or the value of a secret field: response headers that carry
-//! credentials are redacted, JSON bodies have their secret fields redacted, and the client's
-//! own API key is scrubbed from any body it appears in.
+//! contain a credential or a secret: response headers that carry credentials are redacted; for
+//! operations that return or send secrets a body is kept only as its shape (keys and JSON
+//! types), since a drifted body may hold the new token under any name or type; other bodies
+//! are kept with secret fields, the API key and secrets the request sent scrubbed; serde's
+//! message, which quotes the body, is reduced to a [`BodyMismatch`].
 
 use std::fmt;
 
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde_json::error::Category;
 
-use crate::redact::redact_json;
+use crate::redact::{FieldNames, Needles, REDACTED, scrub_body, shape};
 use crate::secret::SecretString;
 
 /// Headers whose values are credentials, in either direction.
 const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"];
+/// Standard response metadata, kept even for operations that carry secrets.
+const METADATA_HEADERS: &[&str] = &[
+    "age",
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-type",
+    "date",
+    "retry-after",
+    "server",
+    "transfer-encoding",
+    "vary",
+    "via",
+    "x-request-id",
+];
 const EXCERPT_CHARS: usize = 240;
 
-/// A response the spec did not lead the client to expect, kept whole (but redacted).
+/// A response the spec did not lead the client to expect, kept as far as it is safe to.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     pub status: StatusCode,
-    /// Response headers, credentials redacted.
+    /// Response headers, credentials and known secret values redacted.
     pub headers: HeaderMap,
-    /// The raw body, secret fields redacted.
+    /// The body with secret fields and known secret values redacted; for operations that
+    /// carry secrets (`body_is_shape`), only its shape, e.g. `{"token": {"id": string}}`.
     pub body: Bytes,
+    /// Whether `body` is the shape of the response rather than its (redacted) bytes.
+    pub body_is_shape: bool,
 }
 
 impl RawResponse {
-    /// The body's start, on one line.
+    /// The body's start (or its shape), on one line.
     pub fn excerpt(&self) -> String {
         excerpt(&self.body)
+    }
+
+    /// The body as an error message shows it.
+    fn describe(&self) -> String {
+        if self.body_is_shape {
+            format!("body withheld (the operation carries secrets), its shape: {}", self.excerpt())
+        } else {
+            self.excerpt()
+        }
+    }
+}
+
+/// Why a body did not parse as the spec says, without serde's own message, which quotes the
+/// offending value (`invalid type: string "tok-…"`): the kind of mismatch, serde's reason when
+/// it holds nothing from the body, and the position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyMismatch {
+    category: Category,
+    line: usize,
+    column: usize,
+    reason: Option<Box<str>>,
+}
+
+impl BodyMismatch {
+    /// Syntax (not JSON), data (JSON of another shape), EOF (cut short) or I/O.
+    pub fn category(&self) -> Category {
+        self.category
+    }
+
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    pub fn column(&self) -> usize {
+        self.column
+    }
+}
+
+impl fmt::Display for BodyMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(kind(self.category))?;
+        if let Some(reason) = &self.reason {
+            write!(f, ": {reason}")?;
+        }
+        write!(f, " at line {} column {}", self.line, self.column)
+    }
+}
+
+impl std::error::Error for BodyMismatch {}
+
+impl From<&serde_json::Error> for BodyMismatch {
+    fn from(error: &serde_json::Error) -> Self {
+        let category = error.classify();
+        let text = error.to_string();
+        let position = format!(" at line {} column {}", error.line(), error.column());
+        let message = text.strip_suffix(&position).unwrap_or(&text);
+        BodyMismatch { category, line: error.line(), column: error.column(), reason: safe_reason(category, message) }
+    }
+}
+
+fn kind(category: Category) -> &'static str {
+    match category {
+        Category::Syntax => "syntax error",
+        Category::Data => "data mismatch",
+        Category::Eof => "body cut short",
+        Category::Io => "I/O error",
+    }
+}
+
+/// The part of serde's message that cannot hold a value from the body. Syntax and EOF messages
+/// are serde_json's fixed texts; data messages (`invalid type: string "…", expected …`) keep
+/// only their leading words, or a missing field's name, which comes from our types.
+fn safe_reason(category: Category, message: &str) -> Option<Box<str>> {
+    let short = |m: &str| m.len() <= 64;
+    match category {
+        Category::Syntax | Category::Eof => {
+            let fixed = short(message) && message.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+            fixed.then(|| message.into())
+        }
+        Category::Data => {
+            if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`'))
+                && short(field)
+                && field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Some(message.into());
+            }
+            let head = message.split([':', '`', '"', '\'']).next().unwrap_or_default().trim();
+            let words = !head.is_empty() && short(head) && head.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ');
+            words.then(|| head.into())
+        }
+        Category::Io => None,
     }
 }
 
@@ -47,8 +161,9 @@ pub enum Error<E = ()> {
     /// A status the spec does not declare for this operation.
     UnexpectedStatus { operation: &'static str, attempts: u32, response: RawResponse },
     /// A declared status whose body does not match the spec (headers are not kept: holding
-    /// them for every successful call would cost every call).
-    InvalidBody { operation: &'static str, attempts: u32, response: RawResponse, source: serde_json::Error },
+    /// them for every successful call would cost every call). `source` says where and how,
+    /// never with what: serde's own message may quote a secret.
+    InvalidBody { operation: &'static str, attempts: u32, response: RawResponse, source: BodyMismatch },
 }
 
 impl<E> Error<E> {
@@ -121,14 +236,14 @@ impl<E> fmt::Display for Error<E> {
                 write!(f, "{operation}: HTTP {} (an error response the spec declares)", response.status())
             }
             Error::UnexpectedStatus { operation, response, .. } => {
-                write!(f, "{operation}: unexpected HTTP {}: {}", response.status, response.excerpt())
+                write!(f, "{operation}: unexpected HTTP {}: {}", response.status, response.describe())
             }
             Error::InvalidBody { operation, response, source, .. } => write!(
                 f,
                 "{operation}: HTTP {} body does not match the spec ({}): {}",
                 response.status,
                 source,
-                response.excerpt()
+                response.describe()
             ),
         }
     }
@@ -154,55 +269,50 @@ pub(crate) struct CallRecord {
     pub sent_secrets: Option<Box<[SecretString]>>,
 }
 
-/// Scrubs what must never be shown from a raw body: secret JSON fields and the API key.
-pub(crate) struct Scrubber<'a> {
-    pub secret_fields: &'a [&'a str],
-    pub api_key: Option<&'a str>,
-    /// Secret values the request carried (a token being revoked), which a server may echo.
-    pub sent: &'a [SecretString],
-    /// For operations that return secrets: a body that is not JSON is withheld whole.
-    pub withhold_non_json: bool,
+/// Scrubs what must never be shown from a response an error keeps.
+pub(crate) struct Scrubber {
+    fields: FieldNames,
+    /// The client's API key and the secret values the request carried (a token being revoked).
+    needles: Needles,
+    /// For operations that return or send secrets: bodies are kept as their shape only.
+    shape_only: bool,
 }
 
-impl Scrubber<'_> {
-    pub fn body(&self, body: &[u8]) -> Bytes {
-        let redacted = if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
-            redact_json(body, self.secret_fields)
-        } else if self.withhold_non_json {
-            Bytes::from_static(crate::redact::WITHHELD)
-        } else {
-            Bytes::copy_from_slice(body)
-        };
-        let mut out = redacted;
-        for value in self.values() {
-            if contains(&out, value.as_bytes()) {
-                out = Bytes::from(String::from_utf8_lossy(&out).replace(value, "[REDACTED]"));
-            }
+impl Scrubber {
+    pub fn new(secret_fields: &[&str], api_key: Option<&str>, sent: &[SecretString], shape_only: bool) -> Self {
+        Scrubber {
+            fields: FieldNames::new(secret_fields),
+            needles: Needles::new(api_key.into_iter().chain(sent.iter().map(SecretString::expose_secret))),
+            shape_only,
         }
-        out
     }
 
-    /// Every secret value to look for (too-short ones would redact ordinary text).
-    fn values(&self) -> impl Iterator<Item = &str> {
-        self.api_key.into_iter().chain(self.sent.iter().map(SecretString::expose_secret)).filter(|v| v.len() >= 4)
+    /// What an error keeps of `body`: its shape for operations that carry secrets (a drifted
+    /// body may hold the new token anywhere, in any form), else the body with secret fields and
+    /// known secret values redacted.
+    pub fn body(&self, body: &[u8], content_type: Option<&str>) -> Bytes {
+        if self.shape_only {
+            Bytes::from(shape(body, content_type, &self.needles))
+        } else {
+            scrub_body(body, &self.fields, &self.needles)
+        }
     }
 
+    /// Credential headers and values echoing a known secret are redacted; for operations that
+    /// carry secrets, so is every header but standard metadata (a vendor could move the new
+    /// token into a header as easily as into another field).
     pub fn headers(&self, headers: &HeaderMap) -> HeaderMap {
         let mut out = headers.clone();
         for (name, value) in out.iter_mut() {
-            let echoes_key = self.values().any(|k| contains(value.as_bytes(), k.as_bytes()));
-            if CREDENTIAL_HEADERS.contains(&name.as_str()) || echoes_key {
-                let mut redacted = HeaderValue::from_static("[REDACTED]");
+            let unknown = self.shape_only && !METADATA_HEADERS.contains(&name.as_str());
+            if unknown || CREDENTIAL_HEADERS.contains(&name.as_str()) || self.needles.found_in(value.as_bytes()) {
+                let mut redacted = HeaderValue::from_static(REDACTED);
                 redacted.set_sensitive(true);
                 *value = redacted;
             }
         }
         out
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn one_line(text: &str) -> String {
@@ -225,7 +335,7 @@ pub(crate) async fn from_progenitor<E>(
     error: progenitor_client::Error<E>,
     operation: &'static str,
     record: &CallRecord,
-    scrub: &Scrubber<'_>,
+    scrub: &Scrubber,
 ) -> Error<E> {
     use progenitor_client::Error as P;
     let attempts = record.attempts.max(1);
@@ -241,18 +351,27 @@ pub(crate) async fn from_progenitor<E>(
             response: RawResponse {
                 status: record.status.unwrap_or(StatusCode::OK),
                 headers: HeaderMap::new(),
-                body: scrub.body(&body),
+                // progenitor keeps no headers here, so no media type either.
+                body: scrub.body(&body, None),
+                body_is_shape: scrub.shape_only,
             },
-            source,
+            // serde's error is dropped here: its message may quote the secret.
+            source: BodyMismatch::from(&source),
         },
         P::UnexpectedResponse(response) => {
             let status = response.status();
             let headers = scrub.headers(response.headers());
+            let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
             match response.bytes().await {
                 Ok(body) => Error::UnexpectedStatus {
                     operation,
                     attempts,
-                    response: RawResponse { status, headers, body: scrub.body(&body) },
+                    response: RawResponse {
+                        status,
+                        headers,
+                        body: scrub.body(&body, content_type.as_deref()),
+                        body_is_shape: scrub.shape_only,
+                    },
                 },
                 Err(source) => Error::Transport { operation, attempts, source },
             }
@@ -273,23 +392,97 @@ mod tests {
     }
 
     #[test]
-    fn scrubbing_removes_secret_fields_and_the_key() {
+    fn scrubbing_removes_secret_fields_and_known_values_in_any_casing() {
         let sent = [SecretString::new("tok-being-revoked")];
-        let scrub =
-            Scrubber { secret_fields: &["token"], api_key: Some("sk-live-123"), sent: &sent, withhold_non_json: false };
-        let body = scrub.body(b"{\"error\":\"tok-being-revoked is unknown\"}");
-        assert!(!String::from_utf8_lossy(&body).contains("tok-being-revoked"));
-        let body = scrub.body(br#"{"token":"t0p","echo":"Bearer sk-live-123"}"#);
-        let text = String::from_utf8_lossy(&body);
-        assert!(!text.contains("t0p") && !text.contains("sk-live-123"), "{text}");
-        let body = scrub.body(b"<html>key sk-live-123 rejected</html>");
+        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &sent, false);
+        let body = scrub.body(b"{\"error\":\"TOK-BEING-REVOKED is unknown\"}", None);
+        assert_eq!(&body[..], br#"{"error":"[REDACTED] is unknown"}"#);
+        let body = scrub.body(br#"{"Token":"t0p","echo":"Bearer SK-Live-123"}"#, None);
+        assert_eq!(&body[..], br#"{"Token":"[REDACTED]","echo":"Bearer [REDACTED]"}"#);
+        let body = scrub.body(b"<html>key sk-live-123 rejected</html>", Some("text/html"));
         assert_eq!(&body[..], b"<html>key [REDACTED] rejected</html>");
 
         let mut headers = HeaderMap::new();
         headers.insert("set-cookie", "session=abc".parse().unwrap());
-        headers.insert("x-echo", "sk-live-123".parse().unwrap());
+        headers.insert("x-echo", "SK-LIVE-123".parse().unwrap());
+        headers.insert("x-revoked", "Tok-Being-Revoked".parse().unwrap());
         headers.insert("x-request-id", "r1".parse().unwrap());
         let out = format!("{:?}", scrub.headers(&headers));
-        assert!(!out.contains("abc") && !out.contains("sk-live-123") && out.contains("r1"), "{out}");
+        assert!(!out.contains("abc") && !out.to_lowercase().contains("sk-live-123"), "{out}");
+        assert!(!out.to_lowercase().contains("tok-being-revoked") && out.contains("r1"), "{out}");
+    }
+
+    #[test]
+    fn operations_carrying_secrets_keep_only_the_shape() {
+        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &[], true);
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        headers.insert("x-new-credential", "tok-new".parse().unwrap());
+        let out = scrub.headers(&headers);
+        assert_eq!(out["content-type"], "application/json");
+        assert_eq!(out["x-request-id"], "r1");
+        assert_eq!(out["x-new-credential"], "[REDACTED]");
+
+        let body = scrub.body(br#"{"new_token":{"value":"tok-new"},"sk-live-123":1}"#, None);
+        assert_eq!(&body[..], br#"{"new_token": {"value": string}, "[REDACTED]": number}"#);
+        let body = scrub.body(b"token=tok-new", Some("text/plain"));
+        assert_eq!(&body[..], b"(non-JSON body, 13 bytes, text/plain)");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Created {
+        id: u64,
+        token: String,
+    }
+
+    fn mismatch(body: &str) -> BodyMismatch {
+        BodyMismatch::from(&serde_json::from_str::<Created>(body).unwrap_err())
+    }
+
+    #[test]
+    fn serde_messages_are_reduced_to_what_cannot_quote_the_body() {
+        let m = mismatch(r#"{"id": "tok-secret", "token": "x"}"#);
+        assert_eq!((m.category(), m.line(), m.column()), (Category::Data, 1, 19));
+        assert_eq!(m.to_string(), "data mismatch: invalid type at line 1 column 19");
+        let m = mismatch(r#"{"id": 1, "token": {"value": "tok-secret"}}"#);
+        assert_eq!(m.to_string(), "data mismatch: invalid type at line 1 column 19");
+        let m = mismatch(r#"{"id": 1, "tok-secret": "x"}"#);
+        assert_eq!(m.to_string(), "data mismatch: missing field `token` at line 1 column 28");
+        let m = mismatch(r#"{"id": 1 "tok-secret"}"#);
+        assert_eq!(m.to_string(), "syntax error: expected `,` or `}` at line 1 column 10");
+        let m = mismatch(r#"{"id": 1, "token": "tok-sec"#);
+        assert_eq!(m.category(), Category::Eof);
+        assert_eq!(m.to_string(), "body cut short: EOF while parsing a string at line 1 column 27");
+        // A custom message that starts with a value keeps nothing but the kind.
+        let custom = <serde_json::Error as serde::de::Error>::custom("tok-secret is not a valid id");
+        assert_eq!(BodyMismatch::from(&custom).to_string(), "data mismatch at line 0 column 0");
+    }
+
+    #[test]
+    fn an_invalid_body_of_a_secret_operation_shows_status_operation_and_shape() {
+        let scrub = Scrubber::new(&["token"], None, &[], true);
+        let body = br#"{"token": ["tok-secret"]}"#;
+        let source = serde_json::from_slice::<Created>(body).unwrap_err();
+        let err: Error = Error::InvalidBody {
+            operation: "createToken",
+            attempts: 1,
+            response: RawResponse {
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                body: scrub.body(body, None),
+                body_is_shape: true,
+            },
+            source: BodyMismatch::from(&source),
+        };
+        assert_eq!(
+            err.to_string(),
+            "createToken: HTTP 200 OK body does not match the spec (data mismatch: invalid type at line 1 column 10): \
+             body withheld (the operation carries secrets), its shape: {\"token\": [string]}"
+        );
+        for text in [format!("{err:?}"), format!("{err:#?}"), std::error::Error::source(&err).unwrap().to_string()] {
+            assert!(!text.contains("tok-secret"), "{text}");
+        }
     }
 }

@@ -13,7 +13,8 @@
 //!   by the deadline;
 //! - around it all ([`Context::call`]): one `api_call` tracing span (operation, method, path
 //!   template, status, attempts, latency) and the conversion of failures into [`Error`], which
-//!   keeps status, headers and body with credentials and secret fields redacted.
+//!   keeps status, headers and body with credentials and secret fields redacted (only the
+//!   body's shape for operations that return or send secrets).
 
 mod api;
 mod call;
@@ -27,7 +28,7 @@ mod secret;
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, Limits, RequestError};
-pub use error::{Error, RawResponse};
+pub use error::{BodyMismatch, Error, RawResponse};
 pub use redact::redact_json;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;

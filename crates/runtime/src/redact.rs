@@ -1,37 +1,282 @@
-//! Keeping secrets out of bodies that end up in error messages: a response that drifted
-//! from the spec may still carry the new token it was meant to deliver.
+//! Keeping secrets out of what errors keep of a response: a response that drifted from the
+//! spec may still carry the new token it was meant to deliver, under a name or type we do not
+//! expect, and a server may echo the key or a token it was sent.
+//!
+//! Two tools: [`scrub_body`] keeps a body but redacts secret fields (matched by normalised
+//! name) and known secret values (matched ignoring case, as is, JSON-escaped or
+//! percent-encoded); [`shape`] keeps only a body's structure, for operations whose secrets
+//! could be anywhere in it.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
 
 use bytes::Bytes;
 use serde_json::Value;
+use zeroize::Zeroize;
 
-const REDACTED: &str = "[REDACTED]";
-pub(crate) const WITHHELD: &[u8] = b"[body withheld: not JSON, and this operation returns secrets]";
+pub(crate) const REDACTED: &str = "[REDACTED]";
 
-/// Replaces the value of every property named in `secret_fields`, at any depth.
-/// A body that is not JSON is withheld whole: the secret cannot be located in it.
+/// Bounds of a shape: it is read by people, and a hostile server controls its keys.
+const SHAPE_MAX_CHARS: usize = 200;
+const SHAPE_MAX_DEPTH: usize = 6;
+const SHAPE_MAX_KEYS: usize = 12;
+const KEY_MAX_CHARS: usize = 32;
+/// Shorter values would redact ordinary text.
+const MIN_SECRET_LEN: usize = 4;
+
+/// Replaces the value of every property named in `secret_fields` (in any casing or separator
+/// style, see [`FieldNames`]), at any depth. A body that is not JSON is withheld whole: the
+/// secret cannot be located in it.
 pub fn redact_json(body: &[u8], secret_fields: &[&str]) -> Bytes {
     match serde_json::from_slice::<Value>(body) {
         Ok(mut value) => {
-            redact_value(&mut value, secret_fields);
+            scrub_value(&mut value, &FieldNames::new(secret_fields), &Needles::default());
             serde_json::to_vec(&value).map(Bytes::from).unwrap_or_else(|_| Bytes::from_static(WITHHELD))
         }
         Err(_) => Bytes::from_static(WITHHELD),
     }
 }
 
-fn redact_value(value: &mut Value, secret_fields: &[&str]) {
+const WITHHELD: &[u8] = b"[body withheld: not JSON, and it may hold secrets]";
+
+/// A body with secret fields and known secret values redacted; kept as is otherwise (a body
+/// that is not JSON only loses the known values).
+pub(crate) fn scrub_body(body: &[u8], fields: &FieldNames, needles: &Needles) -> Bytes {
+    let json = match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            scrub_value(&mut value, fields, needles);
+            serde_json::to_vec(&value).ok()
+        }
+        Err(_) => None,
+    };
+    // The byte pass also catches values in JSON numbers and in bodies that are not JSON.
+    match json {
+        Some(json) => Bytes::from(needles.scrub(&json).into_owned()),
+        None => Bytes::from(needles.scrub(body).into_owned()),
+    }
+}
+
+fn scrub_value(value: &mut Value, fields: &FieldNames, needles: &Needles) {
     match value {
         Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                if secret_fields.contains(&key.as_str()) && !child.is_null() {
-                    *child = Value::String(REDACTED.into());
+            for (key, mut child) in std::mem::take(map) {
+                if fields.matches(&key) && !child.is_null() {
+                    child = Value::String(REDACTED.into());
                 } else {
-                    redact_value(child, secret_fields);
+                    scrub_value(&mut child, fields, needles);
+                }
+                map.insert(needles.scrub_str(&key).into_owned(), child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, fields, needles)),
+        Value::String(text) => {
+            if let Cow::Owned(clean) = needles.scrub_str(text) {
+                *text = clean;
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Secret field names, matched whatever their spelling: `bearerToken`, `bearer_token`,
+/// `BEARER-TOKEN` are one name (lowercased, separators dropped), and a name containing it
+/// (`bearer_token_v2`) counts too, since that is how a renamed secret field usually looks.
+pub(crate) struct FieldNames(Vec<String>);
+
+impl FieldNames {
+    pub fn new(fields: &[&str]) -> Self {
+        FieldNames(fields.iter().map(|f| normalize(f)).filter(|f| !f.is_empty()).collect())
+    }
+
+    pub fn matches(&self, key: &str) -> bool {
+        let key = normalize(key);
+        self.0.iter().any(|field| key.contains(field.as_str()))
+    }
+}
+
+fn normalize(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Known secret values (the API key, secrets the request sent), each in the spellings a body
+/// may carry it in: as is, JSON-escaped, percent-encoded. Matched ignoring ASCII case.
+#[derive(Default)]
+pub(crate) struct Needles(Vec<Vec<u8>>);
+
+impl Needles {
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut needles: Vec<Vec<u8>> = Vec::new();
+        for value in values.into_iter().filter(|v| v.len() >= MIN_SECRET_LEN) {
+            let escaped = json_escaped(value);
+            let spellings = [value.to_string(), escaped.replace('/', "\\/"), escaped, percent_encoded(value)];
+            for mut spelling in spellings {
+                let lower = spelling.to_ascii_lowercase().into_bytes();
+                spelling.zeroize();
+                if needles.contains(&lower) {
+                    let mut lower = lower;
+                    lower.zeroize();
+                } else {
+                    needles.push(lower);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secret_fields)),
-        _ => {}
+        // Longest first, so a spelling is never cut short by a shorter one.
+        needles.sort_by_key(|n| Reverse(n.len()));
+        Needles(needles)
+    }
+
+    pub fn found_in(&self, haystack: &[u8]) -> bool {
+        !self.0.is_empty() && (0..haystack.len()).any(|i| self.match_at(haystack, i).is_some())
+    }
+
+    /// `haystack` with every occurrence replaced by `[REDACTED]`.
+    pub fn scrub<'h>(&self, haystack: &'h [u8]) -> Cow<'h, [u8]> {
+        if !self.found_in(haystack) {
+            return Cow::Borrowed(haystack);
+        }
+        let mut out = Vec::with_capacity(haystack.len());
+        let mut i = 0;
+        while i < haystack.len() {
+            match self.match_at(haystack, i) {
+                Some(len) => {
+                    out.extend_from_slice(REDACTED.as_bytes());
+                    i += len;
+                }
+                None => {
+                    out.push(haystack[i]);
+                    i += 1;
+                }
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    pub fn scrub_str<'h>(&self, text: &'h str) -> Cow<'h, str> {
+        match self.scrub(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            // Matches start and end on character boundaries (needles are whole UTF-8 strings
+            // and ASCII case folding keeps every non-ASCII byte), so this stays valid.
+            Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+        }
+    }
+
+    /// The length of the needle matching `haystack` at `at`, ignoring ASCII case.
+    fn match_at(&self, haystack: &[u8], at: usize) -> Option<usize> {
+        let rest = &haystack[at..];
+        self.0.iter().find(|n| rest.len() >= n.len() && rest[..n.len()].eq_ignore_ascii_case(n)).map(Vec::len)
+    }
+}
+
+impl Drop for Needles {
+    fn drop(&mut self) {
+        self.0.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+fn json_escaped(value: &str) -> String {
+    let quoted = serde_json::to_string(value).unwrap_or_default();
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_string()
+}
+
+fn percent_encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a body looks like, without any of its values: for JSON its keys and the JSON type of
+/// each value (`{"token": {"id": string}, "secret": string}`), nested and bounded; for anything
+/// else its size and media type. Known secret values are scrubbed from keys too.
+pub(crate) fn shape(body: &[u8], content_type: Option<&str>, needles: &Needles) -> String {
+    if body.is_empty() {
+        return "(empty body)".into();
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return non_json(body, content_type);
+    };
+    let mut writer = ShapeWriter { out: String::new(), needles };
+    writer.value(&value, 0);
+    let mut out = writer.out;
+    if let Some((cut, _)) = out.char_indices().nth(SHAPE_MAX_CHARS) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+fn non_json(body: &[u8], content_type: Option<&str>) -> String {
+    let media = content_type.and_then(|ct| ct.split(';').next()).map(str::trim).filter(|m| {
+        m.len() <= 64 && m.contains('/') && m.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b))
+    });
+    let kind = match media {
+        Some(media) => media.to_ascii_lowercase(),
+        None if body.trim_ascii_start().starts_with(b"<") => "looks like HTML or XML".into(),
+        None => "unknown type".into(),
+    };
+    format!("(non-JSON body, {} bytes, {kind})", body.len())
+}
+
+struct ShapeWriter<'a> {
+    out: String,
+    needles: &'a Needles,
+}
+
+impl ShapeWriter<'_> {
+    fn full(&self) -> bool {
+        self.out.len() > SHAPE_MAX_CHARS * 4
+    }
+
+    fn value(&mut self, value: &Value, depth: usize) {
+        match value {
+            Value::Null => self.out.push_str("null"),
+            Value::Bool(_) => self.out.push_str("bool"),
+            Value::Number(_) => self.out.push_str("number"),
+            Value::String(_) => self.out.push_str("string"),
+            Value::Array(items) => match items.first() {
+                None => self.out.push_str("[]"),
+                Some(_) if depth >= SHAPE_MAX_DEPTH => self.out.push_str("[…]"),
+                Some(first) => {
+                    self.out.push('[');
+                    self.value(first, depth + 1);
+                    if items.len() > 1 {
+                        self.out.push_str(", …");
+                    }
+                    self.out.push(']');
+                }
+            },
+            Value::Object(map) if map.is_empty() => self.out.push_str("{}"),
+            Value::Object(_) if depth >= SHAPE_MAX_DEPTH => self.out.push_str("{…}"),
+            Value::Object(map) => {
+                self.out.push('{');
+                for (i, (key, child)) in map.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    if i == SHAPE_MAX_KEYS || self.full() {
+                        self.out.push('…');
+                        break;
+                    }
+                    self.key(key);
+                    self.out.push_str(": ");
+                    self.value(child, depth + 1);
+                }
+                self.out.push('}');
+            }
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        let clean = self.needles.scrub_str(key);
+        let mut cut: String = clean.chars().take(KEY_MAX_CHARS).collect();
+        if clean.chars().count() > KEY_MAX_CHARS {
+            cut.push('…');
+        }
+        // Quoted and escaped: a key cannot break the line or fake a closing brace.
+        self.out.push_str(&serde_json::to_string(&cut).unwrap_or_else(|_| "\"?\"".into()));
     }
 }
 
@@ -53,5 +298,107 @@ mod tests {
     fn a_body_that_is_not_json_is_withheld() {
         let out = redact_json(b"bearerToken=s3cret", &["bearerToken"]);
         assert!(!String::from_utf8_lossy(&out).contains("s3cret"));
+    }
+
+    #[test]
+    fn field_names_match_in_any_spelling() {
+        let fields = FieldNames::new(&["bearerToken"]);
+        for name in
+            ["bearerToken", "bearer_token", "BearerToken", "BEARER-TOKEN", "bearer_token_v2", "new.bearer token"]
+        {
+            assert!(fields.matches(name), "{name}");
+        }
+        for name in ["token", "bearer", "name"] {
+            assert!(!fields.matches(name), "{name}");
+        }
+        let out = redact_json(
+            br#"{"BEARER-TOKEN":{"value":"s3cret"},"x":[{"bearer_token_v2":["s3cret"]}]}"#,
+            &["bearerToken"],
+        );
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            r#"{"BEARER-TOKEN":"[REDACTED]","x":[{"bearer_token_v2":"[REDACTED]"}]}"#
+        );
+    }
+
+    #[test]
+    fn known_values_are_found_in_any_case_and_common_encodings() {
+        let needles = Needles::new(["sk-Live/123+x", "ab"]);
+        for body in [
+            "key sk-Live/123+x!",
+            "key SK-LIVE/123+X!",
+            r"key sk-Live\/123+x!",
+            "key sk-Live%2F123%2Bx!",
+            "key sk-live%2f123%2bx!",
+        ] {
+            assert_eq!(needles.scrub(body.as_bytes()), b"key [REDACTED]!".as_slice(), "{body}");
+        }
+        // Too short to be a secret: ordinary text stays.
+        assert_eq!(needles.scrub(b"about ab"), b"about ab".as_slice());
+        assert!(!needles.found_in(b"sk-Live/12"));
+        // JSON escapes of any kind are undone by parsing before the values are scrubbed.
+        let body = br#"{"echo":"\u0073k-Live\/123+x","SK-LIVE/123+X":1,"n":"\u00e9"}"#;
+        let out = scrub_body(body, &FieldNames::new(&[]), &needles);
+        assert_eq!(std::str::from_utf8(&out).unwrap(), r#"{"echo":"[REDACTED]","[REDACTED]":1,"n":"é"}"#);
+    }
+
+    #[test]
+    fn scrubbing_keeps_non_ascii_text_intact() {
+        let needles = Needles::new(["tök-secret"]);
+        assert_eq!(needles.scrub_str("ä TÖK-secret tök-SECRET ü"), "ä TÖK-secret [REDACTED] ü");
+    }
+
+    #[test]
+    fn a_shape_shows_keys_and_types_nested_never_values() {
+        let body = br#"{"token":{"id":"t1","name":"n","n":3,"ok":true,"x":null},"bearer_token_v2":"s3cret","list":[{"a":[1,2]},{}],"e":[],"o":{}}"#;
+        assert_eq!(
+            shape(body, None, &Needles::default()),
+            r#"{"token": {"id": string, "name": string, "n": number, "ok": bool, "x": null}, "bearer_token_v2": string, "list": [{"a": [number, …]}, …], "e": [], "o": {}}"#
+        );
+        assert_eq!(shape(br#""s3cret""#, None, &Needles::default()), "string");
+        assert_eq!(shape(b"", None, &Needles::default()), "(empty body)");
+    }
+
+    #[test]
+    fn a_shape_is_bounded_in_depth_keys_key_length_and_size() {
+        let deep = br#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":1}}}}}}}}"#;
+        assert_eq!(shape(deep, None, &Needles::default()), r#"{"a": {"b": {"c": {"d": {"e": {"f": {…}}}}}}}"#);
+        let many: serde_json::Map<String, Value> = (0..50).map(|i| (format!("k{i}"), Value::from(i))).collect();
+        let out = shape(&serde_json::to_vec(&many).unwrap(), None, &Needles::default());
+        assert!(out.contains(r#""k11": number, …}"#) && !out.contains("k12"), "{out}");
+
+        let long_key = format!(r#"{{"{}":1}}"#, "k".repeat(100));
+        assert_eq!(
+            shape(long_key.as_bytes(), None, &Needles::default()),
+            format!(r#"{{"{}…": number}}"#, "k".repeat(32))
+        );
+
+        let wide: Vec<Value> = (0..200).map(|i| serde_json::json!({format!("key{i}"): {"nested": [i]}})).collect();
+        let wide = serde_json::json!({"a": wide, "b": (0..200).map(|i| (format!("long_key_{i:03}"), Value::from(i))).collect::<serde_json::Map<_, _>>()});
+        let out = shape(&serde_json::to_vec(&wide).unwrap(), None, &Needles::default());
+        assert!(out.chars().count() <= SHAPE_MAX_CHARS + 1 && out.ends_with('…'), "{out}");
+    }
+
+    #[test]
+    fn a_shape_scrubs_known_values_from_keys_and_escapes_them() {
+        let needles = Needles::new(["sk-live-123"]);
+        let out = shape(br#"{"Bearer SK-LIVE-123":1,"a\"}\nb":2}"#, None, &needles);
+        assert_eq!(out, r#"{"Bearer [REDACTED]": number, "a\"}\nb": number}"#);
+    }
+
+    #[test]
+    fn a_non_json_body_is_described_by_size_and_type_only() {
+        let body = b"<html>token tok-123 for sk-live</html>";
+        assert_eq!(
+            shape(body, Some("text/html; charset=utf-8"), &Needles::default()),
+            "(non-JSON body, 38 bytes, text/html)"
+        );
+        assert_eq!(shape(body, None, &Needles::default()), "(non-JSON body, 38 bytes, looks like HTML or XML)");
+        assert_eq!(
+            shape(b"token=tok-123", Some("text/plain"), &Needles::default()),
+            "(non-JSON body, 13 bytes, text/plain)"
+        );
+        assert_eq!(shape(b"tok", Some("a/b; tok-123 \"x\""), &Needles::default()), "(non-JSON body, 3 bytes, a/b)");
+        assert_eq!(shape(b"tok", Some("tok 123"), &Needles::default()), "(non-JSON body, 3 bytes, unknown type)");
     }
 }
