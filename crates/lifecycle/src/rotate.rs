@@ -186,18 +186,19 @@ impl fmt::Display for Rotation {
     }
 }
 
-/// Why a rotation stopped. Every variant says what happened to each credential.
+/// Why a rotation stopped. Every variant says what happened to each credential. Inner errors
+/// are part of the message (not `source()`), so that a chain printer shows them once.
 #[derive(Debug, thiserror::Error)]
 pub enum RotateError {
     #[error("cannot identify the current credential, nothing was changed: {0}")]
-    Current(#[source] LifecycleError),
+    Current(LifecycleError),
     #[error("{0}; nothing was changed (no token was created)")]
-    Prepare(#[source] StoreError),
+    Prepare(StoreError),
     #[error("creating the new credential failed, nothing was changed: {0}")]
-    Create(#[source] LifecycleError),
+    Create(LifecycleError),
     /// The create request may have created a token: see [`LifecycleError::OutcomeUnknown`].
     #[error("{0}; the old credential is kept")]
-    CreateOutcomeUnknown(#[source] LifecycleError),
+    CreateOutcomeUnknown(LifecycleError),
     #[error("{store}; the new {new} {}; the old credential is kept", revoked_note(new_revoked))]
     Store { store: StoreError, new: TokenRef, new_revoked: Result<(), LifecycleError> },
     #[error(

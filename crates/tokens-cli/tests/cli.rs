@@ -297,6 +297,18 @@ async fn a_create_whose_answer_is_lost_says_so_and_revokes_what_it_finds() {
     assert!(!file.exists());
     assert_no_secret(&out, &[VERCEL_KEY, "vercel-secret-"]);
 
+    // In a rotation too, said once; the token being rotated is never taken for it.
+    fake.set_faults(Faults { lose_create_answers: vec![Lost::UndeclaredSuccess], ..Faults::default() });
+    let url = fake.url();
+    let out = tokens(&rotate_args(&url, "vercel", &file, &[]), &[("VERCEL_TOKEN", VERCEL_KEY)]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert_eq!(all.matches("may have created a token named \"rotated\"").count(), 1, "{all}");
+    assert!(all.contains("tok_new2, which was revoked") && all.contains("old credential is kept"), "{all}");
+    assert_eq!(fake.live_secrets(), vec![VERCEL_KEY.to_string()]);
+    assert!(!file.exists());
+    assert_no_secret(&out, &[VERCEL_KEY, "vercel-secret-"]);
+
     // Perplexity cannot list keys: the user is told where to look.
     let fake = Fake::perplexity(PPLX_KEY).await.unwrap();
     fake.set_faults(Faults { lose_create_answers: vec![Lost::Garbled], ..Faults::default() });
