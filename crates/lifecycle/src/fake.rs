@@ -35,6 +35,8 @@ pub enum Lost {
     UndeclaredSuccess,
     /// 200 with a body cut short.
     Garbled,
+    /// 504 from a gateway that gave up waiting.
+    GatewayTimeout,
 }
 
 impl Lost {
@@ -43,6 +45,7 @@ impl Lost {
         match self {
             Lost::Reset => Reply::reset(),
             Lost::Unavailable => error(503, "service unavailable"),
+            Lost::GatewayTimeout => error(504, "gateway timeout"),
             Lost::UndeclaredSuccess => Reply { status: 201, ..reply },
             Lost::Garbled => {
                 let cut = reply.body.len() / 2;

@@ -129,12 +129,15 @@ impl SecretStore for FileStore {
             return Ok(());
         }
         let target = resolve(&self.path).map_err(|e| self.error(&self.path, e))?;
-        let dir = parent(&target);
-        let lock_path = dir.join(format!(".{}.lock", file_name(&target)));
-        let lock = lock(&lock_path).map_err(|reason| self.error(&self.path, reason))?;
         if target.is_dir() {
             return Err(self.error(&target, "it is a directory"));
         }
+        let dir = parent(&target);
+        if !dir.is_dir() {
+            return Err(self.error(&self.path, format!("the directory {} does not exist", dir.display())));
+        }
+        let lock_path = dir.join(format!(".{}.lock", file_name(&target)));
+        let lock = lock(&lock_path).map_err(|reason| self.error(&self.path, reason))?;
         let staged = with_suffix(&target, ".new");
         if std::fs::symlink_metadata(&staged).is_ok() {
             return Err(self.error(

@@ -53,13 +53,15 @@ impl fmt::Display for Cleanup {
 }
 
 /// Whether a failed create may have created a token: the request was sent (not a connect
-/// error, which the runtime retries anyway) and the answer was lost, undeclared-but-2xx or
-/// unparseable.
+/// error, which the runtime retries anyway) and the answer was lost, undeclared-but-2xx,
+/// unparseable, or a gateway's 502/504 (the server behind it may have acted).
 pub(crate) fn outcome_unknown<E>(error: &api_runtime::Error<E>) -> bool {
     use api_runtime::Error;
     match error {
         Error::Transport { .. } => !error.is_connect(),
-        Error::UnexpectedStatus { .. } | Error::InvalidBody { .. } => error.status().is_some_and(|s| s.is_success()),
+        Error::UnexpectedStatus { .. } | Error::InvalidBody { .. } => {
+            error.status().is_some_and(|s| s.is_success() || matches!(s.as_u16(), 502 | 504))
+        }
         _ => false,
     }
 }

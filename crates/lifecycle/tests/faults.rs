@@ -36,7 +36,7 @@ fn assert_no_secret(what: &str, text: &str, fake: &Fake) {
 
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_found_by_name_and_revoked() {
-    for lost in [Lost::Reset, Lost::UndeclaredSuccess, Lost::Garbled] {
+    for lost in [Lost::Reset, Lost::UndeclaredSuccess, Lost::Garbled, Lost::GatewayTimeout] {
         let (fake, vendor) = vercel(Faults::default()).await;
         let other = vendor.create("other").await.unwrap();
         fake.set_faults(Faults { lose_create_answers: vec![lost], ..Faults::default() });

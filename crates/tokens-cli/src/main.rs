@@ -135,7 +135,7 @@ struct Rotate {
     #[arg(long)]
     no_verify: bool,
     /// Seconds a hook may run before it is killed (with everything it started) and fails.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     hook_timeout: u64,
 }
 
