@@ -18,12 +18,54 @@ pub struct Faults {
     pub fail_revoking: Vec<String>,
     /// Accept only the key the fake started with (new keys "have not propagated").
     pub only_initial_key: bool,
+    /// Creates that are carried out but whose answer is lost, one per create, in order.
+    pub lose_create_answers: Vec<Lost>,
+    /// Revocations that are carried out but whose answer is lost, one per revocation.
+    pub lose_revoke_answers: Vec<Lost>,
+}
+
+/// How the answer to a request the fake has carried out goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lost {
+    /// The connection drops instead of an answer.
+    Reset,
+    /// 503 without `Retry-After` (a proxy in front gave up).
+    Unavailable,
+    /// The real body, with a success status the spec does not declare (201).
+    UndeclaredSuccess,
+    /// 200 with a body cut short.
+    Garbled,
+    /// 504 from a gateway that gave up waiting.
+    GatewayTimeout,
+}
+
+impl Lost {
+    /// The answer `reply` becomes.
+    fn apply(self, reply: Reply) -> Reply {
+        match self {
+            Lost::Reset => Reply::reset(),
+            Lost::Unavailable => error(503, "service unavailable"),
+            Lost::GatewayTimeout => error(504, "gateway timeout"),
+            Lost::UndeclaredSuccess => Reply { status: 201, ..reply },
+            Lost::Garbled => {
+                let cut = reply.body.len() / 2;
+                Reply { body: reply.body.slice(..cut), ..reply }
+            }
+        }
+    }
+}
+
+/// The next lost answer of `queue`, if any.
+fn take(queue: &mut Vec<Lost>) -> Option<Lost> {
+    (!queue.is_empty()).then(|| queue.remove(0))
 }
 
 #[derive(Debug, Default)]
 struct State {
     /// Live tokens: id → (name, secret).
     live: BTreeMap<String, (String, String)>,
+    /// When each token was created (Unix milliseconds; seeded tokens long ago).
+    created: BTreeMap<String, f64>,
     initial: String,
     faults: Faults,
 }
@@ -73,10 +115,17 @@ impl Fake {
                     let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                     let (id, secret) = (format!("tok_new{n}"), format!("vercel-secret-{n}-{}", fastid()));
                     state.live.insert(id.clone(), (name.clone(), secret.clone()));
-                    Reply::json(200, json!({"token": token_json(&id, &name), "bearerToken": secret}).to_string())
+                    state.created.insert(id.clone(), now_ms());
+                    let token = token_json(&state, &id, &name);
+                    let reply = Reply::json(200, json!({"token": token, "bearerToken": secret}).to_string());
+                    match take(&mut state.faults.lose_create_answers) {
+                        Some(lost) => lost.apply(reply),
+                        None => reply,
+                    }
                 }
                 ("GET", ["v5", "user", "tokens"]) => {
-                    let tokens: Vec<Value> = state.live.iter().map(|(id, (name, _))| token_json(id, name)).collect();
+                    let tokens: Vec<Value> =
+                        state.live.iter().map(|(id, (name, _))| token_json(&state, id, name)).collect();
                     let count = tokens.len();
                     Reply::json(
                         200,
@@ -87,7 +136,7 @@ impl Fake {
                 ("GET", ["v5", "user", "tokens", id]) => {
                     let id = if *id == "current" { caller.as_str() } else { id };
                     match state.live.get(id) {
-                        Some((name, _)) => Reply::json(200, json!({"token": token_json(id, name)}).to_string()),
+                        Some((name, _)) => Reply::json(200, json!({"token": token_json(&state, id, name)}).to_string()),
                         None => error(404, "not found"),
                     }
                 }
@@ -97,7 +146,13 @@ impl Fake {
                         return error(500, "internal error");
                     }
                     match state.live.remove(&id) {
-                        Some(_) => Reply::json(200, json!({"tokenId": id}).to_string()),
+                        Some(_) => {
+                            let reply = Reply::json(200, json!({"tokenId": id}).to_string());
+                            match take(&mut state.faults.lose_revoke_answers) {
+                                Some(lost) => lost.apply(reply),
+                                None => reply,
+                            }
+                        }
                         None => error(404, "not found"),
                     }
                 }
@@ -124,11 +179,15 @@ impl Fake {
                     let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                     let secret = format!("pplx-new-{n}-{}", fastid());
                     state.live.insert(format!("key{n}"), (name.clone(), secret.clone()));
-                    Reply::json(
+                    let reply = Reply::json(
                         200,
                         json!({"auth_token": secret, "created_at_epoch_seconds": 1735689600, "token_name": name})
                             .to_string(),
-                    )
+                    );
+                    match take(&mut state.faults.lose_create_answers) {
+                        Some(lost) => lost.apply(reply),
+                        None => reply,
+                    }
                 }
                 ("POST", "/revoke_auth_token") => {
                     let target = body(r)["auth_token"].as_str().unwrap_or("").to_string();
@@ -187,8 +246,13 @@ fn body(r: &Recorded) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
 }
 
-fn token_json(id: &str, name: &str) -> Value {
-    json!({"id": id, "name": name, "type": "oauth2-token", "activeAt": 1.0, "createdAt": 1.0})
+fn token_json(state: &State, id: &str, name: &str) -> Value {
+    let created = state.created.get(id).copied().unwrap_or(1.0);
+    json!({"id": id, "name": name, "type": "oauth2-token", "activeAt": created, "createdAt": created})
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }
 
 fn error(status: u16, message: &str) -> Reply {

@@ -41,17 +41,21 @@ pub mod fake;
 mod rotate;
 mod store;
 mod token;
+mod unknown;
 mod vendors;
 
-pub use rotate::{Progress, RotateError, RotateOptions, Rotation, Verification, rotate, verification};
+pub use rotate::{Journal, Progress, RotateError, RotateOptions, Rotation, Verification, rotate, verification};
 pub use store::{FileStore, SecretStore, StoreError};
 pub use token::{NewToken, TokenInfo, TokenRef, fingerprint};
+pub use unknown::{Cleanup, create_or_clean_up};
 pub use vendors::{Cartesia, CartesiaGrants, Perplexity, Vercel};
 
 /// A vendor client holding one credential, able to make a twin holding another.
 pub trait Tokens: Sized {
     /// The vendor's name, for messages.
     const VENDOR: &'static str;
+    /// The environment variable the vendor's own tools read the key from (from the spec).
+    const KEY_ENV: &'static str;
     /// The same client (base URL, timeouts) authenticated with `key`.
     fn with_key(&self, key: api_runtime::SecretString) -> Result<Self, LifecycleError>;
 }
@@ -59,7 +63,20 @@ pub trait Tokens: Sized {
 /// APIs that create long-lived tokens.
 #[allow(async_fn_in_trait)]
 pub trait CreateToken: Tokens {
+    /// Creates a token. A failure after the request may have been acted on is
+    /// [`LifecycleError::OutcomeUnknown`] (see [`create_or_clean_up`]).
     async fn create(&self, name: &str) -> Result<NewToken, LifecycleError>;
+
+    /// The tokens named `name` created at or after `since`, for a create whose outcome is
+    /// unknown; `None` when the API cannot list tokens.
+    async fn find_created(
+        &self,
+        name: &str,
+        since: std::time::SystemTime,
+    ) -> Option<Result<Vec<TokenRef>, LifecycleError>> {
+        let _ = (name, since);
+        None
+    }
 }
 
 /// APIs that revoke tokens. `current` names the token this client authenticates with.
@@ -92,6 +109,11 @@ pub enum LifecycleError {
     Unsupported { vendor: &'static str, what: &'static str },
     #[error("{vendor}: the new credential was not accepted: {reason}")]
     NotVerified { vendor: &'static str, reason: String },
+    /// The create request was sent but its answer was lost or unreadable: a token may exist.
+    #[error(
+        "{vendor}: the request was sent but its outcome is unknown ({reason}): it may have created a token named {name:?}; {cleanup}"
+    )]
+    OutcomeUnknown { vendor: &'static str, name: String, reason: String, cleanup: Cleanup },
     #[error(transparent)]
     Config(#[from] api_runtime::ConfigError),
 }
@@ -99,5 +121,25 @@ pub enum LifecycleError {
 impl LifecycleError {
     pub(crate) fn api<E>(vendor: &'static str, error: api_runtime::Error<E>) -> Self {
         LifecycleError::Api { vendor, status: error.status().map(|s| s.as_u16()), message: error.to_string() }
+    }
+
+    /// A failed create: [`LifecycleError::OutcomeUnknown`] when the server may have acted.
+    pub(crate) fn create<E>(vendor: &'static str, name: &str, error: api_runtime::Error<E>) -> Self {
+        if unknown::outcome_unknown(&error) {
+            let reason = error.to_string();
+            LifecycleError::OutcomeUnknown { vendor, name: name.to_string(), reason, cleanup: Cleanup::NotTried }
+        } else {
+            Self::api(vendor, error)
+        }
+    }
+
+    /// A failed revoke; a retried one that finds the token gone (404) has succeeded: an
+    /// earlier attempt was processed and only its answer was lost.
+    pub(crate) fn revoke<E>(vendor: &'static str, error: api_runtime::Error<E>) -> Result<(), Self> {
+        if error.attempts() > 1 && error.status().is_some_and(|s| s.as_u16() == 404) {
+            Ok(())
+        } else {
+            Err(Self::api(vendor, error))
+        }
     }
 }

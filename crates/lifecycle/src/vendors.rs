@@ -1,5 +1,7 @@
 //! The lifecycle operations of each vendor, on its generated client.
 
+use std::time::SystemTime;
+
 use api_runtime::{ClientBuilder, ConfigError, GeneratedClient, SecretString};
 
 use crate::token::{NewToken, TokenInfo, TokenRef};
@@ -65,6 +67,7 @@ macro_rules! vendor {
 
         impl Tokens for $name {
             const VENDOR: &'static str = $label;
+            const KEY_ENV: &'static str = <$client as GeneratedClient>::API.api_key_env;
             fn with_key(&self, key: SecretString) -> Result<Self, LifecycleError> {
                 self.0.with_key(key).map($name)
             }
@@ -95,7 +98,7 @@ impl CreateToken for Perplexity {
             .body(perplexity::types::GenerateAuthTokenRequest { token_name: Some(name.to_string()) })
             .send()
             .await
-            .map_err(|e| LifecycleError::api(Self::VENDOR, e))?
+            .map_err(|e| LifecycleError::create(Self::VENDOR, name, e))?
             .into_inner();
         Ok(NewToken {
             reference: TokenRef::Secret(created.auth_token.clone()),
@@ -135,7 +138,7 @@ impl CreateToken for Vercel {
             .body_map(|b| b.name(name.to_string()))
             .send()
             .await
-            .map_err(|e| LifecycleError::api(Self::VENDOR, e))?
+            .map_err(|e| LifecycleError::create(Self::VENDOR, name, e))?
             .into_inner();
         Ok(NewToken {
             reference: TokenRef::Id(created.token.id),
@@ -143,6 +146,17 @@ impl CreateToken for Vercel {
             secret: created.bearer_token,
             expires_at: created.token.expires_at.map(|ms| ms / 1000.0),
         })
+    }
+
+    async fn find_created(&self, name: &str, since: SystemTime) -> Option<Result<Vec<TokenRef>, LifecycleError>> {
+        let since_ms = since.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+        Some(self.list().await.map(|tokens| {
+            tokens
+                .into_iter()
+                .filter(|t| t.name == name && t.created_at >= since_ms)
+                .map(|t| TokenRef::Id(t.id))
+                .collect()
+        }))
     }
 }
 
@@ -169,8 +183,7 @@ impl RevokeToken for Vercel {
             .token_id(id.clone())
             .send()
             .await
-            .map_err(|e| LifecycleError::api(Self::VENDOR, e))?;
-        Ok(())
+            .map_or_else(|e| LifecycleError::revoke(Self::VENDOR, e), |_| Ok(()))
     }
 }
 

@@ -1,10 +1,16 @@
 //! `tokens`: vendor API tokens from the command line.
 //!
 //! Keys come from the environment (`PERPLEXITY_API_KEY`, `VERCEL_TOKEN`, `CARTESIA_API_KEY`).
-//! A new secret goes to a file written atomically with mode 0600 (`--out`), or to standard
-//! output only when asked (`--stdout`); it is never logged. Hooks (`--update-cmd`,
-//! `--verify-cmd`) get it in the `NEW_TOKEN` environment variable, never on a command line.
+//! A new secret goes to a file written atomically with mode 0600 (`--out`; checked, and
+//! locked, before the token is created), or to standard output only when asked (`--stdout`);
+//! it is never logged. A token that cannot be delivered is revoked again. Hooks
+//! (`--update-cmd`, `--verify-cmd`) get it in `NEW_TOKEN` and in the vendor's own variable,
+//! never on a command line, and run under `--hook-timeout`. Ctrl-C during a rotation stops it
+//! and says which credentials are live.
 
+mod hook;
+
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,9 +21,11 @@ use api_runtime::SecretString;
 use clap::{Args, Parser, Subcommand};
 use token_lifecycle::verification::{BuiltIn, Check, Unverified};
 use token_lifecycle::{
-    CartesiaGrants, CreateToken, FileStore, ListTokens, NewToken, Progress, RevokeToken, RotateOptions, Rotation,
-    SecretStore, TokenRef, Verification, rotate,
+    CartesiaGrants, CreateToken, FileStore, Journal, ListTokens, NewToken, Perplexity, Progress, RevokeToken,
+    RotateOptions, SecretStore, TokenRef, Tokens, Vercel, Verification, create_or_clean_up, fingerprint, rotate,
 };
+
+use crate::hook::Hook;
 
 #[derive(Parser)]
 #[command(name = "tokens", version, about = "Create, revoke, list and rotate vendor API tokens")]
@@ -117,15 +125,24 @@ struct Rotate {
     /// Seconds to wait for the new key to reach every application before revoking the old.
     #[arg(long, default_value_t = 30)]
     wait: u64,
-    /// Deploys the new key: run with `sh -c`, the key in NEW_TOKEN.
+    /// Deploys the new key: run with `sh -c`, the key in NEW_TOKEN and the vendor's variable.
     #[arg(long, value_name = "CMD")]
     update_cmd: Option<String>,
-    /// Checks the new key: run with `sh -c`, the key in NEW_TOKEN; must exit 0.
+    /// Checks the new key: run like --update-cmd; must exit 0.
     #[arg(long, value_name = "CMD", conflicts_with = "no_verify")]
     verify_cmd: Option<String>,
     /// Trust the new key without checking it.
     #[arg(long)]
     no_verify: bool,
+    /// Seconds a hook may run before it is killed (with everything it started) and fails.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    hook_timeout: u64,
+}
+
+impl Rotate {
+    fn hook<T: Tokens>(&self, what: &'static str, cmd: &str) -> Hook {
+        Hook { what, cmd: cmd.to_string(), key_env: T::KEY_ENV, timeout: Duration::from_secs(self.hook_timeout) }
+    }
 }
 
 #[tokio::main]
@@ -144,7 +161,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let base_url = cli.base_url;
     match cli.vendor {
         Vendor::Perplexity(command) => {
-            let vendor = token_lifecycle::Perplexity::from_env(base_url)?;
+            let vendor = Perplexity::from_env(base_url)?;
             match command {
                 PerplexityCommand::Create(create) => create_token(&vendor, create).await,
                 PerplexityCommand::Revoke { secret_file } => {
@@ -158,7 +175,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PerplexityCommand::Rotate(args) => {
                     // The API has no side-effect-free check of a key: the caller says how.
                     match (&args.verify_cmd, args.no_verify) {
-                        (Some(cmd), _) => rotate_token(&vendor, &args, command_check(cmd.clone())).await,
+                        (Some(cmd), _) => {
+                            let check = command_check(args.hook::<Perplexity>("verify", cmd));
+                            rotate_token(&vendor, &args, check).await
+                        }
                         (None, true) => rotate_token(&vendor, &args, Unverified).await,
                         (None, false) => anyhow::bail!(
                             "Perplexity has no way to check a key without side effects: pass --verify-cmd CMD \
@@ -169,7 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Vendor::Vercel(command) => {
-            let vendor = token_lifecycle::Vercel::from_env(base_url)?;
+            let vendor = Vercel::from_env(base_url)?;
             match command {
                 VercelCommand::Create(create) => create_token(&vendor, create).await,
                 VercelCommand::List => {
@@ -185,7 +205,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 VercelCommand::Rotate(args) => match (&args.verify_cmd, args.no_verify) {
-                    (Some(cmd), _) => rotate_token(&vendor, &args, command_check(cmd.clone())).await,
+                    (Some(cmd), _) => {
+                        let check = command_check(args.hook::<Vercel>("verify", cmd));
+                        rotate_token(&vendor, &args, check).await
+                    }
                     (None, true) => rotate_token(&vendor, &args, Unverified).await,
                     (None, false) => rotate_token(&vendor, &args, BuiltIn).await,
                 },
@@ -201,34 +224,82 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let vendor = token_lifecycle::Cartesia::from_env(base_url)?;
+            let mut sink = Sink::prepare(&output)?;
             let token = vendor.access_token(wanted, expires_in).await?;
-            deliver(&token, &output)?;
+            if let Err(e) = sink.deliver(&token) {
+                anyhow::bail!(
+                    "{e:#}; the access token {} cannot be revoked: it expires in {expires_in} s",
+                    fingerprint(&token.secret)
+                );
+            }
             eprintln!("issued an access token ({}) valid for {expires_in} s", grants.join(", "));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-async fn create_token(vendor: &impl CreateToken, create: Create) -> anyhow::Result<ExitCode> {
-    let token = vendor.create(&create.name).await?;
-    deliver(&token, &create.output)?;
+async fn create_token<T: CreateToken + RevokeToken>(vendor: &T, create: Create) -> anyhow::Result<ExitCode> {
+    // The output is checked (and a file locked) first: a token is never created for nowhere.
+    let mut sink = Sink::prepare(&create.output)?;
+    let token = create_or_clean_up(vendor, &create.name, None).await?;
+    if let Err(e) = sink.deliver(&token) {
+        let named = describe(&token);
+        match vendor.revoke(&token.reference).await {
+            Ok(()) => anyhow::bail!("{e:#}; the new {named} was revoked again"),
+            Err(revoke) => anyhow::bail!(
+                "{e:#}; the new {named} named {:?} is live and could NOT be revoked ({revoke}): revoke it by hand",
+                create.name
+            ),
+        }
+    }
     eprintln!("created {} named {:?}", token.reference, create.name);
     Ok(ExitCode::SUCCESS)
 }
 
-/// Hands a new secret to the file or standard output, as the user chose.
-fn deliver(token: &NewToken, output: &Output) -> anyhow::Result<()> {
-    match &output.out {
-        Some(path) => {
-            FileStore::new(path).store(token)?;
-            eprintln!("secret written to {} (mode 0600)", path.display());
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{}", token.secret.expose_secret())?;
+/// A new token by id and fingerprint (never by value), for revoking it by hand.
+fn describe(token: &NewToken) -> String {
+    match &token.reference {
+        TokenRef::Id(_) => format!("{} (secret {})", token.reference, fingerprint(&token.secret)),
+        TokenRef::Secret(_) => token.reference.to_string(),
+    }
+}
+
+/// Where a new secret goes, as the user chose: a prepared (locked, writable) file, or stdout.
+enum Sink {
+    File(FileStore),
+    Stdout,
+}
+
+impl Sink {
+    fn prepare(output: &Output) -> anyhow::Result<Self> {
+        match &output.out {
+            Some(path) => {
+                let mut store = FileStore::new(path);
+                store.prepare()?;
+                Ok(Sink::File(store))
+            }
+            None => Ok(Sink::Stdout),
         }
     }
-    Ok(())
+
+    fn deliver(&mut self, token: &NewToken) -> anyhow::Result<()> {
+        match self {
+            Sink::File(store) => {
+                if let Err(e) = store.store(token) {
+                    store.discard();
+                    return Err(e.into());
+                }
+                eprintln!("secret written to {} (mode 0600)", store.path().display());
+            }
+            Sink::Stdout => {
+                let mut stdout = std::io::stdout().lock();
+                writeln!(stdout, "{}", token.secret.expose_secret())
+                    .and_then(|()| stdout.flush())
+                    .context("cannot write the secret to standard output")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn rotate_token<T, V>(vendor: &T, args: &Rotate, verification: V) -> anyhow::Result<ExitCode>
@@ -237,31 +308,37 @@ where
     V: Verification<T>,
 {
     let options = RotateOptions::new(&args.name).propagation(Duration::from_secs(args.wait));
-    let update = async |token: &NewToken| match &args.update_cmd {
-        Some(cmd) => run_hook("update", cmd, &token.secret).await,
+    let update_hook = args.update_cmd.as_deref().map(|cmd| args.hook::<T>("update", cmd));
+    let update = async |token: &NewToken| match &update_hook {
+        Some(hook) => hook.run(&token.secret).await,
         None => Ok(()),
     };
     let store = FileStore::new(&args.out);
-    let rotation: Rotation = rotate(vendor, options, verification, store, update, show_progress).await?;
+    let journal = RefCell::new(Journal::default());
+    let progress = |step: Progress| {
+        journal.borrow_mut().record(&step);
+        show_progress(step);
+    };
+    // Ctrl-C drops the rotation (killing a running hook) and says what is live.
+    let outcome = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => None,
+        result = rotate(vendor, options, verification, store, update, progress) => Some(result),
+    };
+    let Some(result) = outcome else {
+        eprintln!();
+        eprintln!("{}", journal.borrow().interrupted());
+        return Ok(ExitCode::from(130));
+    };
+    let rotation = result?;
     eprintln!();
     println!("{rotation}");
     Ok(if rotation.old_revoked.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }
 
 /// A `--verify-cmd` as a verification step.
-fn command_check(cmd: String) -> Check<impl AsyncFn(&SecretString) -> Result<(), String>> {
-    Check(async move |secret: &SecretString| run_hook("verify", &cmd, secret).await)
-}
-
-/// Runs `sh -c cmd` with the secret in `NEW_TOKEN`; its output is the user's own.
-async fn run_hook(what: &str, cmd: &str, secret: &SecretString) -> Result<(), String> {
-    let status = tokio::process::Command::new("sh")
-        .args(["-c", cmd])
-        .env("NEW_TOKEN", secret.expose_secret())
-        .status()
-        .await
-        .map_err(|e| format!("cannot run the {what} command: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("the {what} command exited with {status}")) }
+fn command_check(hook: Hook) -> Check<impl AsyncFn(&SecretString) -> Result<(), String>> {
+    Check(async move |secret: &SecretString| hook.run(secret).await)
 }
 
 fn show_progress(step: Progress) {
@@ -273,9 +350,11 @@ fn show_progress(step: Progress) {
         }
         Progress::Waiting(_) => {}
         Progress::Current(old) => eprintln!("  current credential: {old}"),
+        Progress::Creating(name) => eprintln!("  creating a token named {name:?}"),
         Progress::Created(new) => eprintln!("  created {new}"),
-        Progress::Stored => eprintln!("  new secret stored"),
+        Progress::Staged(at) => eprintln!("  new secret stored {at} (not yet in place)"),
         Progress::Verified => eprintln!("  new credential verified"),
+        Progress::Stored(at) => eprintln!("  new secret in place {at}"),
         Progress::Updated => eprintln!("  applications updated"),
         Progress::RevokingOld(old) => eprintln!("{}  revoking {old}", if tty { "\n" } else { "" }),
     }
