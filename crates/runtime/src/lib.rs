@@ -16,18 +16,25 @@
 //!   keeps status, headers and body with credentials and secret fields redacted.
 
 mod api;
+mod body_limit;
 mod call;
 mod config;
 mod context;
 mod error;
+mod path_check;
 mod redact;
+mod redirect;
+mod refused;
 pub mod retry;
 mod secret;
+mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
+pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub use context::{Context, Limits, RequestError};
 pub use error::{Error, RawResponse};
 pub use redact::redact_json;
+pub use redirect::MAX_REDIRECTS;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
