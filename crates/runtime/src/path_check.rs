@@ -16,6 +16,8 @@ use percent_encoding::percent_decode_str;
 #[derive(Debug)]
 pub(crate) struct PathTemplate {
     segments: Vec<Segment>,
+    /// The parameter to blame for a changed path: the only one, if there is only one.
+    only_param: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -26,13 +28,13 @@ enum Segment {
 }
 
 /// Why a request path does not match its template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mismatch {
     Empty(&'static str),
     DotSegment(&'static str),
     /// Segments were added, removed or changed (a `\` in a value, or a dot segment the
-    /// parser already resolved).
-    Shape,
+    /// parser already resolved); the parameter is named when the template has only one.
+    Shape(Option<&'static str>),
 }
 
 impl std::fmt::Display for Mismatch {
@@ -42,7 +44,12 @@ impl std::fmt::Display for Mismatch {
             Mismatch::DotSegment(name) => {
                 write!(f, "path parameter `{name}` is or holds a dot segment (`.` or `..`, maybe percent-encoded)")
             }
-            Mismatch::Shape => f.write_str("a path parameter changed the request path (a `..`, `.` or `\\` in a value)"),
+            Mismatch::Shape(Some(name)) => {
+                write!(f, "path parameter `{name}` changed the request path (a `..`, `.` or `\\` in its value)")
+            }
+            Mismatch::Shape(None) => {
+                f.write_str("a path parameter changed the request path (a `..`, `.` or `\\` in a value)")
+            }
         }
     }
 }
@@ -66,27 +73,33 @@ impl PathTemplate {
                 _ if normalised.len() == raw.len() => Segment::Literal(normalised[i].to_string()),
                 _ => Segment::Literal(seg.to_string()),
             })
-            .collect();
-        PathTemplate { segments }
+            .collect::<Vec<_>>();
+        let mut params = segments.iter().filter_map(|s| match s {
+            Segment::Param { name, .. } => Some(*name),
+            Segment::Literal(_) => None,
+        });
+        let only_param = params.next().filter(|_| params.next().is_none());
+        PathTemplate { segments, only_param }
     }
 
     /// Checks `path` (a request URL's path) against `base_path` + this template.
     pub(crate) fn check(&self, base_path: &str, path: &str) -> Result<(), Mismatch> {
-        let rest = path.strip_prefix(base_path).ok_or(Mismatch::Shape)?;
+        let shape = Mismatch::Shape(self.only_param);
+        let rest = path.strip_prefix(base_path).ok_or(shape)?;
         if !rest.starts_with('/') {
-            return Err(Mismatch::Shape);
+            return Err(shape);
         }
         let mut actual = split(rest);
         for expected in &self.segments {
-            let segment = actual.next().ok_or(Mismatch::Shape)?;
+            let segment = actual.next().ok_or(shape)?;
             match expected {
                 Segment::Literal(literal) if literal == segment => {}
-                Segment::Literal(_) => return Err(Mismatch::Shape),
+                Segment::Literal(_) => return Err(shape),
                 Segment::Param { name, prefix, suffix } => {
                     let value = segment
                         .strip_prefix(prefix)
                         .and_then(|s| s.strip_suffix(suffix))
-                        .ok_or(Mismatch::Shape)?;
+                        .ok_or(shape)?;
                     if value.is_empty() {
                         return Err(Mismatch::Empty(name));
                     }
@@ -98,7 +111,7 @@ impl PathTemplate {
         }
         match actual.next() {
             None => Ok(()),
-            Some(_) => Err(Mismatch::Shape),
+            Some(_) => Err(shape),
         }
     }
 }
@@ -140,10 +153,10 @@ mod tests {
         assert_eq!(t.check("", "/v3/user/tokens/my.token"), Ok(()));
         assert_eq!(t.check("", "/v3/user/tokens/a%2Fb"), Ok(()));
         assert_eq!(t.check("/api", "/api/v3/user/tokens/abc"), Ok(()));
-        assert_eq!(t.check("", "/v3/user/"), Err(Mismatch::Shape));
+        assert_eq!(t.check("", "/v3/user/"), Err(Mismatch::Shape(Some("tokenId"))));
         assert_eq!(t.check("", "/v3/user/tokens/"), Err(Mismatch::Empty("tokenId")));
-        assert_eq!(t.check("", "/v3/user/tokens/a/b"), Err(Mismatch::Shape));
-        assert_eq!(t.check("/api", "/v3/user/tokens/abc"), Err(Mismatch::Shape));
+        assert_eq!(t.check("", "/v3/user/tokens/a/b"), Err(Mismatch::Shape(Some("tokenId"))));
+        assert_eq!(t.check("/api", "/v3/user/tokens/abc"), Err(Mismatch::Shape(Some("tokenId"))));
         for dots in ["..", ".", "%2e%2E", "%252e%252e", "a%2F..%2Fb", "a%5C..", "%25252e"] {
             let path = format!("/v3/user/tokens/{dots}");
             assert_eq!(t.check("", &path), Err(Mismatch::DotSegment("tokenId")), "{dots}");
@@ -155,9 +168,9 @@ mod tests {
         let t = PathTemplate::new("/files/{name}.json/a b");
         assert_eq!(t.check("", "/files/x.json/a%20b"), Ok(()));
         assert_eq!(t.check("", "/files/.json/a%20b"), Err(Mismatch::Empty("name")));
-        assert_eq!(t.check("", "/files/x.yaml/a%20b"), Err(Mismatch::Shape));
+        assert_eq!(t.check("", "/files/x.yaml/a%20b"), Err(Mismatch::Shape(Some("name"))));
         let root = PathTemplate::new("/");
         assert_eq!(root.check("", "/"), Ok(()));
-        assert_eq!(root.check("", "/x"), Err(Mismatch::Shape));
+        assert_eq!(root.check("", "/x"), Err(Mismatch::Shape(None)));
     }
 }
