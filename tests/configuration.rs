@@ -145,7 +145,9 @@ fn plain_http_is_refused_off_loopback() {
         assert_renderings_clean("config error", &err);
         vercel::Client::builder().api_key(KEY).base_url(url).allow_insecure_http().build().unwrap();
     }
-    for url in ["http://127.0.0.1:1", "http://127.8.9.10", "http://localhost:8080/", "http://LocalHost", "http://[::1]:1"] {
+    for url in
+        ["http://127.0.0.1:1", "http://127.8.9.10", "http://localhost:8080/", "http://LocalHost", "http://[::1]:1"]
+    {
         vercel::Client::builder().api_key(KEY).base_url(url).build().unwrap();
     }
     vercel::Client::builder().api_key(KEY).base_url("https://api.example.com").build().unwrap();
@@ -185,11 +187,17 @@ fn base_urls_are_never_echoed_with_credentials() {
 /// waiting, as configured, when the test stops looking) without a panic.
 #[tokio::test]
 async fn no_limit_value_panics() {
-    const EXTREMES: [Duration; 5] =
-        [Duration::ZERO, Duration::from_nanos(1), Duration::from_millis(50), Duration::from_secs(u64::MAX), Duration::MAX];
+    const EXTREMES: [Duration; 5] = [
+        Duration::ZERO,
+        Duration::from_nanos(1),
+        Duration::from_millis(50),
+        Duration::from_secs(u64::MAX),
+        Duration::MAX,
+    ];
     let ok = Server::always(Reply::json(200, json!({"tokenId": "t"}).to_string())).await.unwrap();
     let busy = Server::always(Reply::status(503)).await.unwrap();
-    let busy_forever = Server::always(Reply::status(503).with_header("retry-after", u64::MAX.to_string())).await.unwrap();
+    let busy_forever =
+        Server::always(Reply::status(503).with_header("retry-after", u64::MAX.to_string())).await.unwrap();
 
     // Every pair of extremes for the two values of a loop, the others cycling through them
     // (each build loads the platform's TLS roots: ~50 ms in a debug build).

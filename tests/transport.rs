@@ -30,7 +30,8 @@ fn perplexity(url: &str) -> perplexity::Client {
 /// `url`; returns each error's `Display`, after checking that no rendering holds a secret.
 async fn call_each_vendor(url: &str) -> Vec<String> {
     let mut shown = Vec::new();
-    let err = cartesia(url).auth_access_token().body(cartesia::types::TokenRequest::default()).send().await.unwrap_err();
+    let err =
+        cartesia(url).auth_access_token().body(cartesia::types::TokenRequest::default()).send().await.unwrap_err();
     assert_renderings_clean("cartesia error", &err);
     assert_eq!(err.attempts(), 1, "{err}");
     shown.push(err.to_string());
@@ -125,7 +126,10 @@ async fn a_body_over_the_cap_is_an_error_naming_it() {
     for status in [200, 500] {
         let server = Server::always(Reply::json(status, huge.clone())).await.unwrap();
         let err = capped(&server.url(), 1024).list_auth_tokens().send().await.unwrap_err();
-        assert_eq!(err.to_string(), "listAuthTokens: response body exceeds 1024 bytes (the client's `max_response_bytes`)");
+        assert_eq!(
+            err.to_string(),
+            "listAuthTokens: response body exceeds 1024 bytes (the client's `max_response_bytes`)"
+        );
         assert!(matches!(err, vercel::Error::Transport { .. }), "{err:?}");
         assert_eq!(server.requests().len(), 1, "a body over the cap is not retried");
     }
@@ -144,7 +148,10 @@ async fn an_endless_chunked_body_stops_at_the_cap_and_the_server_stops_sending()
     let server = Server::always(Reply::json(200, "x".repeat(CHUNK)).repeated(TIMES)).await.unwrap();
     let started = Instant::now();
     let err = capped(&server.url(), 1 << 20).list_auth_tokens().send().await.unwrap_err();
-    assert_eq!(err.to_string(), "listAuthTokens: response body exceeds 1048576 bytes (the client's `max_response_bytes`)");
+    assert_eq!(
+        err.to_string(),
+        "listAuthTokens: response body exceeds 1048576 bytes (the client's `max_response_bytes`)"
+    );
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     // The client hung up: the server's writes fail and it stops well short of 64 MiB.
     tokio::time::sleep(Duration::from_millis(300)).await;

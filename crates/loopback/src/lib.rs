@@ -7,8 +7,8 @@
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::task::{Context, Poll};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -259,11 +259,7 @@ impl std::fmt::Display for Reset {
 
 impl std::error::Error for Reset {}
 
-async fn answer(
-    req: hyper::Request<Incoming>,
-    handler: &Handler,
-    state: &State,
-) -> Option<hyper::Response<ReplyBody>> {
+async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State) -> Option<hyper::Response<ReplyBody>> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let recorded = Recorded {

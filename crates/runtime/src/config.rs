@@ -7,9 +7,9 @@ use std::time::Duration;
 use crate::api::ApiDescription;
 use crate::context::{Context, Limits};
 use crate::redirect;
-use crate::urls;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
+use crate::urls;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

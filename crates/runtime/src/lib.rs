@@ -30,8 +30,8 @@ mod secret;
 mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
-pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
+pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, Limits, RequestError};
 pub use error::{Error, RawResponse};
 pub use redact::redact_json;

@@ -24,7 +24,11 @@ pub(crate) struct PathTemplate {
 enum Segment {
     Literal(String),
     /// A segment holding parameters: `{name}`, or `{name}.json` (prefix and suffix kept).
-    Param { name: &'static str, prefix: &'static str, suffix: &'static str },
+    Param {
+        name: &'static str,
+        prefix: &'static str,
+        suffix: &'static str,
+    },
 }
 
 /// Why a request path does not match its template.
@@ -96,10 +100,7 @@ impl PathTemplate {
                 Segment::Literal(literal) if literal == segment => {}
                 Segment::Literal(_) => return Err(shape),
                 Segment::Param { name, prefix, suffix } => {
-                    let value = segment
-                        .strip_prefix(prefix)
-                        .and_then(|s| s.strip_suffix(suffix))
-                        .ok_or(shape)?;
+                    let value = segment.strip_prefix(prefix).and_then(|s| s.strip_suffix(suffix)).ok_or(shape)?;
                     if value.is_empty() {
                         return Err(Mismatch::Empty(name));
                     }

@@ -98,7 +98,8 @@ mod tests {
         assert!(!same_origin(&u("https://a.b/x"), &u("http://a.b/x")));
         assert!(!same_origin(&u("http://127.0.0.1:1/"), &u("http://127.0.0.1:2/")));
         assert!(!same_origin(&u("http://127.0.0.1:1/"), &u("http://localhost:1/")));
-        for yes in ["http://127.0.0.1:8/", "http://127.9.9.9/", "http://[::1]:1/", "http://LOCALHOST/", "http://127.1/"] {
+        for yes in ["http://127.0.0.1:8/", "http://127.9.9.9/", "http://[::1]:1/", "http://LOCALHOST/", "http://127.1/"]
+        {
             assert!(is_loopback(&u(yes)), "{yes}");
         }
         for no in ["http://128.0.0.1/", "http://localhost.example.com/", "http://[::2]/", "http://10.0.0.1/"] {
