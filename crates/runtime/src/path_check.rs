@@ -12,18 +12,20 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
-/// An operation's path template, split into segments as the URL parser writes them.
+/// An operation's path template as the URL parser writes it: runs of literal text (slashes
+/// included, so one comparison covers `/v3/user/tokens/`) and parameter segments.
 #[derive(Debug)]
 pub(crate) struct PathTemplate {
-    segments: Vec<Segment>,
+    pieces: Vec<Piece>,
     /// The parameter to blame for a changed path: the only one, if there is only one.
     only_param: Option<&'static str>,
 }
 
 #[derive(Debug)]
-enum Segment {
+enum Piece {
     Literal(String),
-    /// A segment holding parameters: `{name}`, or `{name}.json` (prefix and suffix kept).
+    /// One whole segment holding parameters: `{name}`, or `{name}.json` (prefix and suffix
+    /// kept).
     Param {
         name: &'static str,
         prefix: &'static str,
@@ -65,41 +67,39 @@ impl PathTemplate {
         let normalised = reqwest::Url::parse(&format!("http://h{}", placeholder.join("/"))).ok();
         let normalised: Vec<&str> = normalised.as_ref().map_or(Vec::new(), |u| split(u.path()).collect());
         let raw: Vec<&'static str> = split(template).collect();
-        let segments = raw
-            .iter()
-            .enumerate()
-            .map(|(i, &seg)| match (seg.find('{'), seg.rfind('}')) {
-                (Some(open), Some(close)) if open < close => Segment::Param {
-                    name: seg[open + 1..].split('}').next().unwrap_or_default(),
-                    prefix: &seg[..open],
-                    suffix: &seg[close + 1..],
-                },
-                _ if normalised.len() == raw.len() => Segment::Literal(normalised[i].to_string()),
-                _ => Segment::Literal(seg.to_string()),
-            })
-            .collect::<Vec<_>>();
-        let mut params = segments.iter().filter_map(|s| match s {
-            Segment::Param { name, .. } => Some(*name),
-            Segment::Literal(_) => None,
-        });
-        let only_param = params.next().filter(|_| params.next().is_none());
-        PathTemplate { segments, only_param }
+
+        let (mut pieces, mut literal, mut params) = (Vec::new(), String::new(), Vec::new());
+        for (i, &segment) in raw.iter().enumerate() {
+            literal.push('/');
+            match (segment.find('{'), segment.rfind('}')) {
+                (Some(open), Some(close)) if open < close => {
+                    let name = segment[open + 1..].split('}').next().unwrap_or_default();
+                    params.push(name);
+                    pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+                    pieces.push(Piece::Param { name, prefix: &segment[..open], suffix: &segment[close + 1..] });
+                }
+                _ if normalised.len() == raw.len() => literal.push_str(normalised[i]),
+                _ => literal.push_str(segment),
+            }
+        }
+        pieces.push(Piece::Literal(literal));
+        pieces.retain(|p| !matches!(p, Piece::Literal(l) if l.is_empty()));
+        let only_param = match params[..] {
+            [one] => Some(one),
+            _ => None,
+        };
+        PathTemplate { pieces, only_param }
     }
 
     /// Checks `path` (a request URL's path) against `base_path` + this template.
     pub(crate) fn check(&self, base_path: &str, path: &str) -> Result<(), Mismatch> {
         let shape = Mismatch::Shape(self.only_param);
-        let rest = path.strip_prefix(base_path).ok_or(shape)?;
-        if !rest.starts_with('/') {
-            return Err(shape);
-        }
-        let mut actual = split(rest);
-        for expected in &self.segments {
-            let segment = actual.next().ok_or(shape)?;
-            match expected {
-                Segment::Literal(literal) if literal == segment => {}
-                Segment::Literal(_) => return Err(shape),
-                Segment::Param { name, prefix, suffix } => {
+        let mut rest = path.strip_prefix(base_path).ok_or(shape)?;
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(literal) => rest = rest.strip_prefix(literal.as_str()).ok_or(shape)?,
+                Piece::Param { name, prefix, suffix } => {
+                    let (segment, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
                     let value = segment.strip_prefix(prefix).and_then(|s| s.strip_suffix(suffix)).ok_or(shape)?;
                     if value.is_empty() {
                         return Err(Mismatch::Empty(name));
@@ -107,13 +107,11 @@ impl PathTemplate {
                     if holds_dot_segment(segment) {
                         return Err(Mismatch::DotSegment(name));
                     }
+                    rest = tail;
                 }
             }
         }
-        match actual.next() {
-            None => Ok(()),
-            Some(_) => Err(shape),
-        }
+        if rest.is_empty() { Ok(()) } else { Err(shape) }
     }
 }
 
@@ -125,6 +123,9 @@ fn split(path: &str) -> std::str::Split<'_, char> {
 /// Whether a segment is `.` or `..`, or holds one between `/` or `\`, as sent or after up to
 /// three rounds of percent-decoding.
 fn holds_dot_segment(segment: &str) -> bool {
+    if !segment.bytes().any(|b| b == b'.' || b == b'%') {
+        return false;
+    }
     let mut text = Cow::Borrowed(segment);
     for _ in 0..4 {
         if text.split(['/', '\\']).any(|part| part == "." || part == "..") {
