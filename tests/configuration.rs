@@ -134,3 +134,121 @@ fn from_env_reads_the_process_environment() {
         .unwrap();
     assert!(child.status.success(), "the child test failed: {}", String::from_utf8_lossy(&child.stdout));
 }
+
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    for url in ["http://api.example.com", "http://10.0.0.1:8080/v1", "http://localhost.example.com", "http://[::2]/"] {
+        let err = vercel::Client::builder().api_key(KEY).base_url(url).build().unwrap_err();
+        assert!(matches!(err, ConfigError::InsecureBaseUrl { .. }), "{url}: {err:?}");
+        let shown = err.to_string();
+        assert!(shown.contains("clear text") && shown.contains(url.trim_end_matches('/')), "{shown}");
+        assert_renderings_clean("config error", &err);
+        vercel::Client::builder().api_key(KEY).base_url(url).allow_insecure_http().build().unwrap();
+    }
+    for url in
+        ["http://127.0.0.1:1", "http://127.8.9.10", "http://localhost:8080/", "http://LocalHost", "http://[::1]:1"]
+    {
+        vercel::Client::builder().api_key(KEY).base_url(url).build().unwrap();
+    }
+    vercel::Client::builder().api_key(KEY).base_url("https://api.example.com").build().unwrap();
+    // The environment's base URL goes through the same check.
+    let err = vercel::Client::builder()
+        .from_lookup(lookup(&[("VERCEL_TOKEN", KEY), ("VERCEL_BASE_URL", "http://api.example.com")]))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InsecureBaseUrl { .. }), "{err:?}");
+}
+
+#[test]
+fn base_urls_are_never_echoed_with_credentials() {
+    for url in [
+        format!("https://user:{KEY}@[bad"),
+        format!("https://user:pa@{KEY}@host"),
+        format!("https://user:{KEY}/x@[bad"),
+        format!("https://user:{KEY}#x@host"),
+        format!("user:{KEY}@host"),
+        format!("{KEY}@host"),
+        format!("{KEY}:x@host:99999"),
+        format!("https:/user:{KEY}@host"),
+        format!("http://api.example.com/?key={KEY}"),
+        format!("https://api.example.com/#{KEY}"),
+        format!("http://user:{KEY}@127.0.0.1:1"),
+    ] {
+        let builder = perplexity::Client::builder().api_key("k").base_url(url.as_str());
+        assert_no_secret("builder", &format!("{builder:?}"));
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidBaseUrl { .. } | ConfigError::InsecureBaseUrl { .. }), "{err:?}");
+        assert_renderings_clean("config error", &err);
+    }
+}
+
+/// Extreme durations and counts: every client builds and every call ends (or is still
+/// waiting, as configured, when the test stops looking) without a panic.
+#[tokio::test]
+async fn no_limit_value_panics() {
+    const EXTREMES: [Duration; 5] = [
+        Duration::ZERO,
+        Duration::from_nanos(1),
+        Duration::from_millis(50),
+        Duration::from_secs(u64::MAX),
+        Duration::MAX,
+    ];
+    let ok = Server::always(Reply::json(200, json!({"tokenId": "t"}).to_string())).await.unwrap();
+    let busy = Server::always(Reply::status(503)).await.unwrap();
+    let busy_forever =
+        Server::always(Reply::status(503).with_header("retry-after", u64::MAX.to_string())).await.unwrap();
+
+    // Every pair of extremes for the two values of a loop, the others cycling through them
+    // (each build loads the platform's TLS roots: ~50 ms in a debug build).
+    let pick = |n: usize| EXTREMES[n % EXTREMES.len()];
+    let mut calls = tokio::task::JoinSet::new();
+    for (i, timeout) in EXTREMES.into_iter().enumerate() {
+        for (j, deadline) in EXTREMES.into_iter().enumerate() {
+            let url = ok.url();
+            calls.spawn(async move {
+                let client = vercel::Client::builder()
+                    .api_key(KEY)
+                    .base_url(url)
+                    .timeout(timeout)
+                    .deadline(deadline)
+                    .connect_timeout(pick(i + j))
+                    .build()
+                    .unwrap();
+                let call = client.delete_auth_token().token_id("t").send();
+                let _ = tokio::time::timeout(Duration::from_secs(2), call).await;
+            });
+        }
+    }
+    for (i, base_backoff) in EXTREMES.into_iter().enumerate() {
+        for (j, max_backoff) in EXTREMES.into_iter().enumerate() {
+            let url = if i % 2 == 0 { busy.url() } else { busy_forever.url() };
+            calls.spawn(async move {
+                let client = vercel::Client::builder()
+                    .api_key(KEY)
+                    .base_url(url)
+                    .retry_policy(api_runtime::RetryPolicy {
+                        max_retries: if (i + j) % 4 == 0 { 1 } else { u32::MAX },
+                        base_backoff,
+                        max_backoff,
+                        max_retry_after: pick(2 * i + j),
+                    })
+                    .deadline(if j % 2 == 0 { Duration::from_millis(50) } else { Duration::MAX })
+                    .build()
+                    .unwrap();
+                let _ = tokio::time::timeout(Duration::from_millis(300), client.list_auth_tokens().send()).await;
+            });
+        }
+    }
+    let started = std::time::Instant::now();
+    while let Some(done) = calls.join_next().await {
+        if let Err(e) = done {
+            assert!(!e.is_panic(), "a configuration value panicked the client: {e:?}");
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    // Zero means zero: an attempt with no time fails at once, as a timeout.
+    let client = vercel::Client::builder().api_key(KEY).base_url(ok.url()).timeout(Duration::ZERO).build().unwrap();
+    let err = client.list_auth_tokens().send().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+}

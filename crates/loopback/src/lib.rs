@@ -5,13 +5,15 @@
 //! including headers nobody asked for.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::{Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -64,11 +66,14 @@ pub struct Reply {
     pub delay: Option<Duration>,
     /// Drop the connection instead of answering (after the delay, if any).
     pub reset: bool,
+    /// Send `body` this many times, chunked (no `Content-Length`), as fast as the client
+    /// reads; the server stops when the client hangs up.
+    pub repeat: Option<u64>,
 }
 
 impl Reply {
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None, reset: false }
+        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None, reset: false, repeat: None }
     }
 
     /// A reply with a JSON body (given as text, so callers choose their JSON library).
@@ -79,6 +84,7 @@ impl Reply {
             body: Bytes::from(body.into()),
             delay: None,
             reset: false,
+            repeat: None,
         }
     }
 
@@ -90,6 +96,7 @@ impl Reply {
             body: body.into(),
             delay: None,
             reset: false,
+            repeat: None,
         }
     }
 
@@ -107,6 +114,17 @@ impl Reply {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// A redirect: this status with a `Location` header.
+    pub fn redirect(status: u16, location: impl Into<String>) -> Self {
+        Reply::status(status).with_header("location", location)
+    }
+
+    /// Sends the body `times` times in chunks, without a `Content-Length` (see [`Reply::repeat`]).
+    pub fn repeated(mut self, times: u64) -> Self {
+        self.repeat = Some(times);
+        self
+    }
 }
 
 type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
@@ -115,6 +133,7 @@ type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
 pub struct Server {
     addr: SocketAddr,
     recorded: Arc<Mutex<Vec<Recorded>>>,
+    streamed: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
 
@@ -139,7 +158,13 @@ impl Server {
         let addr = listener.local_addr()?;
         let recorded = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
-        let state = Arc::new(State { log: Arc::clone(&recorded), answered: AtomicUsize::new(0), record });
+        let streamed = Arc::new(AtomicU64::new(0));
+        let state = Arc::new(State {
+            log: Arc::clone(&recorded),
+            answered: AtomicUsize::new(0),
+            streamed: Arc::clone(&streamed),
+            record,
+        });
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = Arc::clone(&handler);
@@ -155,7 +180,7 @@ impl Server {
                 });
             }
         });
-        Ok(Server { addr, recorded, task })
+        Ok(Server { addr, recorded, streamed, task })
     }
 
     /// Starts a server that answers every request with the same reply.
@@ -171,6 +196,11 @@ impl Server {
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.recorded.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Body bytes handed to the connection by repeated ([`Reply::repeated`]) replies so far.
+    pub fn streamed_bytes(&self) -> u64 {
+        self.streamed.load(Ordering::SeqCst)
     }
 
     /// The only request so far; panics (a test failure) if there were none or several.
@@ -190,8 +220,32 @@ impl Drop for Server {
 struct State {
     log: Arc<Mutex<Vec<Recorded>>>,
     answered: AtomicUsize,
+    streamed: Arc<AtomicU64>,
     record: bool,
 }
+
+/// A body sent chunk by chunk, counting what it hands to the connection.
+struct Repeat {
+    chunk: Bytes,
+    left: u64,
+    streamed: Arc<AtomicU64>,
+}
+
+impl hyper::body::Body for Repeat {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.left == 0 || self.chunk.is_empty() {
+            return Poll::Ready(None);
+        }
+        self.left -= 1;
+        self.streamed.fetch_add(self.chunk.len() as u64, Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
+    }
+}
+
+type ReplyBody = Either<Full<Bytes>, Repeat>;
 
 /// A service error: hyper drops the connection without answering.
 #[derive(Debug)]
@@ -205,11 +259,7 @@ impl std::fmt::Display for Reset {
 
 impl std::error::Error for Reset {}
 
-async fn answer(
-    req: hyper::Request<Incoming>,
-    handler: &Handler,
-    state: &State,
-) -> Option<hyper::Response<Full<Bytes>>> {
+async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State) -> Option<hyper::Response<ReplyBody>> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let recorded = Recorded {
@@ -237,7 +287,11 @@ async fn answer(
         return None;
     }
 
-    let mut response = hyper::Response::new(Full::new(reply.body));
+    let body = match reply.repeat {
+        None => Either::Left(Full::new(reply.body)),
+        Some(left) => Either::Right(Repeat { chunk: reply.body, left, streamed: Arc::clone(&state.streamed) }),
+    };
+    let mut response = hyper::Response::new(body);
     *response.status_mut() =
         hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in reply.headers {

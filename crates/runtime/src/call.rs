@@ -9,6 +9,7 @@ use progenitor_client::ResponseValue;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::body_limit;
 use crate::context::Context;
 use crate::error::{CallRecord, Error, Scrubber, from_progenitor};
 use crate::retry;
@@ -90,7 +91,8 @@ impl Context {
     }
 
     /// progenitor's `exec` hook: sends `request`, retrying as [`crate::RetryPolicy`] allows,
-    /// each attempt bounded by the attempt timeout and all of them by the deadline.
+    /// each attempt bounded by the attempt timeout and all of them by the deadline; the final
+    /// response's body is capped at `max_response_bytes`.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -98,21 +100,24 @@ impl Context {
     ) -> reqwest::Result<reqwest::Response> {
         let limits = self.limits();
         let idempotent = request.method().is_idempotent();
-        let deadline = Instant::now() + limits.deadline;
+        // None: a deadline too far to represent, i.e. none.
+        let deadline = Instant::now().checked_add(limits.deadline);
         let span = tracing::Span::current();
         let mut next = Some(request);
         let mut attempt = 0u32;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let Some(mut request) = next.take() else { unreachable!("a request is queued before each attempt") };
             // Clone before sending: a body-less or buffered request always clones.
             // (Skipped when no retry is left: a clone copies the URL and headers.)
             let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
             // The client applies the attempt timeout itself; a per-request one (an allocation in
             // the request's extensions) only when the deadline leaves less than that.
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining < limits.attempt_timeout {
-                *request.timeout_mut() = Some(remaining);
+            if let Some(deadline) = deadline {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining < limits.attempt_timeout {
+                    *request.timeout_mut() = Some(remaining);
+                }
             }
 
             let sent = Instant::now();
@@ -134,7 +139,11 @@ impl Context {
             };
             if let (Some((reason, retry_after)), Some(spare)) = (decision, spare) {
                 let wait = limits.retry.wait(attempt, retry_after);
-                if Instant::now() + wait < deadline {
+                let in_time = match deadline {
+                    Some(deadline) => Instant::now().checked_add(wait).is_some_and(|end| end < deadline),
+                    None => true,
+                };
+                if in_time {
                     tracing::info!(attempt, ?reason, wait_ms = wait.as_millis() as u64, "retrying");
                     drop(outcome);
                     tokio::time::sleep(wait).await;
@@ -154,7 +163,7 @@ impl Context {
                 (record.status, record.attempts) = (status, attempt);
                 r.set(record);
             });
-            return outcome;
+            return outcome.map(|response| body_limit::cap(response, limits.max_response_bytes));
         }
     }
 }

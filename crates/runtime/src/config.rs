@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use crate::api::ApiDescription;
 use crate::context::{Context, Limits};
+use crate::redirect;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
+use crate::urls;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -42,6 +44,10 @@ pub enum ConfigError {
     MissingBaseUrl,
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
+    #[error(
+        "refusing plain-http base URL `{url}`: the API key would travel in clear text (use https, a loopback host, or `.allow_insecure_http()`)"
+    )]
+    InsecureBaseUrl { url: String },
     #[error("invalid user agent: it must be visible ASCII")]
     InvalidUserAgent,
     #[error("the spec names header `{name}`, which is not a valid HTTP header")]
@@ -50,15 +56,17 @@ pub enum ConfigError {
     Http(#[source] reqwest::Error),
 }
 
-/// Builds any generated client: API key, base URL, timeouts, user agent.
+/// Builds any generated client: API key, base URL, timeouts, user agent, limits.
 ///
 /// No `User-Agent` is sent unless one is set: the wire carries only what the spec names.
+/// Redirects are followed only within the base URL's origin ([`crate::MAX_REDIRECTS`] at most).
 pub struct ClientBuilder<C> {
     api_key: Option<SecretString>,
     base_url: Option<String>,
     limits: Limits,
     connect_timeout: Duration,
     user_agent: Option<String>,
+    allow_insecure_http: bool,
     client: PhantomData<fn() -> C>,
 }
 
@@ -76,6 +84,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             limits: Limits::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
+            allow_insecure_http: false,
             client: PhantomData,
         }
     }
@@ -121,6 +130,20 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The largest response body the client reads, error bodies included (default 16 MiB,
+    /// [`crate::DEFAULT_MAX_RESPONSE_BYTES`]); a longer one fails the call.
+    pub fn max_response_bytes(mut self, max: u64) -> Self {
+        self.limits.max_response_bytes = max;
+        self
+    }
+
+    /// Accepts a plain-`http` base URL on a non-loopback host: the API key and every request
+    /// and response then travel in clear text. (Loopback hosts are always accepted.)
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
@@ -174,7 +197,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             (None, Some(url)) => url.to_string(),
             (None, None) => return Err(ConfigError::MissingBaseUrl),
         };
-        let invalid = |reason: String| ConfigError::InvalidBaseUrl { url: mask_userinfo(&base_url), reason };
+        let invalid = |reason: String| ConfigError::InvalidBaseUrl { url: urls::mask(&base_url), reason };
         let parsed = reqwest::Url::parse(&base_url).map_err(|e| invalid(e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(invalid("the scheme must be http or https".into()));
@@ -183,19 +206,27 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(invalid("credentials in the URL are not supported: they would be printed".into()));
         }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(invalid("a query or fragment cannot work: operation paths are appended to the URL".into()));
+        }
+        if parsed.scheme() == "http" && !urls::is_loopback(&parsed) && !self.allow_insecure_http {
+            return Err(ConfigError::InsecureBaseUrl { url: urls::mask_parsed(&parsed) });
+        }
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
 
         // The attempt timeout; `Context::execute` shortens it for an attempt near the deadline.
-        let mut http =
-            reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.limits.attempt_timeout);
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.limits.attempt_timeout)
+            .redirect(redirect::policy());
         if let Some(agent) = &self.user_agent {
             let value =
                 reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
             http = http.user_agent(value);
         }
         let http = http.build().map_err(ConfigError::Http)?;
-        let context = Context::new(api, self.api_key.as_ref(), self.limits)?;
+        let context = Context::new(api, self.api_key.as_ref(), self.limits, &parsed)?;
         Ok(C::from_parts(base_url, http, context))
     }
 }
@@ -204,32 +235,11 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url.as_deref().map(mask_userinfo))
+            .field("base_url", &self.base_url.as_deref().map(urls::mask))
             .field("limits", &self.limits)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
-    }
-}
-
-/// `https://user:pass@host/` → `https://[REDACTED]@host/`, for messages about a URL.
-fn mask_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://[REDACTED]{}", &rest[at..]),
-        None => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_userinfo;
-
-    #[test]
-    fn userinfo_is_masked() {
-        assert_eq!(mask_userinfo("https://u:p@host:8/x@y"), "https://[REDACTED]@host:8/x@y");
-        assert_eq!(mask_userinfo("http://host/a"), "http://host/a");
-        assert_eq!(mask_userinfo("not a url"), "not a url");
     }
 }

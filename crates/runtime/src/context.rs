@@ -10,10 +10,13 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::api::{ApiDescription, SchemeKind};
 use crate::config::ConfigError;
+use crate::path_check::PathTemplate;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
 
-/// Time limits and retries for every call of a client.
+/// Time, retry and size limits for every call of a client.
+///
+/// No value can make a call panic: a duration too long to add to the clock means no limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// One attempt, from sending to the last byte of the response.
@@ -21,6 +24,8 @@ pub struct Limits {
     /// All attempts of one call together, waits included.
     pub deadline: Duration,
     pub retry: RetryPolicy,
+    /// The largest response body read (error bodies included).
+    pub max_response_bytes: u64,
 }
 
 impl Default for Limits {
@@ -29,6 +34,7 @@ impl Default for Limits {
             attempt_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(120),
             retry: RetryPolicy::default(),
+            max_response_bytes: crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -46,6 +52,10 @@ struct Inner {
     credentials: Vec<Option<Credential>>,
     /// Per operation of `api.operations`.
     constant_headers: Vec<Vec<(HeaderName, HeaderValue)>>,
+    /// Per operation of `api.operations`: what its request path must look like.
+    paths: Vec<PathTemplate>,
+    /// The base URL's path (no trailing `/`), which precedes every operation's path.
+    base_path: Box<str>,
 }
 
 /// A header carrying the credential (keys in query strings are refused at codegen: URLs
@@ -59,14 +69,19 @@ pub enum RequestError {
     UnknownOperation(String),
     #[error("operation `{operation}` needs a credential ({schemes}) and the client has none")]
     MissingCredential { operation: &'static str, schemes: String },
+    /// A path parameter would make the request address another path (`..`, `.`, empty).
+    #[error("{reason} (path `{template}`); nothing was sent")]
+    PathChanged { template: &'static str, reason: String },
 }
 
 impl Context {
-    /// Prepares the credential for every security scheme the API uses.
+    /// Prepares the credential for every security scheme the API uses, and each operation's
+    /// path check; `base_url` is the URL operation paths are appended to.
     pub fn new(
         api: &'static ApiDescription,
         api_key: Option<&SecretString>,
         limits: Limits,
+        base_url: &reqwest::Url,
     ) -> Result<Self, ConfigError> {
         let credentials = api
             .schemes
@@ -89,7 +104,17 @@ impl Context {
                     .collect::<Result<Vec<_>, ConfigError>>()
             })
             .collect::<Result<_, _>>()?;
-        Ok(Context(Arc::new(Inner { api, api_key: api_key.cloned(), limits, credentials, constant_headers })))
+        let paths = api.operations.iter().map(|op| PathTemplate::new(op.path)).collect();
+        let base_path = base_url.path().trim_end_matches('/').into();
+        Ok(Context(Arc::new(Inner {
+            api,
+            api_key: api_key.cloned(),
+            limits,
+            credentials,
+            constant_headers,
+            paths,
+            base_path,
+        })))
     }
 
     pub fn api(&self) -> &'static ApiDescription {
@@ -114,6 +139,9 @@ impl Context {
             .position(|op| op.rust_name == operation_id)
             .ok_or_else(|| RequestError::UnknownOperation(operation_id.to_string()))?;
         let op = &inner.api.operations[index];
+        inner.paths[index]
+            .check(&inner.base_path, request.url().path())
+            .map_err(|mismatch| RequestError::PathChanged { template: op.path, reason: mismatch.to_string() })?;
 
         let headers = request.headers_mut();
         for (name, value) in &inner.constant_headers[index] {

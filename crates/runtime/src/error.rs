@@ -222,6 +222,9 @@ impl<E> fmt::Display for Error<E> {
         match self {
             Error::InvalidRequest { operation, message } => write!(f, "{operation}: invalid request: {message}"),
             Error::Transport { operation, attempts, source } => {
+                if let Some(refused) = crate::refused::find(source) {
+                    return write!(f, "{operation}: {refused}");
+                }
                 let what = if source.is_timeout() {
                     "timed out"
                 } else if source.is_connect() {

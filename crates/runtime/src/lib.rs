@@ -17,18 +17,25 @@
 //!   body's shape for operations that return or send secrets).
 
 mod api;
+mod body_limit;
 mod call;
 mod config;
 mod context;
 mod error;
+mod path_check;
 mod redact;
+mod redirect;
+mod refused;
 pub mod retry;
 mod secret;
+mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
+pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub use config::{ClientBuilder, ConfigError, GeneratedClient};
 pub use context::{Context, Limits, RequestError};
 pub use error::{BodyMismatch, Error, RawResponse};
 pub use redact::redact_json;
+pub use redirect::MAX_REDIRECTS;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;

@@ -96,7 +96,8 @@ impl RetryPolicy {
             return asked.min(self.max_retry_after);
         }
         let ceiling = self.base_backoff.saturating_mul(1u32 << (retry.saturating_sub(1)).min(16)).min(self.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        // Not `mul_f64`, which panics on overflow: no policy value may panic a call.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * fastrand::f64()).map_or(ceiling, |d| d.min(ceiling))
     }
 }
 
@@ -150,6 +151,25 @@ mod tests {
         let (_, after) = for_status(true, StatusCode::SERVICE_UNAVAILABLE, &headers(&in_a_minute)).unwrap();
         assert!(after.unwrap() > Duration::from_secs(55), "{after:?}");
         assert_eq!(policy.wait(1, after), policy.max_retry_after);
+    }
+
+    #[test]
+    fn extreme_policies_never_panic() {
+        let extremes = [Duration::ZERO, Duration::from_nanos(1), Duration::from_secs(u64::MAX), Duration::MAX];
+        for base_backoff in extremes {
+            for max_backoff in extremes {
+                for max_retry_after in extremes {
+                    let policy = RetryPolicy { max_retries: u32::MAX, base_backoff, max_backoff, max_retry_after };
+                    for retry in [0, 1, 2, 17, 64, u32::MAX] {
+                        assert!(policy.wait(retry, None) <= max_backoff);
+                        for asked in extremes {
+                            assert!(policy.wait(retry, Some(asked)) <= max_retry_after);
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(retry_after(&headers("18446744073709551615")), Some(Duration::from_secs(u64::MAX)));
     }
 
     #[test]
