@@ -48,6 +48,8 @@ pub enum ConfigError {
         "refusing plain-http base URL `{url}`: the API key would travel in clear text (use https, a loopback host, or `.allow_insecure_http()`)"
     )]
     InsecureBaseUrl { url: String },
+    #[error("the {what} is zero: no request could ever complete (a very large value means no limit)")]
+    ZeroLimit { what: &'static str },
     #[error("invalid user agent: it must be visible ASCII")]
     InvalidUserAgent,
     #[error("the spec names header `{name}`, which is not a valid HTTP header")]
@@ -189,6 +191,16 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 
     pub fn build(self) -> Result<C, ConfigError> {
         let api = C::API;
+        // reqwest races a zero timeout against the request: refused, so zero never half-works.
+        for (what, limit) in [
+            ("timeout", self.limits.attempt_timeout),
+            ("deadline", self.limits.deadline),
+            ("connect timeout", self.connect_timeout),
+        ] {
+            if limit.is_zero() {
+                return Err(ConfigError::ZeroLimit { what });
+            }
+        }
         if api.needs_credential() && self.api_key.is_none() {
             return Err(ConfigError::MissingApiKey { var: api.api_key_env });
         }
