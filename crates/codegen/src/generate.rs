@@ -59,25 +59,34 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut client = parse(file, quote! { #client #glue })?;
     wrap_send(&mut client);
     export_runtime_error(&mut client);
-    let client = crate_root(client);
-    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&parse(file, mock)?) })
+    let mut client = crate_root(client);
+    let mut mock = parse(file, mock)?;
+    crate::docs::sanitize(&mut client);
+    crate::docs::sanitize(&mut mock);
+    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) })
 }
 
 /// Everything a client crate's root needs, so that its `lib.rs` is one `include!`: the
 /// generated code in a module of its own (progenitor's style, so its lints are off), its
 /// public items re-exported, the runtime's types callers name, and the `mock` module.
+///
+/// All of it is `cfg(not(doctest))`: doc comments carry spec text, and rustdoc must never
+/// collect a doctest from it (the crate's own docs, in its `lib.rs`, are still tested).
 fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
+        #[cfg(not(doctest))]
         #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
         mod generated {
             #(#items)*
         }
+        #[cfg(not(doctest))]
         pub use generated::*;
+        #[cfg(not(doctest))]
         pub use ::api_runtime::{ConfigError, SecretString};
 
         /// Typed [httpmock](https://docs.rs/httpmock) helpers for this API (feature `mock`).
-        #[cfg(feature = "mock")]
+        #[cfg(all(feature = "mock", not(doctest)))]
         #[allow(clippy::all, clippy::unwrap_used)]
         pub mod mock {
             include!(concat!(env!("OUT_DIR"), "/mock.rs"));

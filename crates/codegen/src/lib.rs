@@ -10,6 +10,7 @@
 
 mod build_script;
 mod describe;
+pub mod docs;
 pub mod drift;
 mod error;
 pub mod examples;
