@@ -19,6 +19,7 @@ pub mod model;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+mod rewrite;
 pub mod schemas;
 pub mod surface;
 mod validate;
