@@ -9,6 +9,7 @@
 //! problem. Vendor knowledge lives in the spec and its overlay, never in this crate.
 
 mod build_script;
+mod collisions;
 mod describe;
 pub mod docs;
 pub mod drift;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+mod references;
 mod rewrite;
 pub mod schemas;
 pub mod surface;
@@ -71,7 +73,13 @@ pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
 pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
     overlay::apply(&mut doc, overlay, overlay_file)?;
     normalize::to_openapi_30(&mut doc, spec_file)?;
-    validate::validate(&mut doc, spec_file)?;
-    let model = describe::describe(&mut doc, spec_file)?;
-    Ok(Prepared { file: spec_file.to_path_buf(), doc, model })
+    // Both report what they find, so a broken spec shows every problem in one run.
+    let validated = validate::validate(&mut doc, spec_file);
+    let described = describe::describe(&mut doc, spec_file);
+    match (validated, described) {
+        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model }),
+        (validated, described) => Err(Error::collect(validated.err().into_iter().chain(described.err()))
+            .err()
+            .unwrap_or_else(|| Error::new(spec_file, "", ErrorKind::Invalid("validation failed".into())))),
+    }
 }

@@ -41,15 +41,35 @@ pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> 
             _ => None,
         })
         .ok_or("progenitor's output has no `builder` module")?;
+    // progenitor names the `&Client` field `client`, or `_client` if a parameter is `client`.
+    let client_fields: Vec<(syn::Ident, syn::Ident)> = builder
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| is_client_ref(&f.ty))
+                .and_then(|f| f.ident.clone())
+                .map(|f| (s.ident.clone(), f)),
+            _ => None,
+        })
+        .collect();
     let mut wrapped = Vec::new();
     for item in builder.iter_mut() {
         let syn::Item::Impl(block) = item else { continue };
+        let syn::Type::Path(self_ty) = &*block.self_ty else { continue };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
         let Some(index) = block.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"))
         else {
             continue;
         };
         let syn::ImplItem::Fn(raw) = &mut block.items[index] else { continue };
-        let send = wrap_one(raw)?;
+        let client = client_fields
+            .iter()
+            .find(|(s, _)| *s == name)
+            .map(|(_, f)| f)
+            .ok_or_else(|| format!("builder `{name}` has no `&Client` field"))?;
+        let send = wrap_one(raw, client)?;
         wrapped.push(send.0);
         block.items.insert(index + 1, send.1);
     }
@@ -70,7 +90,7 @@ pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> 
 }
 
 /// Renames one `send` to `send_raw` and returns its operation and the new `send`.
-fn wrap_one(raw: &mut syn::ImplItemFn) -> Result<(String, syn::ImplItem), String> {
+fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, syn::ImplItem), String> {
     let mut ids = OperationIds(Vec::new());
     ids.visit_block(&raw.block);
     let operation = match <[String; 1]>::try_from(ids.0) {
@@ -102,11 +122,16 @@ fn wrap_one(raw: &mut syn::ImplItemFn) -> Result<(String, syn::ImplItem), String
         /// which keeps the status, headers and body of anything the spec did not promise.
         pub async fn send(self) -> #output {
             // The `&Client` outlives `self`, which `send_raw` consumes.
-            let client = self.client;
+            let client = self.#client;
             client.inner.call(#operation, self.send_raw()).await
         }
     };
     Ok((operation, send))
+}
+
+/// `&'a super::Client`.
+fn is_client_ref(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Client")))
 }
 
 /// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"),

@@ -1,0 +1,190 @@
+//! Spec names that become the same Rust name after case conversion (`first-name` and
+//! `first_name`, `Thing` and `thing`): one error naming both places, before progenitor or
+//! typify can panic on them or hand rustc a duplicate definition. Keywords are no problem:
+//! both generators append `_` (`type` → `type_`) and keep the wire name in a serde rename.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::join;
+use crate::naming::{self, Case};
+use crate::{references, schemas};
+
+pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
+        let names = components.keys().map(|name| (name.as_str(), join("/components/schemas", name)));
+        clashes(names, naming::type_name, "schemas", "type", invalid);
+    }
+    each_schema(doc, &mut |schema, ptr| {
+        if let Some(Value::Object(properties)) = schema.get("properties") {
+            let base = join(ptr, "properties");
+            let names = properties.keys().map(|name| (name.as_str(), join(&base, name)));
+            clashes(names, naming::field_name, "properties", "field", invalid);
+        }
+        enum_variants(schema, ptr, invalid);
+    });
+    for (op_ptr, path, _, op) in schemas::operations(doc) {
+        parameters(doc, &op_ptr, &path, op, invalid);
+    }
+}
+
+/// Reports each group of `names` that `rust` maps to one identifier, at the later one.
+fn clashes<'a>(
+    names: impl Iterator<Item = (&'a str, String)>,
+    rust: impl Fn(&str) -> String,
+    what: &str,
+    becomes: &str,
+    invalid: &mut impl FnMut(&str, String),
+) {
+    let mut seen: BTreeMap<String, (&str, String)> = BTreeMap::new();
+    for (name, ptr) in names {
+        let ident = rust(name);
+        match seen.get(&ident) {
+            Some((first, first_ptr)) => invalid(
+                &ptr,
+                format!(
+                    "{what} `{first}` ({first_ptr}) and `{name}` ({ptr}) both become the Rust {becomes} `{ident}`; \
+                     remove or rename one in the overlay"
+                ),
+            ),
+            None => {
+                seen.insert(ident, (name, ptr));
+            }
+        }
+    }
+}
+
+/// typify names string enum variants by case conversion, then retries with `_` spelled `X`;
+/// it panics if they still collide.
+fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
+    let Some(Value::Array(values)) = schema.get("enum") else { return };
+    let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else { return };
+    let unique = |names: &[String]| names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+    if unique(&values.iter().map(|v| naming::variant_name(v)).collect::<Vec<_>>())
+        || unique(&values.iter().map(|v| naming::variant_name_fallback(v)).collect::<Vec<_>>())
+    {
+        return;
+    }
+    let at = join(ptr, "enum");
+    let names = values.iter().enumerate().map(|(i, v)| (*v, join(&at, &i.to_string())));
+    clashes(names, naming::variant_name_fallback, "enum values", "variant", invalid);
+}
+
+/// An operation's parameters (the path item's, overridden by the operation's own) become
+/// builder methods and fields beside `body`.
+fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut impl FnMut(&str, String)) {
+    let item_ptr = join("/paths", path);
+    let mut merged: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    let lists = [
+        (join(&item_ptr, "parameters"), doc.pointer(&join(&item_ptr, "parameters"))),
+        (join(op_ptr, "parameters"), op.get("parameters")),
+    ];
+    for (list_ptr, list) in lists {
+        let Some(Value::Array(list)) = list else { continue };
+        for (index, param) in list.iter().enumerate() {
+            let Some(param) = references::resolve(doc, param) else { continue };
+            let (Some(name), Some(location)) =
+                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            merged.insert(
+                (location.to_string(), name.to_string()),
+                (name.to_string(), join(&list_ptr, &index.to_string())),
+            );
+        }
+    }
+    let mut names: Vec<(&str, String)> = Vec::new();
+    if op.get("requestBody").is_some() {
+        names.push(("body", join(op_ptr, "requestBody")));
+    }
+    let mut params: Vec<&(String, String)> = merged.values().collect();
+    params.sort_by(|a, b| a.1.cmp(&b.1));
+    names.extend(params.into_iter().map(|(name, ptr)| (name.as_str(), ptr.clone())));
+    clashes(
+        names.into_iter(),
+        |n| naming::progenitor_sanitize(n, Case::Snake),
+        "parameters",
+        "builder method",
+        invalid,
+    );
+}
+
+/// Visits every schema reachable from the document's schema roots, by its own pointer.
+fn each_schema(doc: &Value, f: &mut impl FnMut(&Value, &str)) {
+    let mut pending = schemas::roots(doc);
+    while let Some(ptr) = pending.pop() {
+        let Some(schema) = doc.pointer(&ptr) else { continue };
+        f(schema, &ptr);
+        pending.extend(schemas::children(schema, &ptr));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(doc: Value) -> Vec<String> {
+        let mut found = Vec::new();
+        check(&doc, &mut |at: &str, msg: String| found.push(format!("{at}: {msg}")));
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn schema_property_and_enum_collisions_name_both_places() {
+        let found = problems(json!({"components": {"schemas": {
+            "Thing": {"type": "object", "properties": {
+                "foo-bar": {"type": "string"}, "foo_bar": {"type": "string"},
+                "kind": {"type": "string", "enum": ["a-b", "a_b", "A B"]}}},
+            "thing": {"type": "string", "enum": ["self", "Self", "x-y", "x_y"]}}}}));
+        assert_eq!(found.len(), 5, "{found:#?}");
+        assert!(found.iter().any(|p| p.starts_with("/components/schemas/thing: schemas `Thing` (/components/schemas/Thing) and `thing` (/components/schemas/thing) both become the Rust type `Thing`")), "{found:#?}");
+        assert!(
+            found.iter().any(
+                |p| p.contains("properties `foo-bar` (/components/schemas/Thing/properties/foo-bar) and `foo_bar`")
+            ),
+            "{found:#?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("enum values `a-b` (/components/schemas/Thing/properties/kind/enum/0) and `a_b`")),
+            "{found:#?}"
+        );
+        assert!(found.iter().any(|p| p.contains("enum values `self`")), "{found:#?}");
+    }
+
+    #[test]
+    fn parameter_collisions_include_the_body_and_path_level_parameters() {
+        let found = problems(json!({"paths": {"/a": {
+            "parameters": [{"name": "first-name", "in": "query"}],
+            "post": {"operationId": "a", "requestBody": {}, "parameters": [
+                {"name": "first_name", "in": "header"}, {"name": "body", "in": "query"},
+                {"name": "first-name", "in": "query"}]}}}}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0]
+                .contains("parameters `body` (/paths/~1a/post/requestBody) and `body` (/paths/~1a/post/parameters/1)"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].contains("`first-name` (/paths/~1a/post/parameters/0) and `first_name`")
+                || found[1].contains(
+                    "`first_name` (/paths/~1a/post/parameters/0) and `first-name` (/paths/~1a/post/parameters/2)"
+                ),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn keywords_and_distinct_names_are_fine() {
+        let found = problems(json!({"components": {"schemas": {
+            "crate": {"type": "object", "properties": {"type": {}, "self": {}, "async": {}}},
+            // `AB` twice at first, so typify's second try: `AXb` and `AB`.
+            "Kind": {"type": "string", "enum": ["a-b", "aB"]}}}}));
+        assert_eq!(found, Vec::<String>::new());
+    }
+}
