@@ -1,0 +1,40 @@
+//! A client generated from `tests/tricky/` compiles and works: an operation called `type`,
+//! parameters called `self`, `match` and `client`, the spec's own `api-version` header,
+//! keyword properties and a recursive schema, all with their wire names kept.
+#![allow(clippy::unwrap_used)]
+
+// A test binary uses a small part of a client: the rest is dead code here.
+#[allow(dead_code, unused_imports)]
+mod tricky {
+    include!(concat!(env!("OUT_DIR"), "/client.rs"));
+}
+
+use loopback::{Reply, Server};
+use serde_json::json;
+use workspace_tests::KEY;
+
+#[tokio::test]
+async fn an_operation_called_type_with_keyword_names_works() {
+    let answer = json!({"type": "root", "async": true, "children": [{"type": "leaf", "async": false}]});
+    let server = Server::always(Reply::json(200, answer.to_string())).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let response = client
+        .type_()
+        .self_("s 1")
+        .match_(tricky::types::TypeMatch::Yes)
+        .client("c")
+        .api_version("2024-01-01")
+        .send()
+        .await
+        .unwrap();
+
+    let request = server.single_request();
+    assert_eq!(request.path, "/type/s%201");
+    assert_eq!(request.query.as_deref(), Some("client=c&match=yes"));
+    assert_eq!(request.header("api-version"), Some("2024-01-01"));
+    assert_eq!(response.type_, "root");
+    assert!(response.async_);
+    assert_eq!(response.children[0].type_, "leaf");
+    assert!(response.parent.is_none());
+    assert_eq!(tricky::API.version, "1.0");
+}
