@@ -78,8 +78,14 @@ pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: 
     let described = describe::describe(&mut doc, spec_file);
     match (validated, described) {
         (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model }),
-        (validated, described) => Err(Error::collect(validated.err().into_iter().chain(described.err()))
-            .err()
-            .unwrap_or_else(|| Error::new(spec_file, "", ErrorKind::Invalid("validation failed".into())))),
+        (validated, described) => {
+            let validated = validated.err();
+            // describe meets some of the same problems (a missing operationId): say each once.
+            let seen = |e: &Error| validated.as_ref().is_some_and(|v| v.all().any(|v| v.pointer == e.pointer));
+            let described = described.err().filter(|d| !seen(d));
+            Err(Error::collect(validated.into_iter().chain(described))
+                .err()
+                .unwrap_or_else(|| Error::new(spec_file, "", ErrorKind::Invalid("validation failed".into()))))
+        }
     }
 }
