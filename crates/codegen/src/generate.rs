@@ -1,7 +1,6 @@
 //! Runs progenitor on a prepared spec and adds the glue that connects the generated client
 //! to the shared runtime: the API description, the `ClientHooks` impl and the constructors.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -100,21 +99,10 @@ fn run_progenitor(
     file: &Path,
     f: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, Error> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    match outcome {
+    match crate::panics::catch(f) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(Error::new(file, "", ErrorKind::Progenitor(e.to_string()))),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}"))))
-        }
+        Err(message) => Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}")))),
     }
 }
 

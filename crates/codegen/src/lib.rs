@@ -20,6 +20,7 @@ pub mod model;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+mod panics;
 mod references;
 mod rewrite;
 pub mod schemas;
