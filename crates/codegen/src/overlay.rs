@@ -55,8 +55,10 @@ pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<()
         }
 
         if remove {
-            // Remove from the deepest and last node first so earlier pointers stay valid.
-            pointers.sort_by(|a, b| b.cmp(a));
+            // Remove from the deepest and last node first so earlier pointers stay valid:
+            // array indices compare as numbers (`/9` before `/10`), not as strings.
+            pointers.sort_by_key(|p| std::cmp::Reverse(pointer_key(p)));
+            pointers.dedup();
             for pointer in &pointers {
                 remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
             }
@@ -104,19 +106,29 @@ fn merge_into(target: &mut Value, update: &Value) -> Result<(), String> {
     }
 }
 
+/// A pointer's tokens, numbers as numbers, for ordering.
+fn pointer_key(pointer: &str) -> Vec<(u64, String)> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.parse::<u64>().map_or((u64::MAX, t.to_string()), |n| (n, String::new())))
+        .collect()
+}
+
 fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
     let (parent, last) = pointer.rsplit_once('/').ok_or_else(|| "cannot remove the document root".to_string())?;
     let token = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.shift_remove(&token);
-            Ok(())
-        }
+        Some(Value::Object(map)) => match map.shift_remove(&token) {
+            Some(_) => Ok(()),
+            None => Err(format!("cannot remove {pointer}: no such member")),
+        },
         Some(Value::Array(items)) => {
             let index: usize = token.parse().map_err(|_| format!("bad array index in {pointer}"))?;
-            if index < items.len() {
-                items.remove(index);
+            if index >= items.len() {
+                return Err(format!("cannot remove {pointer}: index {index} is out of range (length {})", items.len()));
             }
+            items.remove(index);
             Ok(())
         }
         _ => Err(format!("cannot remove {pointer}: its parent is not a container")),
@@ -151,6 +163,24 @@ mod tests {
         let mut doc = json!({"paths": {"/a": {"get": {}, "post": {}}, "/b": {"get": {}}}});
         run(&mut doc, json!({"overlay": "1.0.0", "actions": [{"target": "$.paths.*.get", "remove": true}]})).unwrap();
         assert_eq!(doc, json!({"paths": {"/a": {"post": {}}, "/b": {}}}));
+    }
+
+    #[test]
+    fn remove_takes_out_exactly_the_selected_array_elements() {
+        let mut doc =
+            json!({"tags": (0..12).map(|i| json!({"n": i, "drop": i == 2 || i == 9 || i == 10})).collect::<Vec<_>>()});
+        run(&mut doc, json!({"overlay": "1.0.0", "actions": [{"target": "$.tags[?@.drop == true]", "remove": true}]}))
+            .unwrap();
+        let left: Vec<i64> = doc["tags"].as_array().unwrap().iter().map(|t| t["n"].as_i64().unwrap()).collect();
+        assert_eq!(left, [0, 1, 3, 4, 5, 6, 7, 8, 11]);
+    }
+
+    #[test]
+    fn removing_an_index_out_of_range_is_an_error() {
+        let mut doc = json!({"a": [1, 2]});
+        assert!(remove_at(&mut doc, "/a/5").unwrap_err().contains("out of range"));
+        assert!(remove_at(&mut doc, "/b").unwrap_err().contains("no such member"));
+        assert_eq!(doc, json!({"a": [1, 2]}));
     }
 
     #[test]
