@@ -1,6 +1,7 @@
 //! A client generated from `tests/tricky/` compiles and works: an operation called `type`,
 //! parameters called `self`, `match` and `client`, the spec's own `api-version` header,
-//! keyword properties and a recursive schema, all with their wire names kept.
+//! keyword properties, a recursive schema and schemas named like prelude types (`Result`,
+//! `Option`, `String`, `Vec`), all with their wire names kept.
 #![allow(clippy::unwrap_used)]
 
 // A test binary uses a small part of a client: the rest is dead code here.
@@ -37,4 +38,18 @@ async fn an_operation_called_type_with_keyword_names_works() {
     assert_eq!(response.children[0].type_, "leaf");
     assert!(response.parent.is_none());
     assert_eq!(tricky::API.version, "1.0");
+}
+
+#[tokio::test]
+async fn schemas_named_like_prelude_types_and_non_ascii_properties_work() {
+    let server = Server::always(Reply::json(200, "\"None\"")).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let body = tricky::types::Result {
+        string: None,
+        naïve: Some("x".into()),
+        vec: vec![tricky::types::Vec(Default::default())],
+    };
+    let response = client.post_result().body(body).send().await.unwrap();
+    assert_eq!(*response, tricky::types::Option::None);
+    assert_eq!(workspace_tests::body_json(&server.single_request()), json!({"naïve": "x", "Vec": [{}]}));
 }

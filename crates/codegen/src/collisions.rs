@@ -11,7 +11,66 @@ use crate::error::join;
 use crate::naming::{self, Case};
 use crate::{references, schemas};
 
+/// `Client` methods an operation must not shadow: progenitor's constructors, the
+/// `ClientInfo` and `ClientHooks` methods its generated code calls, and our constructors.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
+    "pre",
+    "exec",
+    "post",
+    "builder",
+    "from_env",
+];
+
+/// Names the `builder` module imports or uses unqualified: an operation's builder struct
+/// of the same name would shadow them.
+const BUILDER_SCOPE: &[&str] = &[
+    "Error",
+    "ByteStream",
+    "ClientInfo",
+    "ClientHooks",
+    "OperationInfo",
+    "RequestBuilderExt",
+    "ResponseValue",
+    "Result",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "Send",
+    "Sync",
+];
+
 pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        let (method, builder) = (naming::method_name(id), naming::progenitor_sanitize(id, Case::Pascal));
+        if CLIENT_METHODS.contains(&method.as_str()) {
+            invalid(
+                &join(&op_ptr, "operationId"),
+                format!(
+                    "operationId `{id}` becomes `Client::{method}`, which the client already has; rename it in the overlay"
+                ),
+            );
+        } else if BUILDER_SCOPE.contains(&builder.as_str()) {
+            invalid(
+                &join(&op_ptr, "operationId"),
+                format!(
+                    "operationId `{id}` becomes `builder::{builder}`, which would shadow the `{builder}` the generated code uses; rename it in the overlay"
+                ),
+            );
+        }
+    }
     if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
         let names = components.keys().map(|name| (name.as_str(), join("/components/schemas", name)));
         clashes(names, naming::type_name, "schemas", "type", invalid);
@@ -177,6 +236,17 @@ mod tests {
                 ),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn operations_that_would_shadow_client_methods_or_builder_names_are_refused() {
+        let found = problems(json!({"paths": {"/a": {
+            "get": {"operationId": "new"}, "post": {"operationId": "Post"}, "put": {"operationId": "result"},
+            "patch": {"operationId": "type"}}}}));
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].contains("/paths/~1a/get/operationId: operationId `new` becomes `Client::new`"), "{found:#?}");
+        assert!(found[1].contains("operationId `Post` becomes `Client::post`"), "{found:#?}");
+        assert!(found[2].contains("operationId `result` becomes `builder::Result`"), "{found:#?}");
     }
 
     #[test]
