@@ -25,49 +25,56 @@ pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<()
         .and_then(Value::as_array)
         .ok_or_else(|| err("/actions", "missing the `actions` list".into()))?;
 
-    for (index, action) in actions.iter().enumerate() {
-        let at = format!("/actions/{index}");
-        let target = action
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| err(&at, "action has no string `target`".into()))?;
-        let path = JsonPath::parse(target)
-            .map_err(|e| err(&join(&at, "target"), format!("invalid JSONPath `{target}`: {e}")))?;
-        let remove = match action.get("remove") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(err(&join(&at, "remove"), "`remove` must be a boolean".into())),
-        };
-        let update = action.get("update");
-        if !remove && update.is_none() {
-            return Err(err(&at, "action has neither `update` nor `remove: true`".into()));
-        }
+    // Actions apply in order; one that fails is reported and the rest still run, so every
+    // broken action shows up in one run.
+    let errors: Vec<Error> = actions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, action)| apply_action(doc, index, action, overlay_file).err())
+        .collect();
+    Error::collect(errors)
+}
 
-        // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
-        let mut pointers: Vec<String> =
-            path.query_located(doc).into_iter().map(|node| node.location().to_json_pointer()).collect();
-        if pointers.is_empty() {
-            return Err(Error::new(
-                overlay_file,
-                join(&at, "target"),
-                ErrorKind::TargetMatchesNothing { target: target.to_string() },
-            ));
-        }
+fn apply_action(doc: &mut Value, index: usize, action: &Value, overlay_file: &Path) -> Result<(), Error> {
+    let err = |pointer: &str, msg: String| Error::new(overlay_file, pointer, ErrorKind::Overlay(msg));
+    let at = format!("/actions/{index}");
+    let target =
+        action.get("target").and_then(Value::as_str).ok_or_else(|| err(&at, "action has no string `target`".into()))?;
+    let path =
+        JsonPath::parse(target).map_err(|e| err(&join(&at, "target"), format!("invalid JSONPath `{target}`: {e}")))?;
+    let remove = match action.get("remove") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(err(&join(&at, "remove"), "`remove` must be a boolean".into())),
+    };
+    let update = action.get("update");
+    if !remove && update.is_none() {
+        return Err(err(&at, "action has neither `update` nor `remove: true`".into()));
+    }
 
-        if remove {
-            // Remove from the deepest and last node first so earlier pointers stay valid:
-            // array indices compare as numbers (`/9` before `/10`), not as strings.
-            pointers.sort_by_key(|p| std::cmp::Reverse(pointer_key(p)));
-            pointers.dedup();
-            for pointer in &pointers {
-                remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
-            }
-        } else if let Some(update) = update {
-            for pointer in &pointers {
-                let node =
-                    doc.pointer_mut(pointer).ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
-                merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
-            }
+    // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
+    let mut pointers: Vec<String> =
+        path.query_located(doc).into_iter().map(|node| node.location().to_json_pointer()).collect();
+    if pointers.is_empty() {
+        return Err(Error::new(
+            overlay_file,
+            join(&at, "target"),
+            ErrorKind::TargetMatchesNothing { target: target.to_string() },
+        ));
+    }
+
+    if remove {
+        // Remove from the deepest and last node first so earlier pointers stay valid:
+        // array indices compare as numbers (`/9` before `/10`), not as strings.
+        pointers.sort_by_key(|p| std::cmp::Reverse(pointer_key(p)));
+        pointers.dedup();
+        for pointer in &pointers {
+            remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
+        }
+    } else if let Some(update) = update {
+        for pointer in &pointers {
+            let node = doc.pointer_mut(pointer).ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
+            merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
         }
     }
     Ok(())
@@ -197,6 +204,24 @@ mod tests {
         assert!(matches!(err.kind, ErrorKind::TargetMatchesNothing { .. }));
         assert_eq!(err.pointer, "/actions/1/target");
         assert!(err.to_string().contains("overlay.yaml: at /actions/1/target"), "{err}");
+    }
+
+    #[test]
+    fn every_failing_action_is_reported_and_the_others_apply() {
+        let mut doc = json!({"info": {}});
+        let err = run(
+            &mut doc,
+            json!({"overlay": "1.0.0", "actions": [
+                {"target": "$.nope", "update": {}},
+                {"target": "$.info", "update": {"x": 1}},
+                {"target": "$.info"}
+            ]}),
+        )
+        .unwrap_err();
+        let at: Vec<&str> = err.all().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(at, ["/actions/0/target", "/actions/2"]);
+        assert_eq!(err.to_string().lines().count(), 2, "{err}");
+        assert_eq!(doc, json!({"info": {"x": 1}}));
     }
 
     #[test]
