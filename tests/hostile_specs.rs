@@ -201,3 +201,29 @@ fn every_problem_is_reported_in_one_run() {
         assert!(text.contains(problem), "{problem} missing from:\n{text}");
     }
 }
+
+#[test]
+fn inline_schemas_progenitor_would_give_one_name_are_an_error_not_a_wrong_type() {
+    // progenitor names both inline bodies `GetAResponse`; typify would type the 400 body as
+    // the 200 one.
+    let paths = r#"
+  /a:
+    get:
+      operationId: get_a
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {a: {type: string}}}
+        '400':
+          description: bad
+          content:
+            application/json:
+              schema: {type: object, properties: {err: {type: string}}}"#;
+    let text = error(&spec(paths, "  schemas: {}"));
+    assert!(
+        text.contains("at /paths/~1a/get/responses/400/content/application~1json/schema: this inline schema and the one at /paths/~1a/get/responses/200/content/application~1json/schema both become the Rust type `GetAResponse`"),
+        "{text}"
+    );
+}

@@ -86,6 +86,110 @@ pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     for (op_ptr, path, _, op) in schemas::operations(doc) {
         parameters(doc, &op_ptr, &path, op, invalid);
     }
+    derived_type_names(doc, invalid);
+}
+
+/// Whether typify gives `schema` a named type of its own (rather than `String`, `i64`, …).
+fn named_type(schema: &Value) -> bool {
+    schema.get("$ref").is_none()
+        && (schema.get("type").and_then(Value::as_str) == Some("object")
+            || [
+                "properties",
+                "enum",
+                "oneOf",
+                "anyOf",
+                "allOf",
+                "additionalProperties",
+                "pattern",
+                "minLength",
+                "maxLength",
+            ]
+            .iter()
+            .any(|k| schema.get(*k).is_some()))
+}
+
+/// Inline schemas get names too: progenitor suggests `<Operation>Body`, `<Operation>Response`
+/// and `<Operation><Parameter>`, and typify prefers a schema's `title`. typify gives a name
+/// already taken to the type that took it, so an inline schema sharing a name with a
+/// component (or with another inline schema: two inline responses of one operation) silently
+/// gets the wrong type: an error naming both.
+fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    // (suggested name, pointer, schema) of every inline schema that gets a name.
+    let mut inline: Vec<(String, String, &Value)> = Vec::new();
+    for (op_ptr, path, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        for list_ptr in [join(&join("/paths", &path), "parameters"), join(&op_ptr, "parameters")] {
+            let Some(Value::Array(list)) = doc.pointer(&list_ptr) else { continue };
+            for (index, param) in list.iter().enumerate() {
+                if let (Some(schema), Some(name)) = (param.get("schema"), param.get("name").and_then(Value::as_str)) {
+                    let ptr = join(&join(&list_ptr, &index.to_string()), "schema");
+                    inline.push((format!("{id}-{name}"), ptr, schema));
+                }
+            }
+        }
+        if let Some((media, schema)) = op.get("requestBody").and_then(media_schema) {
+            let ptr = join(&join(&join(&join(&op_ptr, "requestBody"), "content"), &media), "schema");
+            inline.push((format!("{id}-body"), ptr, schema));
+        }
+        for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if let Some((media, schema)) = media_schema(response) {
+                let responses = join(&join(&op_ptr, "responses"), status);
+                inline.push((
+                    format!("{id}-response"),
+                    join(&join(&join(&responses, "content"), &media), "schema"),
+                    schema,
+                ));
+            }
+        }
+    }
+    // Titled schemas nested anywhere (a component's own title does not name it).
+    each_schema(doc, &mut |schema, ptr| {
+        let component_root = ptr.starts_with("/components/schemas/") && ptr.matches('/').count() == 3;
+        if !component_root && schema.get("title").is_some() {
+            inline.push((String::new(), ptr.to_string(), schema));
+        }
+    });
+
+    let mut taken: BTreeMap<String, (String, &Value)> = BTreeMap::new();
+    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
+        for (name, schema) in components {
+            taken.entry(naming::type_name(name)).or_insert((join("/components/schemas", name), schema));
+        }
+    }
+    let mut seen_ptrs = std::collections::BTreeSet::new();
+    for (suggested, ptr, schema) in inline {
+        if !named_type(schema) || !seen_ptrs.insert(ptr.clone()) {
+            continue;
+        }
+        let name = match schema.get("title").and_then(Value::as_str) {
+            Some(title) => naming::type_name(title),
+            None => naming::type_name(&naming::progenitor_sanitize(&suggested, Case::Pascal)),
+        };
+        match taken.get(&name) {
+            Some((first, other)) if *other != schema => invalid(
+                &ptr,
+                format!(
+                    "this inline schema and the one at {first} both become the Rust type `{name}`, so one would \
+                     silently get the other's type; move it to `components/schemas` or give it a `title` in the overlay"
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                taken.insert(name, (ptr, schema));
+            }
+        }
+    }
+}
+
+/// The JSON media type's schema of a request body or response (progenitor reads that one).
+fn media_schema(holder: &Value) -> Option<(String, &Value)> {
+    holder.get("content")?.as_object()?.iter().find_map(|(media, m)| {
+        if media == "application/json" || media.starts_with("application/json;") {
+            m.get("schema").map(|s| (media.clone(), s))
+        } else {
+            None
+        }
+    })
 }
 
 /// Reports each group of `names` that `rust` maps to one identifier, at the later one.
@@ -171,7 +275,7 @@ fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut i
 }
 
 /// Visits every schema reachable from the document's schema roots, by its own pointer.
-fn each_schema(doc: &Value, f: &mut impl FnMut(&Value, &str)) {
+fn each_schema<'a>(doc: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
     let mut pending = schemas::roots(doc);
     while let Some(ptr) = pending.pop() {
         let Some(schema) = doc.pointer(&ptr) else { continue };
@@ -247,6 +351,21 @@ mod tests {
         assert!(found[0].contains("/paths/~1a/get/operationId: operationId `new` becomes `Client::new`"), "{found:#?}");
         assert!(found[1].contains("operationId `Post` becomes `Client::post`"), "{found:#?}");
         assert!(found[2].contains("operationId `result` becomes `builder::Result`"), "{found:#?}");
+    }
+
+    #[test]
+    fn inline_schemas_named_like_other_types_name_both_places() {
+        let object = |p: &str| json!({"type": "object", "properties": {p: {"type": "string"}}});
+        let json = |schema: Value| json!({"content": {"application/json": {"schema": schema}}});
+        let found = problems(json!({"paths": {"/a": {"get": {"operationId": "get_a",
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "enum": ["x"], "title": "Thing"}}],
+            "requestBody": json(object("b")),
+            "responses": {"200": json(object("a")), "400": json(object("err")), "404": json(object("a"))}}}},
+            "components": {"schemas": {"Thing": object("other"), "GetABody": object("other")}}}));
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].starts_with("/paths/~1a/get/parameters/0/schema: this inline schema and the one at /components/schemas/Thing both become the Rust type `Thing`"), "{found:#?}");
+        assert!(found[1].starts_with("/paths/~1a/get/requestBody/content/application~1json/schema: this inline schema and the one at /components/schemas/GetABody"), "{found:#?}");
+        assert!(found[2].starts_with("/paths/~1a/get/responses/400/content/application~1json/schema: this inline schema and the one at /paths/~1a/get/responses/200/content/application~1json/schema both become the Rust type `GetAResponse`"), "{found:#?}");
     }
 
     #[test]
