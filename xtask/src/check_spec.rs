@@ -23,11 +23,12 @@ pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
     let generated = result.and_then(|prepared| api_codegen::generate(&prepared).map(|code| (prepared, code)));
     match generated {
         Ok((prepared, code)) => {
+            let operations = prepared.model.operations.len();
             writeln!(
                 out,
-                "{}: ok: {} operations, {} lines of client code",
+                "{}: ok: {operations} operation{}, {} lines of client code",
                 dir.spec.display(),
-                prepared.model.operations.len(),
+                if operations == 1 { "" } else { "s" },
                 code.client.lines().count()
             )?;
             Ok(ExitCode::SUCCESS)
