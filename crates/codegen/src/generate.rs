@@ -60,6 +60,7 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     rewrite::export_runtime_error(&mut client);
     let mut client = crate_root(client);
     let mut mock = parse(file, mock)?;
+    rewrite::fix_mock_bodies(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
     Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) })

@@ -191,6 +191,49 @@ fn retarget_error(output: &mut syn::Type) -> Option<()> {
     Some(())
 }
 
+/// progenitor's httpmock helpers pass a body to `json_body_obj`, which takes a reference, as
+/// the parameter is declared; typify declares simple enums and primitives (`i64`, `bool`) by
+/// value, and that call does not compile. Such a parameter is passed as `&value`.
+pub fn fix_mock_bodies(file: &mut syn::File) {
+    struct Fix;
+    impl VisitMut for Fix {
+        fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+            let by_value: Vec<syn::Ident> = function
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(t) if !matches!(&*t.ty, syn::Type::Reference(_)) => match &*t.pat {
+                        syn::Pat::Ident(p) => Some(p.ident.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            if by_value.is_empty() {
+                return;
+            }
+            struct Borrow<'a>(&'a [syn::Ident]);
+            impl VisitMut for Borrow<'_> {
+                fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+                    syn::visit_mut::visit_expr_method_call_mut(self, call);
+                    if call.method != "json_body_obj" {
+                        return;
+                    }
+                    if let Some(arg) = call.args.first_mut()
+                        && let syn::Expr::Path(path) = arg
+                        && path.path.get_ident().is_some_and(|i| self.0.contains(i))
+                    {
+                        *arg = syn::parse_quote!(&#path);
+                    }
+                }
+            }
+            Borrow(&by_value).visit_block_mut(&mut function.block);
+        }
+    }
+    Fix.visit_file_mut(file);
+}
+
 /// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
 /// generated internals use (`builder` imports it directly).
 pub fn export_runtime_error(file: &mut syn::File) {
@@ -318,6 +361,20 @@ mod tests {
         let mut file: syn::File = syn::parse_str(&code).unwrap();
         let err = wrap_send(&mut file, &["a"]).unwrap_err();
         assert!(err.contains("`api-version` header 0 times"), "{err}");
+    }
+
+    #[test]
+    fn mock_bodies_passed_by_value_are_borrowed() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Then {
+                pub fn ok(self, value: types::Kind) -> Self { Self(self.0.status(200u16).json_body_obj(value)) }
+                pub fn created(self, value: &types::Thing) -> Self { Self(self.0.json_body_obj(value)) }
+            }
+        };
+        fix_mock_bodies(&mut file);
+        let code = render(&file);
+        assert!(code.contains("json_body_obj (& value)) } pub fn created"), "{code}");
+        assert!(code.contains("self . 0 . json_body_obj (value)"), "{code}");
     }
 
     #[test]
