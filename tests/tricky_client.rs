@@ -30,6 +30,7 @@ async fn an_operation_called_type_with_keyword_names_works() {
         .match_(tricky::types::TypeMatch::Yes)
         .client("c")
         .api_version("2024-01-01")
+        .x_trace_id("t-1")
         .send()
         .await
         .unwrap();
@@ -38,6 +39,7 @@ async fn an_operation_called_type_with_keyword_names_works() {
     assert_eq!(request.path, "/type/s%201");
     assert_eq!(request.query.as_deref(), Some("client=c&match=yes"));
     assert_eq!(request.header("api-version"), Some("2024-01-01"));
+    assert_eq!(request.header("x-trace-id"), Some("t-1"));
     assert_eq!(response.type_, "root");
     assert!(response.async_);
     assert_eq!(response.children[0].type_, "leaf");

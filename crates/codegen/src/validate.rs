@@ -37,6 +37,7 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
     }
 
     check_paths(doc, &mut invalid);
+    check_header_names(doc, &mut invalid);
     check_refs(doc, doc, "", &mut invalid);
     crate::references::check_cycles(doc, &mut invalid);
     crate::collisions::check(doc, &mut invalid);
@@ -135,6 +136,37 @@ fn check_paths(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     }
 }
 
+/// A header parameter's name must be an HTTP token: the generated code hands it to
+/// `HeaderName::from_static`, which panics at request time on anything else.
+fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    let token = |name: &str| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
+    for (template, item) in paths {
+        let item_ptr = join("/paths", template);
+        let mut lists = vec![(join(&item_ptr, "parameters"), item.get("parameters"))];
+        for (op_ptr, path, _, op) in schemas::operations(doc) {
+            if path == *template {
+                lists.push((join(&op_ptr, "parameters"), op.get("parameters")));
+            }
+        }
+        for (list_ptr, list) in lists {
+            let Some(Value::Array(params)) = list else { continue };
+            for (index, param) in params.iter().enumerate() {
+                let Some(param) = crate::references::resolve(doc, param) else { continue };
+                if param.get("in").and_then(Value::as_str) == Some("header")
+                    && let Some(name) = param.get("name").and_then(Value::as_str)
+                    && !token(name)
+                {
+                    let at = join(&join(&list_ptr, &index.to_string()), "name");
+                    invalid(&at, format!("header parameter `{name}` is not a valid HTTP header name"));
+                }
+            }
+        }
+    }
+}
+
 /// The `{name}`s of a path template.
 fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
     let mut names = BTreeSet::new();
@@ -188,6 +220,17 @@ mod tests {
                 "/paths/~1b~1{x: path template `/b/{x`: a `{` without `}`",
                 "/paths/~1c~1{x}/parameters/0: path parameter `x` must be `required: true`",
             ]
+        );
+    }
+
+    #[test]
+    fn header_parameter_names_must_be_http_tokens() {
+        let doc = json!({"paths": {"/a": {"get": {"operationId": "a", "parameters": [
+            {"name": "X-Trace-Id", "in": "header"}, {"name": "X Trace", "in": "header"},
+            {"name": "ok name", "in": "query"}]}}}});
+        assert_eq!(
+            problems(doc),
+            ["/paths/~1a/get/parameters/1/name: header parameter `X Trace` is not a valid HTTP header name"]
         );
     }
 
