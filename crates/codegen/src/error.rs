@@ -17,7 +17,7 @@ pub struct Error {
     pub pointer: String,
     /// What is wrong, in words.
     pub kind: ErrorKind,
-    /// Further problems found in the same run, in document order.
+    /// Further problems found in the same run, in the order they were found.
     pub more: Vec<Error>,
 }
 
