@@ -1,6 +1,7 @@
 //! Maintainer tasks behind `cargo xtask`, as a library so they can be tested.
 
 pub mod bench;
+pub mod check_spec;
 pub mod demo;
 pub mod fixtures;
 pub mod refresh;

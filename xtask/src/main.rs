@@ -43,6 +43,12 @@ enum Task {
         #[arg(long, default_value_t = 30)]
         timeout: u64,
     },
+    /// Runs the whole generator (spec + overlay) on any spec directory and prints every
+    /// problem, one `file: at /pointer: problem` line each: for evaluating a new vendor.
+    CheckSpec {
+        /// A directory with `openapi.yaml` and (optionally) `overlay.yaml`.
+        dir: PathBuf,
+    },
     /// Measures request overhead, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -74,6 +80,7 @@ async fn main() -> ExitCode {
             let options = refresh::Options { vendors, check, report, fetch, quiet: false };
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
         }
+        Task::CheckSpec { dir } => xtask::check_spec::run(&dir, &mut std::io::stdout().lock()).map_err(Into::into),
         Task::Bench { quick, skip_build, write, only } => {
             bench(xtask::bench::Options { quick, skip_build, only }, write).await
         }

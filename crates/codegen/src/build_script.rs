@@ -9,14 +9,18 @@ use crate::SpecDir;
 /// relative to the client crate's manifest directory.
 ///
 /// Cargo reruns the build script only when the spec or the overlay changes. On failure it
-/// prints one readable error (file, JSON pointer, problem) and fails the build: no panic.
+/// prints every problem found, one readable line each (file, JSON pointer, problem), and
+/// fails the build: no panic.
 pub fn build_client(spec_dir: &str) -> ExitCode {
     match run(spec_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
-            // Also shown by cargo as a warning, so the reason is visible without -vv.
-            println!("cargo::warning={}", message.replace('\n', " "));
+            // Also shown by cargo as warnings (one per problem), so the reasons are visible
+            // without -vv.
+            for line in message.lines() {
+                println!("cargo::warning={line}");
+            }
             ExitCode::FAILURE
         }
     }

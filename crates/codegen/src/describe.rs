@@ -225,21 +225,10 @@ fn collect_secret_names(doc: &Value, ptr: &str, names: &mut BTreeSet<String>) {
     }
 }
 
-/// progenitor's `sanitize(_, Case::Snake)` (progenitor-impl `util.rs`), which names methods
-/// and fills `OperationInfo::operation_id`. [`crate::generate`] checks the two agree.
+/// progenitor's method name for an operation, which also fills `OperationInfo::operation_id`.
+/// [`crate::generate`] checks the two agree.
 pub(crate) fn progenitor_name(id: &str) -> String {
-    use heck::ToSnakeCase;
-    let cleaned = id.replace('\'', "").replace(|c: char| !unicode_ident::is_xid_continue(c), "-");
-    let out = match id {
-        "+1" => "plus1".to_string(),
-        "-1" => "minus1".to_string(),
-        _ => cleaned.to_snake_case(),
-    };
-    match out.chars().next() {
-        None => "x".to_string(),
-        Some(c) if unicode_ident::is_xid_start(c) => out,
-        Some(_) => format!("_{out}"),
-    }
+    crate::naming::method_name(id)
 }
 
 /// The schemas of an operation's 2xx and default responses.

@@ -1,7 +1,9 @@
 //! One error type for everything that can be wrong with a spec or overlay.
 //!
 //! Every error names the file it comes from and a JSON pointer into the document, so a
-//! broken spec reads like a compiler diagnostic rather than a backtrace.
+//! broken spec reads like a compiler diagnostic rather than a backtrace. Like a compiler,
+//! validation reports every problem it finds: the first is the error, the rest are `more`,
+//! and `Display` prints one line each.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ pub struct Error {
     pub pointer: String,
     /// What is wrong, in words.
     pub kind: ErrorKind,
+    /// Further problems found in the same run, in the order they were found.
+    pub more: Vec<Error>,
 }
 
 /// The kinds of problem, so callers and tests can match on them.
@@ -38,14 +42,40 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn new(file: &Path, pointer: impl Into<String>, kind: ErrorKind) -> Self {
-        Error { file: file.to_path_buf(), pointer: pointer.into(), kind }
+        Error { file: file.to_path_buf(), pointer: pointer.into(), kind, more: Vec::new() }
+    }
+
+    /// This problem and every further one.
+    pub fn all(&self) -> impl Iterator<Item = &Error> {
+        std::iter::once(self).chain(self.more.iter().flat_map(|e| e.all().collect::<Vec<_>>()))
+    }
+
+    /// One error carrying all of `errors` (`Ok` when there are none).
+    pub(crate) fn collect(errors: impl IntoIterator<Item = Error>) -> Result<(), Error> {
+        let mut errors = errors.into_iter().flat_map(Error::flatten);
+        match errors.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.more.extend(errors);
+                Err(first)
+            }
+        }
+    }
+
+    fn flatten(mut self) -> Vec<Error> {
+        let more = std::mem::take(&mut self.more);
+        std::iter::once(self).chain(more.into_iter().flat_map(Error::flatten)).collect()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = if self.pointer.is_empty() { "(document root)" } else { &self.pointer };
-        write!(f, "{}: at {}: {}", self.file.display(), at, self.kind)
+        write!(f, "{}: at {}: {}", self.file.display(), at, self.kind)?;
+        for more in &self.more {
+            write!(f, "\n{more}")?;
+        }
+        Ok(())
     }
 }
 

@@ -1,7 +1,6 @@
 //! Runs progenitor on a prepared spec and adds the glue that connects the generated client
 //! to the shared runtime: the API description, the `ClientHooks` impl and the constructors.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -9,9 +8,9 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::Prepared;
 use crate::error::{Error, ErrorKind};
 use crate::model::{ApiModel, SchemeKind};
+use crate::{Prepared, rewrite};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]
@@ -53,31 +52,41 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
 
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = run_progenitor(file, || Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    check_operation_names(file, &client, &prepared.model)?;
     let glue = glue(&prepared.model);
 
     let mut client = parse(file, quote! { #client #glue })?;
-    wrap_send(&mut client);
-    export_runtime_error(&mut client);
-    let client = crate_root(client);
-    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&parse(file, mock)?) })
+    let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
+    rewrite::wrap_send(&mut client, &expected).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
+    rewrite::export_runtime_error(&mut client);
+    let mut client = crate_root(client);
+    let mut mock = parse(file, mock)?;
+    rewrite::fix_mock_bodies(&mut mock);
+    crate::docs::sanitize(&mut client);
+    crate::docs::sanitize(&mut mock);
+    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) })
 }
 
 /// Everything a client crate's root needs, so that its `lib.rs` is one `include!`: the
 /// generated code in a module of its own (progenitor's style, so its lints are off), its
 /// public items re-exported, the runtime's types callers name, and the `mock` module.
+///
+/// All of it is `cfg(not(doctest))`: doc comments carry spec text, and rustdoc must never
+/// collect a doctest from it (the crate's own docs, in its `lib.rs`, are still tested).
 fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
+        #[cfg(not(doctest))]
         #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
         mod generated {
             #(#items)*
         }
+        #[cfg(not(doctest))]
         pub use generated::*;
+        #[cfg(not(doctest))]
         pub use ::api_runtime::{ConfigError, SecretString};
 
         /// Typed [httpmock](https://docs.rs/httpmock) helpers for this API (feature `mock`).
-        #[cfg(feature = "mock")]
+        #[cfg(all(feature = "mock", not(doctest)))]
         #[allow(clippy::all, clippy::unwrap_used)]
         pub mod mock {
             include!(concat!(env!("OUT_DIR"), "/mock.rs"));
@@ -91,139 +100,16 @@ fn run_progenitor(
     file: &Path,
     f: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, Error> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    match outcome {
+    match crate::panics::catch(f) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(Error::new(file, "", ErrorKind::Progenitor(e.to_string()))),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}"))))
-        }
+        Err(message) => Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}")))),
     }
 }
 
 fn parse(file: &Path, tokens: TokenStream) -> Result<syn::File, Error> {
     syn::parse2::<syn::File>(tokens)
         .map_err(|e| Error::new(file, "", ErrorKind::Progenitor(format!("generated code does not parse: {e}"))))
-}
-
-/// Every builder's `send` goes through the runtime: progenitor's becomes `send_raw` (crate
-/// private), and a new `send` returns [`api_runtime::Error`], which keeps status, headers and
-/// body of anything unexpected, inside one tracing span per call.
-fn wrap_send(file: &mut syn::File) {
-    let Some(builder) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return;
-    };
-    for item in builder.iter_mut() {
-        let syn::Item::Impl(block) = item else { continue };
-        let Some(index) = block.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"))
-        else {
-            continue;
-        };
-        let syn::ImplItem::Fn(raw) = &mut block.items[index] else { continue };
-        let code = quote!(#raw).to_string();
-        let Some(operation) = operation_ids(&code).next().map(str::to_string) else { continue };
-        let syn::ReturnType::Type(_, output) = &raw.sig.output else { continue };
-        let mut output = (**output).clone();
-        retarget_error(&mut output);
-        let docs: Vec<syn::Attribute> = raw.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
-
-        drop_api_version_header(&mut raw.block);
-        raw.sig.ident = quote::format_ident!("send_raw");
-        raw.vis = syn::parse_quote!(pub(crate));
-        raw.attrs.retain(|a| !a.path().is_ident("doc"));
-        raw.attrs.push(syn::parse_quote!(#[doc = "progenitor's `send`, with progenitor's error type."]));
-        let send: syn::ImplItem = syn::parse_quote! {
-            #(#docs)*
-            ///
-            /// Retried, timed and traced by the runtime; errors are `api_runtime::Error`,
-            /// which keeps the status, headers and body of anything the spec did not promise.
-            pub async fn send(self) -> #output {
-                // The `&Client` outlives `self`, which `send_raw` consumes.
-                let client = self.client;
-                client.inner.call(#operation, self.send_raw()).await
-            }
-        };
-        block.items.insert(index + 1, send);
-    }
-}
-
-/// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
-/// generated internals use (`builder` imports it directly).
-fn export_runtime_error(file: &mut syn::File) {
-    for item in file.items.iter_mut() {
-        match item {
-            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => {
-                remove_from_group(&mut u.tree, "Error");
-            }
-            syn::Item::Mod(m) if m.ident == "builder" => {
-                if let Some((_, items)) = m.content.as_mut() {
-                    for item in items.iter_mut() {
-                        if let syn::Item::Use(u) = item {
-                            remove_from_group(&mut u.tree, "Error");
-                        }
-                    }
-                    items.insert(
-                        0,
-                        syn::parse_quote!(
-                            use progenitor_client::Error;
-                        ),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    file.items.insert(
-        0,
-        syn::parse_quote! {
-            /// What a call returns when it fails: see [`api_runtime::Error`].
-            pub use ::api_runtime::Error;
-        },
-    );
-}
-
-/// Drops `name` from `path::{a, name, b}`.
-fn remove_from_group(tree: &mut syn::UseTree, name: &str) {
-    match tree {
-        syn::UseTree::Path(path) => remove_from_group(&mut path.tree, name),
-        syn::UseTree::Group(group) => {
-            group.items = group
-                .items
-                .iter()
-                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == name))
-                .cloned()
-                .collect();
-        }
-        _ => {}
-    }
-}
-
-/// progenitor appends `api-version: <info.version>` to every request; no spec names that
-/// header, so the statement that adds it is taken out of the generated code.
-fn drop_api_version_header(block: &mut syn::Block) {
-    block.stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
-}
-
-/// `Result<T, Error<E>>` → `Result<T, ::api_runtime::Error<E>>`.
-fn retarget_error(output: &mut syn::Type) {
-    let syn::Type::Path(result) = output else { return };
-    let Some(last) = result.path.segments.last_mut() else { return };
-    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else { return };
-    let Some(syn::GenericArgument::Type(syn::Type::Path(error))) = args.args.iter_mut().nth(1) else { return };
-    let Some(segment) = error.path.segments.last() else { return };
-    let arguments = segment.arguments.clone();
-    *error = syn::parse_quote!(::api_runtime::Error #arguments);
 }
 
 /// serde_path_to_error's `paths.~1x.post` style to a JSON pointer.
@@ -328,25 +214,4 @@ fn glue(model: &ApiModel) -> TokenStream {
             }
         }
     }
-}
-
-/// The `OperationInfo { operation_id: "…" }` literals in generated code, in order.
-fn operation_ids(code: &str) -> impl Iterator<Item = &str> {
-    code.split("operation_id :").skip(1).filter_map(|rest| rest.split('"').nth(1))
-}
-
-/// The runtime finds an operation by the name progenitor's hooks report; make sure every
-/// generated operation is one the [`ApiModel`] describes.
-fn check_operation_names(file: &Path, client: &TokenStream, model: &ApiModel) -> Result<(), Error> {
-    let code = client.to_string();
-    for name in operation_ids(&code) {
-        if !model.operations.iter().any(|op| op.rust_name == name) {
-            return Err(Error::new(
-                file,
-                "",
-                ErrorKind::Progenitor(format!("generated operation `{name}` is missing from the API description")),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -9,7 +9,9 @@
 //! problem. Vendor knowledge lives in the spec and its overlay, never in this crate.
 
 mod build_script;
+mod collisions;
 mod describe;
+pub mod docs;
 pub mod drift;
 mod error;
 pub mod examples;
@@ -18,6 +20,9 @@ pub mod model;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+mod panics;
+mod references;
+mod rewrite;
 pub mod schemas;
 pub mod surface;
 mod validate;
@@ -69,7 +74,19 @@ pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
 pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
     overlay::apply(&mut doc, overlay, overlay_file)?;
     normalize::to_openapi_30(&mut doc, spec_file)?;
-    validate::validate(&mut doc, spec_file)?;
-    let model = describe::describe(&mut doc, spec_file)?;
-    Ok(Prepared { file: spec_file.to_path_buf(), doc, model })
+    // Both report what they find, so a broken spec shows every problem in one run.
+    let validated = validate::validate(&mut doc, spec_file);
+    let described = describe::describe(&mut doc, spec_file);
+    match (validated, described) {
+        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model }),
+        (validated, described) => {
+            let validated = validated.err();
+            // describe meets some of the same problems (a missing operationId): say each once.
+            let seen = |e: &Error| validated.as_ref().is_some_and(|v| v.all().any(|v| v.pointer == e.pointer));
+            let described = described.err().filter(|d| !seen(d));
+            Err(Error::collect(validated.into_iter().chain(described))
+                .err()
+                .unwrap_or_else(|| Error::new(spec_file, "", ErrorKind::Invalid("validation failed".into()))))
+        }
+    }
 }

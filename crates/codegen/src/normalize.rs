@@ -36,13 +36,23 @@ const UNCONVERTIBLE: &[&str] = &[
     "contentSchema",
 ];
 
-/// Converts `doc` in place when it is OpenAPI 3.1; leaves 3.0.x documents as they are.
+/// Converts `doc` in place when it is OpenAPI 3.1; leaves 3.0.x documents as they are
+/// (but for the YAML scalars of [`accept_yaml_scalars`]).
 pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<(), Error> {
-    let version = doc
-        .get("openapi")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::new(file, "/openapi", ErrorKind::Invalid("missing the `openapi` version field".into())))?
-        .to_string();
+    let version = match doc.get("openapi") {
+        Some(Value::String(v)) => v.clone(),
+        Some(other) => {
+            return Err(Error::new(
+                file,
+                "/openapi",
+                ErrorKind::Invalid(format!("`openapi: {other}` must be a version string such as `3.0.3`")),
+            ));
+        }
+        None => {
+            return Err(Error::new(file, "/openapi", ErrorKind::Invalid("missing the `openapi` version field".into())));
+        }
+    };
+    accept_yaml_scalars(doc);
     if version.starts_with("3.0.") {
         return Ok(());
     }
@@ -72,17 +82,64 @@ pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<(), Error> {
     }
     root.entry("paths").or_insert_with(|| json!({}));
 
-    schemas::visit_all(doc, |schema, ptr| {
-        convert_schema(schema, ptr).map_err(|(at, msg)| Error::new(file, at, ErrorKind::Unconvertible(msg)))
-    })?;
-    schemas::visit_all(doc, |schema, ptr| match schema.get("type") {
-        Some(Value::String(t)) if t == "null" => Err(Error::new(
-            file,
-            join(ptr, "type"),
-            ErrorKind::Unconvertible("`type: null` outside an `anyOf`/`oneOf` alternative".into()),
-        )),
-        _ => Ok(()),
-    })
+    // Every schema is converted and every failure kept, so all are reported at once.
+    let mut errors = Vec::new();
+    let _ = schemas::visit_all(doc, |schema, ptr| {
+        if let Err((at, msg)) = convert_schema(schema, ptr) {
+            errors.push(Error::new(file, at, ErrorKind::Unconvertible(msg)));
+        }
+        Ok::<(), ()>(())
+    });
+    if errors.is_empty() {
+        let _ = schemas::visit_all(doc, |schema, ptr| {
+            if schema.get("type").is_some_and(|t| t == "null") {
+                errors.push(Error::new(
+                    file,
+                    join(ptr, "type"),
+                    ErrorKind::Unconvertible("`type: null` outside an `anyOf`/`oneOf` alternative".into()),
+                ));
+            }
+            Ok::<(), ()>(())
+        });
+    }
+    Error::collect(errors)
+}
+
+/// What YAML readers make of unquoted scalars that the spec means as strings, as the
+/// established tools accept them: `version: 1.0` and, in `type: string` schemas, `enum` and
+/// `default` values such as `1.5` or `true`. (Response codes written `200:` are already
+/// strings: mapping keys always are.)
+pub fn accept_yaml_scalars(doc: &mut Value) {
+    if let Some(version) = doc.pointer_mut("/info/version")
+        && let Some(text) = scalar_text(version)
+    {
+        *version = Value::String(text);
+    }
+    let _ = schemas::visit_all(doc, |schema, _| {
+        if schema.get("type").and_then(Value::as_str) == Some("string") {
+            if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                for value in values.iter_mut() {
+                    if let Some(text) = scalar_text(value) {
+                        *value = Value::String(text);
+                    }
+                }
+            }
+            if let Some(default) = schema.get_mut("default")
+                && let Some(text) = scalar_text(default)
+            {
+                *default = Value::String(text);
+            }
+        }
+        Ok::<(), ()>(())
+    });
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 type Failure = (String, String);
@@ -235,6 +292,29 @@ mod tests {
         assert!(err.to_string().contains("several types"), "{err}");
         let err = convert(json!({"type": "object", "properties": {"n": {"type": "null"}}})).unwrap_err();
         assert_eq!(err.pointer, "/components/schemas/S/properties/n/type");
+    }
+
+    #[test]
+    fn yaml_scalars_meant_as_strings_are_strings() {
+        let mut doc = json!({"openapi": "3.0.3", "info": {"version": 1.0}, "components": {"schemas": {
+            "S": {"type": "string", "enum": [1.5, true, "x"], "default": 2}, "N": {"type": "integer", "enum": [1]}}}});
+        to_openapi_30(&mut doc, Path::new("s")).unwrap();
+        assert_eq!(doc["info"]["version"], "1.0");
+        assert_eq!(
+            doc["components"]["schemas"]["S"],
+            json!({"type": "string", "enum": ["1.5", "true", "x"], "default": "2"})
+        );
+        assert_eq!(doc["components"]["schemas"]["N"]["enum"], json!([1]));
+        let err = to_openapi_30(&mut json!({"openapi": 3.1}), Path::new("s")).unwrap_err();
+        assert!(err.to_string().contains("`openapi: 3.1` must be a version string"), "{err}");
+    }
+
+    #[test]
+    fn every_unconvertible_construct_is_reported() {
+        let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {
+            "A": {"prefixItems": []}, "B": {"type": ["string", "integer"]}}}});
+        let err = to_openapi_30(&mut doc, Path::new("s")).unwrap_err();
+        assert_eq!(err.all().count(), 2, "{err}");
     }
 
     #[test]

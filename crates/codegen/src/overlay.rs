@@ -25,47 +25,56 @@ pub fn apply(doc: &mut Value, overlay: &Value, overlay_file: &Path) -> Result<()
         .and_then(Value::as_array)
         .ok_or_else(|| err("/actions", "missing the `actions` list".into()))?;
 
-    for (index, action) in actions.iter().enumerate() {
-        let at = format!("/actions/{index}");
-        let target = action
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| err(&at, "action has no string `target`".into()))?;
-        let path = JsonPath::parse(target)
-            .map_err(|e| err(&join(&at, "target"), format!("invalid JSONPath `{target}`: {e}")))?;
-        let remove = match action.get("remove") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(err(&join(&at, "remove"), "`remove` must be a boolean".into())),
-        };
-        let update = action.get("update");
-        if !remove && update.is_none() {
-            return Err(err(&at, "action has neither `update` nor `remove: true`".into()));
-        }
+    // Actions apply in order; one that fails is reported and the rest still run, so every
+    // broken action shows up in one run.
+    let errors: Vec<Error> = actions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, action)| apply_action(doc, index, action, overlay_file).err())
+        .collect();
+    Error::collect(errors)
+}
 
-        // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
-        let mut pointers: Vec<String> =
-            path.query_located(doc).into_iter().map(|node| node.location().to_json_pointer()).collect();
-        if pointers.is_empty() {
-            return Err(Error::new(
-                overlay_file,
-                join(&at, "target"),
-                ErrorKind::TargetMatchesNothing { target: target.to_string() },
-            ));
-        }
+fn apply_action(doc: &mut Value, index: usize, action: &Value, overlay_file: &Path) -> Result<(), Error> {
+    let err = |pointer: &str, msg: String| Error::new(overlay_file, pointer, ErrorKind::Overlay(msg));
+    let at = format!("/actions/{index}");
+    let target =
+        action.get("target").and_then(Value::as_str).ok_or_else(|| err(&at, "action has no string `target`".into()))?;
+    let path =
+        JsonPath::parse(target).map_err(|e| err(&join(&at, "target"), format!("invalid JSONPath `{target}`: {e}")))?;
+    let remove = match action.get("remove") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(err(&join(&at, "remove"), "`remove` must be a boolean".into())),
+    };
+    let update = action.get("update");
+    if !remove && update.is_none() {
+        return Err(err(&at, "action has neither `update` nor `remove: true`".into()));
+    }
 
-        if remove {
-            // Remove from the deepest and last node first so earlier pointers stay valid.
-            pointers.sort_by(|a, b| b.cmp(a));
-            for pointer in &pointers {
-                remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
-            }
-        } else if let Some(update) = update {
-            for pointer in &pointers {
-                let node =
-                    doc.pointer_mut(pointer).ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
-                merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
-            }
+    // Resolve the selection to JSON pointers first, then mutate: the selection borrows `doc`.
+    let mut pointers: Vec<String> =
+        path.query_located(doc).into_iter().map(|node| node.location().to_json_pointer()).collect();
+    if pointers.is_empty() {
+        return Err(Error::new(
+            overlay_file,
+            join(&at, "target"),
+            ErrorKind::TargetMatchesNothing { target: target.to_string() },
+        ));
+    }
+
+    if remove {
+        // Remove from the deepest and last node first so earlier pointers stay valid:
+        // array indices compare as numbers (`/9` before `/10`), not as strings.
+        pointers.sort_by_key(|p| std::cmp::Reverse(pointer_key(p)));
+        pointers.dedup();
+        for pointer in &pointers {
+            remove_at(doc, pointer).map_err(|msg| err(&at, msg))?;
+        }
+    } else if let Some(update) = update {
+        for pointer in &pointers {
+            let node = doc.pointer_mut(pointer).ok_or_else(|| err(&at, format!("selected node {pointer} vanished")))?;
+            merge_into(node, update).map_err(|msg| err(&join(&at, "update"), msg))?;
         }
     }
     Ok(())
@@ -104,19 +113,29 @@ fn merge_into(target: &mut Value, update: &Value) -> Result<(), String> {
     }
 }
 
+/// A pointer's tokens, numbers as numbers, for ordering.
+fn pointer_key(pointer: &str) -> Vec<(u64, String)> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.parse::<u64>().map_or((u64::MAX, t.to_string()), |n| (n, String::new())))
+        .collect()
+}
+
 fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
     let (parent, last) = pointer.rsplit_once('/').ok_or_else(|| "cannot remove the document root".to_string())?;
     let token = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.shift_remove(&token);
-            Ok(())
-        }
+        Some(Value::Object(map)) => match map.shift_remove(&token) {
+            Some(_) => Ok(()),
+            None => Err(format!("cannot remove {pointer}: no such member")),
+        },
         Some(Value::Array(items)) => {
             let index: usize = token.parse().map_err(|_| format!("bad array index in {pointer}"))?;
-            if index < items.len() {
-                items.remove(index);
+            if index >= items.len() {
+                return Err(format!("cannot remove {pointer}: index {index} is out of range (length {})", items.len()));
             }
+            items.remove(index);
             Ok(())
         }
         _ => Err(format!("cannot remove {pointer}: its parent is not a container")),
@@ -154,6 +173,24 @@ mod tests {
     }
 
     #[test]
+    fn remove_takes_out_exactly_the_selected_array_elements() {
+        let mut doc =
+            json!({"tags": (0..12).map(|i| json!({"n": i, "drop": i == 2 || i == 9 || i == 10})).collect::<Vec<_>>()});
+        run(&mut doc, json!({"overlay": "1.0.0", "actions": [{"target": "$.tags[?@.drop == true]", "remove": true}]}))
+            .unwrap();
+        let left: Vec<i64> = doc["tags"].as_array().unwrap().iter().map(|t| t["n"].as_i64().unwrap()).collect();
+        assert_eq!(left, [0, 1, 3, 4, 5, 6, 7, 8, 11]);
+    }
+
+    #[test]
+    fn removing_an_index_out_of_range_is_an_error() {
+        let mut doc = json!({"a": [1, 2]});
+        assert!(remove_at(&mut doc, "/a/5").unwrap_err().contains("out of range"));
+        assert!(remove_at(&mut doc, "/b").unwrap_err().contains("no such member"));
+        assert_eq!(doc, json!({"a": [1, 2]}));
+    }
+
+    #[test]
     fn a_target_matching_nothing_is_an_error_naming_the_action() {
         let mut doc = json!({"info": {}});
         let err = run(
@@ -167,6 +204,24 @@ mod tests {
         assert!(matches!(err.kind, ErrorKind::TargetMatchesNothing { .. }));
         assert_eq!(err.pointer, "/actions/1/target");
         assert!(err.to_string().contains("overlay.yaml: at /actions/1/target"), "{err}");
+    }
+
+    #[test]
+    fn every_failing_action_is_reported_and_the_others_apply() {
+        let mut doc = json!({"info": {}});
+        let err = run(
+            &mut doc,
+            json!({"overlay": "1.0.0", "actions": [
+                {"target": "$.nope", "update": {}},
+                {"target": "$.info", "update": {"x": 1}},
+                {"target": "$.info"}
+            ]}),
+        )
+        .unwrap_err();
+        let at: Vec<&str> = err.all().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(at, ["/actions/0/target", "/actions/2"]);
+        assert_eq!(err.to_string().lines().count(), 2, "{err}");
+        assert_eq!(doc, json!({"info": {"x": 1}}));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Checks what progenitor needs and does not check itself (or checks with a panic).
+//! Checks what progenitor needs and does not check itself (or checks with a panic), and
+//! reports every problem it finds, not only the first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::Value;
@@ -13,71 +14,234 @@ const SECRET_COMPANIONS: &[&str] =
     &["type", "x-secret", "description", "example", "title", "deprecated", "readOnly", "writeOnly", "default"];
 
 pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
-    let invalid = |ptr: &str, msg: String| Error::new(file, ptr, ErrorKind::Invalid(msg));
+    let mut errors = Vec::new();
+    let mut invalid = |ptr: &str, msg: String| errors.push(Error::new(file, ptr, ErrorKind::Invalid(msg)));
 
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (ptr, _, _, op) in schemas::operations(doc) {
         let id = match op.get("operationId") {
             Some(Value::String(id)) if !id.is_empty() => id,
             _ => {
-                return Err(invalid(&ptr, "operation has no `operationId` (progenitor names methods after it)".into()));
+                invalid(&ptr, "operation has no `operationId` (progenitor names methods after it)".into());
+                continue;
             }
         };
         // progenitor turns ids into snake_case method names: `getToken` and `get_token` collide.
         let key: String = id.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
         if let Some(first) = seen.insert(key, ptr.clone()) {
-            return Err(invalid(
+            invalid(
                 &join(&ptr, "operationId"),
                 format!("operationId `{id}` is not unique (the operation at {first} has the same name)"),
-            ));
+            );
         }
     }
 
-    check_refs(doc, doc, "", file)?;
+    check_paths(doc, &mut invalid);
+    check_header_names(doc, &mut invalid);
+    check_refs(doc, doc, "", &mut invalid);
+    crate::references::check_cycles(doc, &mut invalid);
+    crate::collisions::check(doc, &mut invalid);
 
-    schemas::visit_all(doc, |schema, ptr| {
-        let Some(mark) = schema.get("x-secret") else { return Ok(()) };
+    let _ = schemas::visit_all(doc, |schema, ptr| {
+        let Some(mark) = schema.get("x-secret") else { return Ok::<(), ()>(()) };
         let at = join(ptr, "x-secret");
         if mark != &Value::Bool(true) {
-            return Err(invalid(&at, "`x-secret` must be `true`".into()));
-        }
-        if schema.get("type") != Some(&Value::String("string".into())) {
-            return Err(invalid(&at, "`x-secret` marks only `type: string` schemas".into()));
-        }
-        if let Some(other) = schema.keys().find(|k| !SECRET_COMPANIONS.contains(&k.as_str())) {
-            return Err(invalid(
-                &at,
-                format!("`x-secret` marks plain strings only; `{other}` is not supported beside it"),
-            ));
+            invalid(&at, "`x-secret` must be `true`".into());
+        } else if schema.get("type") != Some(&Value::String("string".into())) {
+            invalid(&at, "`x-secret` marks only `type: string` schemas".into());
+        } else if let Some(other) = schema.keys().find(|k| !SECRET_COMPANIONS.contains(&k.as_str())) {
+            invalid(&at, format!("`x-secret` marks plain strings only; `{other}` is not supported beside it"));
         }
         Ok(())
-    })
+    });
+    Error::collect(errors)
 }
 
 /// Every `$ref` must be local and resolve.
-fn check_refs(doc: &Value, node: &Value, ptr: &str, file: &Path) -> Result<(), Error> {
+fn check_refs(doc: &Value, node: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
     match node {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                let resolves = reference.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some());
+            if let Some(reference) = map.get("$ref") {
+                let resolves = reference
+                    .as_str()
+                    .and_then(|r| r.strip_prefix('#'))
+                    .is_some_and(|p| crate::references::resolve_pointer(doc, p).is_some());
                 if !resolves {
-                    return Err(Error::new(
-                        file,
-                        join(ptr, "$ref"),
-                        ErrorKind::Invalid(format!("`$ref: {reference}` does not resolve to a place in this document")),
-                    ));
+                    let shown = reference.as_str().map_or_else(|| reference.to_string(), str::to_string);
+                    invalid(
+                        &join(ptr, "$ref"),
+                        format!("`$ref: {shown}` does not resolve to a place in this document"),
+                    );
                 }
             }
             for (key, value) in map {
-                check_refs(doc, value, &join(ptr, key), file)?;
+                check_refs(doc, value, &join(ptr, key), invalid);
             }
         }
         Value::Array(items) => {
             for (index, value) in items.iter().enumerate() {
-                check_refs(doc, value, &join(ptr, &index.to_string()), file)?;
+                check_refs(doc, value, &join(ptr, &index.to_string()), invalid);
             }
         }
         _ => {}
     }
-    Ok(())
+}
+
+/// Each `{name}` in a path template is a declared path parameter of every operation on it,
+/// and each declared path parameter appears in the template (progenitor panics otherwise).
+fn check_paths(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
+    for (template, item) in paths {
+        let item_ptr = join("/paths", template);
+        let names = match template_names(template) {
+            Ok(names) => names,
+            Err(problem) => {
+                invalid(&item_ptr, format!("path template `{template}`: {problem}"));
+                continue;
+            }
+        };
+        for (op_ptr, _, _, op) in schemas::operations(doc).into_iter().filter(|(_, path, _, _)| path == template) {
+            let mut declared: BTreeMap<String, String> = BTreeMap::new();
+            for (list, params) in [(&item_ptr, item.get("parameters")), (&op_ptr, op.get("parameters"))] {
+                let Some(Value::Array(params)) = params else { continue };
+                for (index, param) in params.iter().enumerate() {
+                    let at = join(&join(list, "parameters"), &index.to_string());
+                    let Some(param) = crate::references::resolve(doc, param) else { continue };
+                    if param.get("in").and_then(Value::as_str) != Some("path") {
+                        continue;
+                    }
+                    let Some(name) = param.get("name").and_then(Value::as_str) else { continue };
+                    if param.get("required") != Some(&Value::Bool(true)) {
+                        invalid(&at, format!("path parameter `{name}` must be `required: true`"));
+                    }
+                    declared.insert(name.to_string(), at);
+                }
+            }
+            for name in &names {
+                if !declared.contains_key(name) {
+                    invalid(
+                        &op_ptr,
+                        format!(
+                            "path `{template}` has `{{{name}}}` but the operation declares no path parameter `{name}`"
+                        ),
+                    );
+                }
+            }
+            for (name, at) in &declared {
+                if !names.contains(name) {
+                    invalid(at, format!("path parameter `{name}` does not appear in the path `{template}`"));
+                }
+            }
+        }
+    }
+}
+
+/// A header parameter's name must be an HTTP token: the generated code hands it to
+/// `HeaderName::from_static`, which panics at request time on anything else.
+fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    let token = |name: &str| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
+    for (template, item) in paths {
+        let item_ptr = join("/paths", template);
+        let mut lists = vec![(join(&item_ptr, "parameters"), item.get("parameters"))];
+        for (op_ptr, path, _, op) in schemas::operations(doc) {
+            if path == *template {
+                lists.push((join(&op_ptr, "parameters"), op.get("parameters")));
+            }
+        }
+        for (list_ptr, list) in lists {
+            let Some(Value::Array(params)) = list else { continue };
+            for (index, param) in params.iter().enumerate() {
+                let Some(param) = crate::references::resolve(doc, param) else { continue };
+                if param.get("in").and_then(Value::as_str) == Some("header")
+                    && let Some(name) = param.get("name").and_then(Value::as_str)
+                    && !token(name)
+                {
+                    let at = join(&join(&list_ptr, &index.to_string()), "name");
+                    invalid(&at, format!("header parameter `{name}` is not a valid HTTP header name"));
+                }
+            }
+        }
+    }
+}
+
+/// The `{name}`s of a path template.
+fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
+    let mut names = BTreeSet::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("a `}` without `{`".into());
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("a `{` without `}`")?;
+        let name = &after[..close];
+        if name.is_empty() || name.contains('{') {
+            return Err(format!("bad parameter `{{{name}}}`"));
+        }
+        if !names.insert(name.to_string()) {
+            return Err(format!("`{{{name}}}` appears twice"));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(doc: Value) -> Vec<String> {
+        let mut doc = doc;
+        match validate(&mut doc, Path::new("s.yaml")) {
+            Ok(()) => Vec::new(),
+            Err(e) => e.all().map(|e| format!("{}: {}", e.pointer, e.kind)).collect(),
+        }
+    }
+
+    #[test]
+    fn path_templates_and_path_parameters_must_agree() {
+        let doc = json!({"paths": {
+            "/a/{id}/{other}": {"get": {"operationId": "a", "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "gone", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "q", "in": "query", "schema": {"type": "string"}}]}},
+            "/b/{x": {"get": {"operationId": "b"}},
+            "/c/{x}": {"parameters": [{"name": "x", "in": "path", "schema": {"type": "string"}}],
+                "get": {"operationId": "c"}}}});
+        assert_eq!(
+            problems(doc),
+            [
+                "/paths/~1a~1{id}~1{other}/get: path `/a/{id}/{other}` has `{other}` but the operation declares no path parameter `other`",
+                "/paths/~1a~1{id}~1{other}/get/parameters/1: path parameter `gone` does not appear in the path `/a/{id}/{other}`",
+                "/paths/~1b~1{x: path template `/b/{x`: a `{` without `}`",
+                "/paths/~1c~1{x}/parameters/0: path parameter `x` must be `required: true`",
+            ]
+        );
+    }
+
+    #[test]
+    fn header_parameter_names_must_be_http_tokens() {
+        let doc = json!({"paths": {"/a": {"get": {"operationId": "a", "parameters": [
+            {"name": "X-Trace-Id", "in": "header"}, {"name": "X Trace", "in": "header"},
+            {"name": "ok name", "in": "query"}]}}}});
+        assert_eq!(
+            problems(doc),
+            ["/paths/~1a/get/parameters/1/name: header parameter `X Trace` is not a valid HTTP header name"]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let doc = json!({"paths": {
+            "/a": {"get": {}, "post": {"operationId": "x"}, "put": {"operationId": "X"}},
+            "/b": {"get": {"operationId": "b", "responses": {"200": {"$ref": "#/nope"}}}}}});
+        let found = problems(doc);
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].contains("no `operationId`") && found[1].contains("not unique"), "{found:#?}");
+        assert!(found[2].contains("`$ref: #/nope` does not resolve"), "{found:#?}");
+    }
 }

@@ -21,7 +21,11 @@ pub fn parse(origin: &Path, text: &str) -> Result<Value, Error> {
     if text.trim_start().starts_with('{') {
         return serde_json::from_str(text).map_err(|e| Error::new(origin, "", ErrorKind::Yaml(format!("JSON: {e}"))));
     }
-    serde_saphyr::from_str::<Value>(text).map_err(|e| Error::new(origin, "", ErrorKind::Yaml(e.to_string())))
+    // YAML 1.2 core booleans only: `enum: [yes, no]` and `y` are strings, as in the
+    // established YAML 1.2 readers (js-yaml behind Redocly, Spectral, Prism).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Value>(text, options)
+        .map_err(|e| Error::new(origin, "", ErrorKind::Yaml(e.to_string())))
 }
 
 /// Renders a document as block-style YAML; strings that would read as another type
@@ -41,6 +45,13 @@ mod tests {
         let text = to_string(Path::new("x"), &doc).unwrap();
         assert_eq!(parse(Path::new("x"), &text).unwrap(), doc);
         assert!(text.contains("\"2024-06-10\""), "{text}");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_integer_keys_are_strings() {
+        let doc =
+            parse(Path::new("x"), "enum: [yes, no, y, on, true]\nresponses:\n  200: {description: ok}\n").unwrap();
+        assert_eq!(doc, json!({"enum": ["yes", "no", "y", "on", true], "responses": {"200": {"description": "ok"}}}));
     }
 
     #[test]

@@ -1,0 +1,379 @@
+//! Spec names that become the same Rust name after case conversion (`first-name` and
+//! `first_name`, `Thing` and `thing`): one error naming both places, before progenitor or
+//! typify can panic on them or hand rustc a duplicate definition. Keywords are no problem:
+//! both generators append `_` (`type` → `type_`) and keep the wire name in a serde rename.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::join;
+use crate::naming::{self, Case};
+use crate::{references, schemas};
+
+/// `Client` methods an operation must not shadow: progenitor's constructors, the
+/// `ClientInfo` and `ClientHooks` methods its generated code calls, and our constructors.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
+    "pre",
+    "exec",
+    "post",
+    "builder",
+    "from_env",
+];
+
+/// Names the `builder` module imports or uses unqualified: an operation's builder struct
+/// of the same name would shadow them.
+const BUILDER_SCOPE: &[&str] = &[
+    "Error",
+    "ByteStream",
+    "ClientInfo",
+    "ClientHooks",
+    "OperationInfo",
+    "RequestBuilderExt",
+    "ResponseValue",
+    "Result",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "Send",
+    "Sync",
+];
+
+pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        let (method, builder) = (naming::method_name(id), naming::progenitor_sanitize(id, Case::Pascal));
+        if CLIENT_METHODS.contains(&method.as_str()) {
+            invalid(
+                &join(&op_ptr, "operationId"),
+                format!(
+                    "operationId `{id}` becomes `Client::{method}`, which the client already has; rename it in the overlay"
+                ),
+            );
+        } else if BUILDER_SCOPE.contains(&builder.as_str()) {
+            invalid(
+                &join(&op_ptr, "operationId"),
+                format!(
+                    "operationId `{id}` becomes `builder::{builder}`, which would shadow the `{builder}` the generated code uses; rename it in the overlay"
+                ),
+            );
+        }
+    }
+    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
+        let names = components.keys().map(|name| (name.as_str(), join("/components/schemas", name)));
+        clashes(names, naming::type_name, "schemas", "type", invalid);
+    }
+    each_schema(doc, &mut |schema, ptr| {
+        if let Some(Value::Object(properties)) = schema.get("properties") {
+            let base = join(ptr, "properties");
+            let names = properties.keys().map(|name| (name.as_str(), join(&base, name)));
+            clashes(names, naming::field_name, "properties", "field", invalid);
+        }
+        enum_variants(schema, ptr, invalid);
+    });
+    for (op_ptr, path, _, op) in schemas::operations(doc) {
+        parameters(doc, &op_ptr, &path, op, invalid);
+    }
+    derived_type_names(doc, invalid);
+}
+
+/// Whether typify gives `schema` a named type of its own (rather than `String`, `i64`, …).
+fn named_type(schema: &Value) -> bool {
+    schema.get("$ref").is_none()
+        && (schema.get("type").and_then(Value::as_str) == Some("object")
+            || [
+                "properties",
+                "enum",
+                "oneOf",
+                "anyOf",
+                "allOf",
+                "additionalProperties",
+                "pattern",
+                "minLength",
+                "maxLength",
+            ]
+            .iter()
+            .any(|k| schema.get(*k).is_some()))
+}
+
+/// Inline schemas get names too: progenitor suggests `<Operation>Body`, `<Operation>Response`
+/// and `<Operation><Parameter>`, and typify prefers a schema's `title`. typify gives a name
+/// already taken to the type that took it, so an inline schema sharing a name with a
+/// component (or with another inline schema: two inline responses of one operation) silently
+/// gets the wrong type: an error naming both.
+fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    // (suggested name, pointer, schema) of every inline schema that gets a name.
+    let mut inline: Vec<(String, String, &Value)> = Vec::new();
+    for (op_ptr, path, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        for list_ptr in [join(&join("/paths", &path), "parameters"), join(&op_ptr, "parameters")] {
+            let Some(Value::Array(list)) = doc.pointer(&list_ptr) else { continue };
+            for (index, param) in list.iter().enumerate() {
+                if let (Some(schema), Some(name)) = (param.get("schema"), param.get("name").and_then(Value::as_str)) {
+                    let ptr = join(&join(&list_ptr, &index.to_string()), "schema");
+                    inline.push((format!("{id}-{name}"), ptr, schema));
+                }
+            }
+        }
+        if let Some((media, schema)) = op.get("requestBody").and_then(media_schema) {
+            let ptr = join(&join(&join(&join(&op_ptr, "requestBody"), "content"), &media), "schema");
+            inline.push((format!("{id}-body"), ptr, schema));
+        }
+        for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if let Some((media, schema)) = media_schema(response) {
+                let responses = join(&join(&op_ptr, "responses"), status);
+                inline.push((
+                    format!("{id}-response"),
+                    join(&join(&join(&responses, "content"), &media), "schema"),
+                    schema,
+                ));
+            }
+        }
+    }
+    // Titled schemas nested anywhere (a component's own title does not name it).
+    each_schema(doc, &mut |schema, ptr| {
+        let component_root = ptr.starts_with("/components/schemas/") && ptr.matches('/').count() == 3;
+        if !component_root && schema.get("title").is_some() {
+            inline.push((String::new(), ptr.to_string(), schema));
+        }
+    });
+
+    let mut taken: BTreeMap<String, (String, &Value)> = BTreeMap::new();
+    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
+        for (name, schema) in components {
+            taken.entry(naming::type_name(name)).or_insert((join("/components/schemas", name), schema));
+        }
+    }
+    let mut seen_ptrs = std::collections::BTreeSet::new();
+    for (suggested, ptr, schema) in inline {
+        if !named_type(schema) || !seen_ptrs.insert(ptr.clone()) {
+            continue;
+        }
+        let name = match schema.get("title").and_then(Value::as_str) {
+            Some(title) => naming::type_name(title),
+            None => naming::type_name(&naming::progenitor_sanitize(&suggested, Case::Pascal)),
+        };
+        match taken.get(&name) {
+            Some((first, other)) if *other != schema => invalid(
+                &ptr,
+                format!(
+                    "this inline schema and the one at {first} both become the Rust type `{name}`, so one would \
+                     silently get the other's type; move it to `components/schemas` or give it a `title` in the overlay"
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                taken.insert(name, (ptr, schema));
+            }
+        }
+    }
+}
+
+/// The JSON media type's schema of a request body or response (progenitor reads that one).
+fn media_schema(holder: &Value) -> Option<(String, &Value)> {
+    holder.get("content")?.as_object()?.iter().find_map(|(media, m)| {
+        if media == "application/json" || media.starts_with("application/json;") {
+            m.get("schema").map(|s| (media.clone(), s))
+        } else {
+            None
+        }
+    })
+}
+
+/// Reports each group of `names` that `rust` maps to one identifier, at the later one.
+fn clashes<'a>(
+    names: impl Iterator<Item = (&'a str, String)>,
+    rust: impl Fn(&str) -> String,
+    what: &str,
+    becomes: &str,
+    invalid: &mut impl FnMut(&str, String),
+) {
+    let mut seen: BTreeMap<String, (&str, String)> = BTreeMap::new();
+    for (name, ptr) in names {
+        let ident = rust(name);
+        match seen.get(&ident) {
+            Some((first, first_ptr)) => invalid(
+                &ptr,
+                format!(
+                    "{what} `{first}` ({first_ptr}) and `{name}` ({ptr}) both become the Rust {becomes} `{ident}`; \
+                     remove or rename one in the overlay"
+                ),
+            ),
+            None => {
+                seen.insert(ident, (name, ptr));
+            }
+        }
+    }
+}
+
+/// typify names string enum variants by case conversion, then retries with `_` spelled `X`;
+/// it panics if they still collide.
+fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
+    let Some(Value::Array(values)) = schema.get("enum") else { return };
+    let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else { return };
+    let unique = |names: &[String]| names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+    if unique(&values.iter().map(|v| naming::variant_name(v)).collect::<Vec<_>>())
+        || unique(&values.iter().map(|v| naming::variant_name_fallback(v)).collect::<Vec<_>>())
+    {
+        return;
+    }
+    let at = join(ptr, "enum");
+    let names = values.iter().enumerate().map(|(i, v)| (*v, join(&at, &i.to_string())));
+    clashes(names, naming::variant_name_fallback, "enum values", "variant", invalid);
+}
+
+/// An operation's parameters (the path item's, overridden by the operation's own) become
+/// builder methods and fields beside `body`.
+fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut impl FnMut(&str, String)) {
+    let item_ptr = join("/paths", path);
+    let mut merged: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    let lists = [
+        (join(&item_ptr, "parameters"), doc.pointer(&join(&item_ptr, "parameters"))),
+        (join(op_ptr, "parameters"), op.get("parameters")),
+    ];
+    for (list_ptr, list) in lists {
+        let Some(Value::Array(list)) = list else { continue };
+        for (index, param) in list.iter().enumerate() {
+            let Some(param) = references::resolve(doc, param) else { continue };
+            let (Some(name), Some(location)) =
+                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            merged.insert(
+                (location.to_string(), name.to_string()),
+                (name.to_string(), join(&list_ptr, &index.to_string())),
+            );
+        }
+    }
+    let mut names: Vec<(&str, String)> = Vec::new();
+    if op.get("requestBody").is_some() {
+        names.push(("body", join(op_ptr, "requestBody")));
+    }
+    let mut params: Vec<&(String, String)> = merged.values().collect();
+    params.sort_by(|a, b| a.1.cmp(&b.1));
+    names.extend(params.into_iter().map(|(name, ptr)| (name.as_str(), ptr.clone())));
+    clashes(
+        names.into_iter(),
+        |n| naming::progenitor_sanitize(n, Case::Snake),
+        "parameters",
+        "builder method",
+        invalid,
+    );
+}
+
+/// Visits every schema reachable from the document's schema roots, by its own pointer.
+fn each_schema<'a>(doc: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
+    let mut pending = schemas::roots(doc);
+    while let Some(ptr) = pending.pop() {
+        let Some(schema) = doc.pointer(&ptr) else { continue };
+        f(schema, &ptr);
+        pending.extend(schemas::children(schema, &ptr));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(doc: Value) -> Vec<String> {
+        let mut found = Vec::new();
+        check(&doc, &mut |at: &str, msg: String| found.push(format!("{at}: {msg}")));
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn schema_property_and_enum_collisions_name_both_places() {
+        let found = problems(json!({"components": {"schemas": {
+            "Thing": {"type": "object", "properties": {
+                "foo-bar": {"type": "string"}, "foo_bar": {"type": "string"},
+                "kind": {"type": "string", "enum": ["a-b", "a_b", "A B"]}}},
+            "thing": {"type": "string", "enum": ["self", "Self", "x-y", "x_y"]}}}}));
+        assert_eq!(found.len(), 5, "{found:#?}");
+        assert!(found.iter().any(|p| p.starts_with("/components/schemas/thing: schemas `Thing` (/components/schemas/Thing) and `thing` (/components/schemas/thing) both become the Rust type `Thing`")), "{found:#?}");
+        assert!(
+            found.iter().any(
+                |p| p.contains("properties `foo-bar` (/components/schemas/Thing/properties/foo-bar) and `foo_bar`")
+            ),
+            "{found:#?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("enum values `a-b` (/components/schemas/Thing/properties/kind/enum/0) and `a_b`")),
+            "{found:#?}"
+        );
+        assert!(found.iter().any(|p| p.contains("enum values `self`")), "{found:#?}");
+    }
+
+    #[test]
+    fn parameter_collisions_include_the_body_and_path_level_parameters() {
+        let found = problems(json!({"paths": {"/a": {
+            "parameters": [{"name": "first-name", "in": "query"}],
+            "post": {"operationId": "a", "requestBody": {}, "parameters": [
+                {"name": "first_name", "in": "header"}, {"name": "body", "in": "query"},
+                {"name": "first-name", "in": "query"}]}}}}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0]
+                .contains("parameters `body` (/paths/~1a/post/requestBody) and `body` (/paths/~1a/post/parameters/1)"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].contains("`first-name` (/paths/~1a/post/parameters/0) and `first_name`")
+                || found[1].contains(
+                    "`first_name` (/paths/~1a/post/parameters/0) and `first-name` (/paths/~1a/post/parameters/2)"
+                ),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn operations_that_would_shadow_client_methods_or_builder_names_are_refused() {
+        let found = problems(json!({"paths": {"/a": {
+            "get": {"operationId": "new"}, "post": {"operationId": "Post"}, "put": {"operationId": "result"},
+            "patch": {"operationId": "type"}}}}));
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].contains("/paths/~1a/get/operationId: operationId `new` becomes `Client::new`"), "{found:#?}");
+        assert!(found[1].contains("operationId `Post` becomes `Client::post`"), "{found:#?}");
+        assert!(found[2].contains("operationId `result` becomes `builder::Result`"), "{found:#?}");
+    }
+
+    #[test]
+    fn inline_schemas_named_like_other_types_name_both_places() {
+        let object = |p: &str| json!({"type": "object", "properties": {p: {"type": "string"}}});
+        let json = |schema: Value| json!({"content": {"application/json": {"schema": schema}}});
+        let found = problems(json!({"paths": {"/a": {"get": {"operationId": "get_a",
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "enum": ["x"], "title": "Thing"}}],
+            "requestBody": json(object("b")),
+            "responses": {"200": json(object("a")), "400": json(object("err")), "404": json(object("a"))}}}},
+            "components": {"schemas": {"Thing": object("other"), "GetABody": object("other")}}}));
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].starts_with("/paths/~1a/get/parameters/0/schema: this inline schema and the one at /components/schemas/Thing both become the Rust type `Thing`"), "{found:#?}");
+        assert!(found[1].starts_with("/paths/~1a/get/requestBody/content/application~1json/schema: this inline schema and the one at /components/schemas/GetABody"), "{found:#?}");
+        assert!(found[2].starts_with("/paths/~1a/get/responses/400/content/application~1json/schema: this inline schema and the one at /paths/~1a/get/responses/200/content/application~1json/schema both become the Rust type `GetAResponse`"), "{found:#?}");
+    }
+
+    #[test]
+    fn keywords_and_distinct_names_are_fine() {
+        let found = problems(json!({"components": {"schemas": {
+            "crate": {"type": "object", "properties": {"type": {}, "self": {}, "async": {}}},
+            // `AB` twice at first, so typify's second try: `AXb` and `AB`.
+            "Kind": {"type": "string", "enum": ["a-b", "aB"]}}}}));
+        assert_eq!(found, Vec::<String>::new());
+    }
+}

@@ -1,0 +1,403 @@
+//! Structural rewrites of progenitor's output, each checked: a rewrite that does not find
+//! exactly what it expects fails generation instead of silently producing another client.
+//!
+//! - every builder's `send` becomes `send_raw`, wrapped by a `send` that goes through the
+//!   runtime (found by its `OperationInfo { operation_id: "…" }` literal), and the number of
+//!   wrapped operations must be the spec's;
+//! - progenitor's own `api-version` header (`HeaderName::from_static("api-version")` with
+//!   `Client::api_version()`) is removed; a header the spec declares with that name stays;
+//! - the crate's `Error` is the runtime's.
+
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+
+/// Collects the `operation_id` literal of every `OperationInfo { … }` it visits, in order.
+struct OperationIds(Vec<String>);
+
+impl Visit<'_> for OperationIds {
+    fn visit_expr_struct(&mut self, node: &syn::ExprStruct) {
+        if node.path.segments.last().is_some_and(|s| s.ident == "OperationInfo") {
+            for field in &node.fields {
+                if let (syn::Member::Named(name), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(id), .. })) =
+                    (&field.member, &field.expr)
+                    && name == "operation_id"
+                {
+                    self.0.push(id.value());
+                }
+            }
+        }
+        syn::visit::visit_expr_struct(self, node);
+    }
+}
+
+/// Wraps every builder's `send` (see the module documentation). `expected` are the method
+/// names of the spec's operations; the wrapped ones must be exactly those, each once.
+pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> {
+    let builder = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("progenitor's output has no `builder` module")?;
+    // progenitor names the `&Client` field `client`, or `_client` if a parameter is `client`.
+    let client_fields: Vec<(syn::Ident, syn::Ident)> = builder
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| is_client_ref(&f.ty))
+                .and_then(|f| f.ident.clone())
+                .map(|f| (s.ident.clone(), f)),
+            _ => None,
+        })
+        .collect();
+    let mut wrapped = Vec::new();
+    for item in builder.iter_mut() {
+        let syn::Item::Impl(block) = item else { continue };
+        let syn::Type::Path(self_ty) = &*block.self_ty else { continue };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
+        let Some(index) = block.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let syn::ImplItem::Fn(raw) = &mut block.items[index] else { continue };
+        let client = client_fields
+            .iter()
+            .find(|(s, _)| *s == name)
+            .map(|(_, f)| f)
+            .ok_or_else(|| format!("builder `{name}` has no `&Client` field"))?;
+        let send = wrap_one(raw, client)?;
+        wrapped.push(send.0);
+        block.items.insert(index + 1, send.1);
+    }
+    let mut got: Vec<&str> = wrapped.iter().map(String::as_str).collect();
+    let mut want = expected.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    if got != want {
+        return Err(format!(
+            "progenitor generated {} operations ({}), the spec has {} ({})",
+            got.len(),
+            got.join(", "),
+            want.len(),
+            want.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Renames one `send` to `send_raw` and returns its operation and the new `send`.
+fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, syn::ImplItem), String> {
+    let mut ids = OperationIds(Vec::new());
+    ids.visit_block(&raw.block);
+    let operation = match <[String; 1]>::try_from(ids.0) {
+        Ok([id]) => id,
+        Err(ids) => return Err(format!("a `send` with {} `OperationInfo` literals instead of one", ids.len())),
+    };
+    let syn::ReturnType::Type(_, output) = &raw.sig.output else {
+        return Err(format!("`send` of `{operation}` returns nothing"));
+    };
+    let mut output = (**output).clone();
+    retarget_error(&mut output)
+        .ok_or_else(|| format!("`send` of `{operation}` does not return `Result<_, Error<_>>`"))?;
+    let docs: Vec<syn::Attribute> = raw.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+
+    let removed = drop_api_version_header(&mut raw.block);
+    if removed != 1 {
+        return Err(format!(
+            "`send` of `{operation}` sets progenitor's `api-version` header {removed} times, not once"
+        ));
+    }
+    raw.sig.ident = quote::format_ident!("send_raw");
+    raw.vis = syn::parse_quote!(pub(crate));
+    raw.attrs.retain(|a| !a.path().is_ident("doc"));
+    raw.attrs.push(syn::parse_quote!(#[doc = "progenitor's `send`, with progenitor's error type."]));
+    let send: syn::ImplItem = syn::parse_quote! {
+        #(#docs)*
+        ///
+        /// Retried, timed and traced by the runtime; errors are `api_runtime::Error`,
+        /// which keeps the status, headers and body of anything the spec did not promise.
+        pub async fn send(self) -> #output {
+            // The `&Client` outlives `self`, which `send_raw` consumes.
+            let client = self.#client;
+            client.inner.call(#operation, self.send_raw()).await
+        }
+    };
+    Ok((operation, send))
+}
+
+/// `&'a super::Client`.
+fn is_client_ref(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Client")))
+}
+
+/// Removes progenitor's `header_map.append(HeaderName::from_static("api-version"),
+/// HeaderValue::from_static(Client::api_version()))`, returning how many it removed. The
+/// spec's own `api-version` parameter is appended by its string name and stays.
+fn drop_api_version_header(block: &mut syn::Block) -> usize {
+    struct Drop(usize);
+    impl VisitMut for Drop {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !is_progenitor_api_version(stmt));
+            self.0 += before - block.stmts.len();
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+    let mut drop = Drop(0);
+    drop.visit_block_mut(block);
+    drop.0
+}
+
+fn is_progenitor_api_version(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else { return false };
+    let [name, value] = match call.args.iter().collect::<Vec<_>>()[..] {
+        [name, value] => [name, value],
+        _ => return false,
+    };
+    call.method == "append"
+        && static_call(name, "HeaderName").is_some_and(|arg| {
+            matches!(arg, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == "api-version")
+        })
+        && static_call(value, "HeaderValue").is_some_and(|arg| {
+            matches!(arg, syn::Expr::Call(c) if c.args.is_empty()
+                && matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "api_version")))
+        })
+}
+
+/// The one argument of `…::<ty>::from_static(arg)`.
+fn static_call<'a>(expr: &'a syn::Expr, ty: &str) -> Option<&'a syn::Expr> {
+    let syn::Expr::Call(call) = expr else { return None };
+    let syn::Expr::Path(path) = &*call.func else { return None };
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match (segments.as_slice(), call.args.len()) {
+        ([.., t, f], 1) if t == ty && f == "from_static" => call.args.first(),
+        _ => None,
+    }
+}
+
+/// `Result<T, Error<E>>` → `Result<T, ::api_runtime::Error<E>>`.
+fn retarget_error(output: &mut syn::Type) -> Option<()> {
+    let syn::Type::Path(result) = output else { return None };
+    let last = result.path.segments.last_mut().filter(|s| s.ident == "Result")?;
+    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else { return None };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(error))) = args.args.iter_mut().nth(1) else { return None };
+    let segment = error.path.segments.last().filter(|s| s.ident == "Error")?;
+    let arguments = segment.arguments.clone();
+    *error = syn::parse_quote!(::api_runtime::Error #arguments);
+    Some(())
+}
+
+/// progenitor's httpmock helpers pass a body to `json_body_obj`, which takes a reference, as
+/// the parameter is declared; typify declares simple enums and primitives (`i64`, `bool`) by
+/// value, and that call does not compile. Such a parameter is passed as `&value`.
+pub fn fix_mock_bodies(file: &mut syn::File) {
+    struct Fix;
+    impl VisitMut for Fix {
+        fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+            let by_value: Vec<syn::Ident> = function
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(t) if !matches!(&*t.ty, syn::Type::Reference(_)) => match &*t.pat {
+                        syn::Pat::Ident(p) => Some(p.ident.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            if by_value.is_empty() {
+                return;
+            }
+            struct Borrow<'a>(&'a [syn::Ident]);
+            impl VisitMut for Borrow<'_> {
+                fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+                    syn::visit_mut::visit_expr_method_call_mut(self, call);
+                    if call.method != "json_body_obj" {
+                        return;
+                    }
+                    if let Some(arg) = call.args.first_mut()
+                        && let syn::Expr::Path(path) = arg
+                        && path.path.get_ident().is_some_and(|i| self.0.contains(i))
+                    {
+                        *arg = syn::parse_quote!(&#path);
+                    }
+                }
+            }
+            Borrow(&by_value).visit_block_mut(&mut function.block);
+        }
+    }
+    Fix.visit_file_mut(file);
+}
+
+/// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
+/// generated internals use (`builder` imports it directly).
+pub fn export_runtime_error(file: &mut syn::File) {
+    for item in file.items.iter_mut() {
+        match item {
+            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => {
+                remove_from_group(&mut u.tree, "Error");
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                if let Some((_, items)) = m.content.as_mut() {
+                    for item in items.iter_mut() {
+                        if let syn::Item::Use(u) = item {
+                            remove_from_group(&mut u.tree, "Error");
+                        }
+                    }
+                    items.insert(
+                        0,
+                        syn::parse_quote!(
+                            use progenitor_client::Error;
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    file.items.insert(
+        0,
+        syn::parse_quote! {
+            /// What a call returns when it fails: see [`api_runtime::Error`].
+            pub use ::api_runtime::Error;
+        },
+    );
+}
+
+/// Drops `name` from `path::{a, name, b}`.
+fn remove_from_group(tree: &mut syn::UseTree, name: &str) {
+    match tree {
+        syn::UseTree::Path(path) => remove_from_group(&mut path.tree, name),
+        syn::UseTree::Group(group) => {
+            group.items = group
+                .items
+                .iter()
+                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == name))
+                .cloned()
+                .collect();
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn operation_ids(file: &syn::File) -> Vec<String> {
+        let mut ids = OperationIds(Vec::new());
+        ids.visit_file(file);
+        ids.0
+    }
+
+    fn render(file: &syn::File) -> String {
+        quote!(#file).to_string()
+    }
+
+    /// progenitor's shape of a builder module, for one operation with the spec's own
+    /// `api-version` header parameter.
+    fn fixture(ops: &[&str]) -> syn::File {
+        let impls = ops.iter().map(|op| {
+            let ty = quote::format_ident!("B{}", op.len());
+            quote! {
+                pub struct #ty<'a> { client: &'a super::Client }
+                impl<'a> #ty<'a> {
+                    ///Sends a `GET` request to `/x`
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                        header_map.append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                        );
+                        header_map.append("api-version", api_version.to_string().try_into()?);
+                        let info = OperationInfo { operation_id: #op };
+                        client.pre(&mut request, &info).await?;
+                        todo!()
+                    }
+                }
+            }
+        });
+        syn::parse_quote! {
+            pub use progenitor_client::{ByteStream, Error, ResponseValue};
+            pub mod builder {
+                use super::{encode_path, Error, OperationInfo};
+                #(#impls)*
+            }
+        }
+    }
+
+    #[test]
+    fn send_is_wrapped_and_only_progenitors_api_version_header_goes() {
+        let mut file = fixture(&["get_x"]);
+        wrap_send(&mut file, &["get_x"]).unwrap();
+        let code = render(&file);
+        assert!(code.contains("pub (crate) async fn send_raw"), "{code}");
+        assert!(code.contains("client . inner . call (\"get_x\" , self . send_raw ()) . await"), "{code}");
+        assert!(code.contains("Result < ResponseValue < () > , :: api_runtime :: Error < types :: Problem > >"));
+        assert!(!code.contains("HeaderName :: from_static (\"api-version\")"), "{code}");
+        assert!(code.contains("header_map . append (\"api-version\" , api_version"), "{code}");
+        assert_eq!(operation_ids(&file), ["get_x"]);
+    }
+
+    #[test]
+    fn a_count_mismatch_fails() {
+        let mut file = fixture(&["a", "bb"]);
+        let err = wrap_send(&mut file, &["a", "bb", "ccc"]).unwrap_err();
+        assert!(err.contains("generated 2 operations (a, bb), the spec has 3"), "{err}");
+        let mut file = fixture(&["a"]);
+        assert!(wrap_send(&mut file, &["b"]).is_err());
+    }
+
+    #[test]
+    fn a_send_without_progenitors_header_fails() {
+        let code = render(&fixture(&["a"]))
+            .replace("HeaderName :: from_static (\"api-version\")", "HeaderName :: from_static (\"x\")");
+        let mut file: syn::File = syn::parse_str(&code).unwrap();
+        let err = wrap_send(&mut file, &["a"]).unwrap_err();
+        assert!(err.contains("`api-version` header 0 times"), "{err}");
+    }
+
+    #[test]
+    fn mock_bodies_passed_by_value_are_borrowed() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Then {
+                pub fn ok(self, value: types::Kind) -> Self { Self(self.0.status(200u16).json_body_obj(value)) }
+                pub fn created(self, value: &types::Thing) -> Self { Self(self.0.json_body_obj(value)) }
+            }
+        };
+        fix_mock_bodies(&mut file);
+        let code = render(&file);
+        assert!(code.contains("json_body_obj (& value)) } pub fn created"), "{code}");
+        assert!(code.contains("self . 0 . json_body_obj (value)"), "{code}");
+    }
+
+    #[test]
+    fn operation_ids_are_read_from_literals() {
+        let file: syn::File = syn::parse_quote! {
+            fn f() { let info = OperationInfo { operation_id: "type_", other: 1 }; let s = "operation_id : \"fake\""; }
+        };
+        assert_eq!(operation_ids(&file), ["type_"]);
+    }
+
+    #[test]
+    fn the_crate_error_is_the_runtimes() {
+        let mut file = fixture(&["a"]);
+        export_runtime_error(&mut file);
+        let code = render(&file);
+        assert!(code.starts_with("# [doc = r\" What a call returns"), "{code}");
+        assert!(code.contains("] pub use :: api_runtime :: Error ; pub use progenitor_client"), "{code}");
+        assert!(code.contains("pub use progenitor_client :: { ByteStream , ResponseValue }"), "{code}");
+        assert!(
+            code.contains(
+                "pub mod builder { use progenitor_client :: Error ; use super :: { encode_path , OperationInfo } ;"
+            ),
+            "{code}"
+        );
+    }
+}
