@@ -4,6 +4,7 @@ pub mod bench;
 pub mod fixtures;
 pub mod refresh;
 pub mod scratch;
+pub mod vendor;
 
 use std::path::PathBuf;
 

@@ -44,6 +44,11 @@ enum Task {
         #[arg(long, default_value_t = 30)]
         timeout: u64,
     },
+    /// Manages vendors: `vendor add NAME` creates specs/NAME and crates/NAME.
+    Vendor {
+        #[command(subcommand)]
+        action: VendorAction,
+    },
     /// Measures request overhead, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -62,6 +67,30 @@ enum Task {
     },
 }
 
+#[derive(Subcommand)]
+enum VendorAction {
+    /// Creates specs/NAME (source.toml, an overlay with `x-client`, the fetched spec, a first
+    /// scenario.toml) and crates/NAME from the one client template, then checks it generates.
+    Add {
+        name: String,
+        /// A docs page embedding the OpenAPI document in a ```yaml fence (repeatable).
+        #[arg(long = "docs-page", value_name = "URL", conflicts_with = "document")]
+        docs_pages: Vec<String>,
+        /// One whole OpenAPI document, cut down to `--operations`.
+        #[arg(long, value_name = "URL", requires = "operations")]
+        document: Option<String>,
+        /// The operationIds to keep from `--document`.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        operations: Vec<String>,
+        /// Fetch `https://host/path` from `<URL>/host/path` or `<DIR>/host/path` instead.
+        #[arg(long, value_name = "URL-or-DIR")]
+        mirror: Option<String>,
+        /// Seconds allowed for each fetch attempt.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let result = match Cli::parse().task {
@@ -74,6 +103,25 @@ async fn main() -> ExitCode {
             };
             let options = refresh::Options { vendors, check, report, fetch, quiet: false };
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
+        }
+        Task::Vendor { action: VendorAction::Add { name, docs_pages, document, operations, mirror, timeout } } => {
+            let fetch = FetchConfig {
+                timeout: Duration::from_secs(timeout),
+                mirror: mirror.map(|m| Mirror::parse(&m)),
+                ..FetchConfig::default()
+            };
+            let options = xtask::vendor::AddOptions { name, docs_pages, document, operations, fetch };
+            xtask::vendor::add(&xtask::workspace_root(), &options).await.map(|written| {
+                for path in written {
+                    println!("wrote {}", path.display());
+                }
+                println!(
+                    "next: review specs/{0}/overlay.yaml (x-secret on credentials) and scenario.toml, then record its \
+                     snapshots: INSTA_UPDATE=always cargo test -p workspace-tests --test snapshots",
+                    options.name
+                );
+                ExitCode::SUCCESS
+            })
         }
         Task::Bench { quick, skip_build, write, only } => {
             bench(xtask::bench::Options { quick, skip_build, only }, write).await
