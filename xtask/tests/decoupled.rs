@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -74,25 +74,6 @@ fn xtask_builds_without_any_client_crate() {
     assert!(linked.is_empty(), "xtask needs {linked:?} to build: a broken client would stop `cargo xtask refresh`");
 }
 
-/// Copies the tracked workspace (no `target/`) to `to`.
-fn copy_workspace(to: &Path) {
-    let root = xtask::workspace_root();
-    let out = std::process::Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
-        .current_dir(&root)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    for file in out.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
-        let file = Path::new(std::str::from_utf8(file).unwrap());
-        if !root.join(file).is_file() {
-            continue; // deleted in the work tree
-        }
-        std::fs::create_dir_all(to.join(file).parent().unwrap()).unwrap();
-        std::fs::copy(root.join(file), to.join(file)).unwrap();
-    }
-}
-
 /// The real thing: in a copy of the workspace where every client crate fails to compile,
 /// `cargo xtask refresh --check` still builds, fetches (from a mirror of the real upstream
 /// copies) and reports. The copy sits at a fixed place in the target directory, so later runs
@@ -105,7 +86,7 @@ fn refresh_check_runs_with_every_client_broken() {
     let scratch = target.join("decoupling-check");
     let copy = scratch.join("workspace");
     let _ = std::fs::remove_dir_all(&copy);
-    copy_workspace(&copy);
+    xtask::scratch::copy_workspace(&copy).unwrap();
     let vendors = xtask::vendors(&copy).unwrap();
     for vendor in &vendors {
         let lib = copy.join("crates").join(vendor).join("src/lib.rs");
@@ -114,11 +95,7 @@ fn refresh_check_runs_with_every_client_broken() {
         std::fs::write(&lib, text).unwrap();
     }
     let mirror = tempfile::tempdir().unwrap();
-    for (path, body) in xtask::fixtures::upstream_site().unwrap() {
-        let file = mirror.path().join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, body).unwrap();
-    }
+    xtask::fixtures::write_mirror(mirror.path()).unwrap();
 
     let out = xtask::scratch::cargo()
         .args(["run", "--offline", "--locked", "--quiet", "--package", "xtask", "--", "refresh", "--check", "--mirror"])
