@@ -74,6 +74,10 @@ pub fn copy_workspace(to: &Path) -> std::io::Result<()> {
                 std::fs::create_dir_all(parent)?;
             }
             std::fs::copy(root.join(file), to.join(file))?;
+            // The original's mtime: cargo then rebuilds in a copy at a fixed place only what
+            // changed since the last run.
+            let modified = std::fs::metadata(root.join(file))?.modified()?;
+            std::fs::File::options().write(true).open(to.join(file))?.set_modified(modified)?;
         }
     }
     Ok(())
