@@ -20,8 +20,9 @@ enum Task {
     /// request as it arrived on the wire and the parsed answer, secrets redacted (the `demo`
     /// package's binary, built on demand).
     Demo {
-        /// Talk to the real APIs instead, with keys from PERPLEXITY_API_KEY, CARTESIA_API_KEY
-        /// and VERCEL_TOKEN. It creates tokens and revokes them again.
+        /// Talk to the real APIs instead, each with the key in its overlay's
+        /// `x-client.api-key-env` variable (vendors without one are skipped). It makes the
+        /// calls of specs/<vendor>/scenario.toml: it may create tokens and revoke them again.
         #[arg(long)]
         live: bool,
     },

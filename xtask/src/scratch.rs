@@ -75,7 +75,9 @@ pub fn copy_workspace(to: &Path) -> std::io::Result<()> {
             }
             std::fs::copy(root.join(file), to.join(file))?;
             // The original's mtime: cargo then rebuilds in a copy at a fixed place only what
-            // changed since the last run.
+            // changed since the last run. Keep every copy sharing a target directory at one
+            // path: cargo's artefact hashes leave out a workspace's absolute path, so a copy
+            // elsewhere with old mtimes would reuse artefacts that name the other place.
             let modified = std::fs::metadata(root.join(file))?.modified()?;
             std::fs::File::options().write(true).open(to.join(file))?.set_modified(modified)?;
         }

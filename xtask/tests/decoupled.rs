@@ -82,7 +82,8 @@ fn xtask_builds_without_any_client_crate() {
 fn refresh_check_runs_with_every_client_broken() {
     let root = xtask::workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    // A target directory of its own: cargo holds the workspace's while this test runs.
+    // A target directory of its own: cargo holds the workspace's while this test runs. The
+    // copy's path is shared with `vendor_add.rs` (see there).
     let scratch = target.join("decoupling-check");
     let copy = scratch.join("workspace");
     let _ = std::fs::remove_dir_all(&copy);

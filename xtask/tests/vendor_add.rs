@@ -45,9 +45,11 @@ fn cargo(copy: &Path, target: &Path, args: &[&str]) -> String {
 fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
     let root = xtask::workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    // The decoupling test's target directory: cargo holds the workspace's while tests run.
+    // The decoupling test's copy and target directory (cargo holds the workspace's while tests
+    // run): one copy path, so the packages, and the `xtask` binary cargo runs, are the same
+    // ones; test binaries run one after another.
     let scratch = target.join("decoupling-check");
-    let (copy, target) = (scratch.join("vendor-add"), scratch.join("target"));
+    let (copy, target) = (scratch.join("workspace"), scratch.join("target"));
     let _ = std::fs::remove_dir_all(&copy);
     xtask::scratch::copy_workspace(&copy).unwrap();
     let before = tree(&copy);
