@@ -7,12 +7,39 @@
 
 mod prism;
 
+use demo::scenario::{Outcome, Scenario};
 use prism::Prism;
 use serde_json::json;
-use workspace_tests::{KEY, spec_dir};
+use workspace_tests::{KEY, spec_dir, vendors};
 
 fn upstream(vendor: &str) -> std::path::PathBuf {
     spec_dir(vendor).join("openapi.yaml")
+}
+
+/// Every vendor of `specs/`, found rather than listed: the calls of its
+/// `specs/<vendor>/scenario.toml` through Prism running its upstream spec.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_vendors_scenario_passes_prism() {
+    let found: Vec<&str> = demo::VENDORS.iter().map(|v| v.name).collect();
+    assert_eq!(found, vendors(), "the demo package and specs/ disagree on the vendors");
+    for vendor in demo::VENDORS {
+        let prism = Prism::start(&upstream(vendor.name));
+        let client = (vendor.connect)(&prism.url(), KEY).unwrap();
+        let scenario = Scenario::read(&spec_dir(vendor.name), vendor.api).unwrap();
+        let mut failures = Vec::new();
+        scenario
+            .run(client.as_ref(), vendor.api, |call, outcome| {
+                match outcome {
+                    Outcome::Done(Ok(_)) => {}
+                    Outcome::Done(Err(e)) => failures.push(format!("{}: {e}", call.label())),
+                    Outcome::Skipped(why) => failures.push(format!("{}: skipped: {why}", call.label())),
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert!(failures.is_empty(), "{}: {failures:#?}\n{}", vendor.name, prism.log());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -92,6 +92,18 @@ pub fn upstream_site() -> std::io::Result<BTreeMap<String, Vec<u8>>> {
     manifest()?.into_iter().map(|entry| Ok((entry.mirror_path().to_string(), read(&entry)?))).collect()
 }
 
+/// Writes every copy under `dir` as a `--mirror` folder (`host/path`).
+pub fn write_mirror(dir: &Path) -> std::io::Result<()> {
+    for (path, body) in upstream_site()? {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(file, body)?;
+    }
+    Ok(())
+}
+
 /// Copies this workspace's `specs/` under `root`, for refreshes that must not touch it.
 pub fn copy_specs(root: &Path) -> std::io::Result<()> {
     let from = crate::workspace_root().join("specs");

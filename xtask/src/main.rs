@@ -17,10 +17,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Runs every vendor client against mock servers answering from the specs, printing each
-    /// request as it arrived on the wire and the parsed answer, secrets redacted.
+    /// request as it arrived on the wire and the parsed answer, secrets redacted (the `demo`
+    /// package's binary, built on demand).
     Demo {
-        /// Talk to the real APIs instead, with keys from PERPLEXITY_API_KEY, CARTESIA_API_KEY
-        /// and VERCEL_TOKEN. It creates tokens and revokes them again.
+        /// Talk to the real APIs instead, each with the key in its overlay's
+        /// `x-client.api-key-env` variable (vendors without one are skipped). It makes the
+        /// calls of specs/<vendor>/scenario.toml: it may create tokens and revoke them again.
         #[arg(long)]
         live: bool,
     },
@@ -49,6 +51,11 @@ enum Task {
         /// A directory with `openapi.yaml` and (optionally) `overlay.yaml`.
         dir: PathBuf,
     },
+    /// Manages vendors: `vendor add NAME` creates specs/NAME and crates/NAME.
+    Vendor {
+        #[command(subcommand)]
+        action: VendorAction,
+    },
     /// Measures request overhead, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -67,10 +74,34 @@ enum Task {
     },
 }
 
+#[derive(Subcommand)]
+enum VendorAction {
+    /// Creates specs/NAME (source.toml, an overlay with `x-client`, the fetched spec, a first
+    /// scenario.toml) and crates/NAME from the one client template, then checks it generates.
+    Add {
+        name: String,
+        /// A docs page embedding the OpenAPI document in a ```yaml fence (repeatable).
+        #[arg(long = "docs-page", value_name = "URL", conflicts_with = "document")]
+        docs_pages: Vec<String>,
+        /// One whole OpenAPI document, cut down to `--operations`.
+        #[arg(long, value_name = "URL", requires = "operations")]
+        document: Option<String>,
+        /// The operationIds to keep from `--document`.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        operations: Vec<String>,
+        /// Fetch `https://host/path` from `<URL>/host/path` or `<DIR>/host/path` instead.
+        #[arg(long, value_name = "URL-or-DIR")]
+        mirror: Option<String>,
+        /// Seconds allowed for each fetch attempt.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let result = match Cli::parse().task {
-        Task::Demo { live } => xtask::demo::run(live, &mut std::io::stdout().lock()).await.map(|()| ExitCode::SUCCESS),
+        Task::Demo { live } => demo(live),
         Task::Refresh { vendors, check, mirror, report, timeout } => {
             let fetch = FetchConfig {
                 timeout: Duration::from_secs(timeout),
@@ -81,6 +112,25 @@ async fn main() -> ExitCode {
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
         }
         Task::CheckSpec { dir } => xtask::check_spec::run(&dir, &mut std::io::stdout().lock()).map_err(Into::into),
+        Task::Vendor { action: VendorAction::Add { name, docs_pages, document, operations, mirror, timeout } } => {
+            let fetch = FetchConfig {
+                timeout: Duration::from_secs(timeout),
+                mirror: mirror.map(|m| Mirror::parse(&m)),
+                ..FetchConfig::default()
+            };
+            let options = xtask::vendor::AddOptions { name, docs_pages, document, operations, fetch };
+            xtask::vendor::add(&xtask::workspace_root(), &options).await.map(|written| {
+                for path in written {
+                    println!("wrote {}", path.display());
+                }
+                println!(
+                    "next: review specs/{0}/overlay.yaml (x-secret on credentials) and scenario.toml, then record its \
+                     snapshots: INSTA_UPDATE=always cargo test -p workspace-tests --test snapshots",
+                    options.name
+                );
+                ExitCode::SUCCESS
+            })
+        }
         Task::Bench { quick, skip_build, write, only } => {
             bench(xtask::bench::Options { quick, skip_build, only }, write).await
         }
@@ -88,6 +138,22 @@ async fn main() -> ExitCode {
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
         ExitCode::from(2)
+    })
+}
+
+/// The demo needs every client, so it is the `demo` package's binary, built only now: xtask
+/// itself builds even when a client does not.
+fn demo(live: bool) -> anyhow::Result<ExitCode> {
+    let args = if live { vec!["--live".to_string()] } else { Vec::new() };
+    let status = xtask::scratch::cargo()
+        .args(["run", "--quiet", "--package", "demo", "--bin", "demo", "--"])
+        .args(args)
+        .current_dir(xtask::workspace_root())
+        .status()?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(status.code().map_or(2, |c| c.clamp(1, 255) as u8))
     })
 }
 

@@ -63,8 +63,8 @@ pub fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let root = crate::workspace_root();
     let mut per_vendor = Vec::new();
-    for vendor in ["perplexity", "cartesia", "vercel"] {
-        let dir = SpecDir::new(root.join("specs").join(vendor));
+    for vendor in crate::vendors(&root)? {
+        let dir = SpecDir::new(root.join("specs").join(&vendor));
         let took = time(repeats, || {
             let prepared = api_codegen::load(&dir)?;
             api_codegen::generate(&prepared)?;

@@ -27,6 +27,8 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
         quiet: true,
     };
     let repeats = if quick { 1 } else { 5 };
+    let vendors = crate::vendors(root.path())?;
+    let one = vendors.first().ok_or_else(|| anyhow::anyhow!("no vendor in specs/"))?;
     let mut all = Vec::new();
     let mut single = Vec::new();
     for _ in 0..repeats {
@@ -35,7 +37,7 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
         anyhow::ensure!(outcome.failures.is_empty(), "refresh failed: {:?}", outcome.failures);
         all.push(started.elapsed());
         let started = Instant::now();
-        refresh::run(root.path(), &options(&["cartesia"])).await?;
+        refresh::run(root.path(), &options(&[one.as_str()])).await?;
         single.push(started.elapsed());
     }
     let mut paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();

@@ -8,7 +8,16 @@ use std::time::{Duration, Instant};
 use loopback::{Reply, Server};
 use serde_json::json;
 
-use super::Row;
+/// One line of `cargo xtask bench`'s table (xtask's `bench::Row`, as JSON).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub benchmark: String,
+    pub measured: String,
+    pub baseline: String,
+    pub ratio: Option<f64>,
+    pub target: String,
+    pub met: Option<bool>,
+}
 
 const KEY: &str = "bench-key-not-a-secret";
 

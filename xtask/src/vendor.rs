@@ -1,0 +1,209 @@
+//! `cargo xtask vendor add`: a new vendor is a data folder (`specs/NAME/`) and a client crate
+//! rendered from one template (`xtask/templates/client/`); every test, the demo and the
+//! benchmarks find it in `specs/` without any other edit.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use api_codegen::{SpecDir, examples, schemas};
+use serde_json::{Map, Value};
+
+use crate::refresh::{self, FetchConfig, Source};
+
+/// The client crate's files, as `(path in the crate, template)`.
+pub const TEMPLATE: [(&str, &str); 3] = [
+    ("Cargo.toml", include_str!("../templates/client/Cargo.toml.tmpl")),
+    ("build.rs", include_str!("../templates/client/build.rs.tmpl")),
+    ("src/lib.rs", include_str!("../templates/client/lib.rs.tmpl")),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct AddOptions {
+    pub name: String,
+    /// Docs pages each embedding an OpenAPI document in a ```` ```yaml ```` fence.
+    pub docs_pages: Vec<String>,
+    /// One whole document, cut down to `operations`.
+    pub document: Option<String>,
+    pub operations: Vec<String>,
+    pub fetch: FetchConfig,
+}
+
+/// A client crate's files for vendor `name`, rendered from [`TEMPLATE`].
+pub fn render_crate(name: &str) -> Vec<(&'static str, String)> {
+    let mut title = name.replace('-', " ");
+    if let Some(first) = title.get(..1) {
+        title = format!("{}{}", first.to_uppercase(), &title[1..]);
+    }
+    TEMPLATE
+        .iter()
+        .map(|(path, template)| {
+            let text = template
+                .replace("{{name}}", name)
+                .replace("{{Title}}", &title)
+                .replace("{{ident}}", &name.replace('-', "_"));
+            (*path, text)
+        })
+        .collect()
+}
+
+/// The environment variable prefix for a vendor: `my-api` → `MY_API`.
+fn env_prefix(name: &str) -> String {
+    name.to_uppercase().replace('-', "_")
+}
+
+/// Creates `specs/NAME/` and `crates/NAME/` under `root`; on any failure neither is left behind.
+pub async fn add(root: &Path, options: &AddOptions) -> anyhow::Result<Vec<PathBuf>> {
+    let name = &options.name;
+    anyhow::ensure!(
+        name.len() <= 40
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+        "`{name}`: a vendor name is lowercase letters, digits and `-`, starting with a letter"
+    );
+    let source = match (&options.docs_pages[..], &options.document) {
+        ([_, ..], None) => Source::DocsPages { pages: options.docs_pages.clone() },
+        ([], Some(url)) if !options.operations.is_empty() => {
+            Source::SlicedDocument { url: url.clone(), operations: options.operations.clone() }
+        }
+        _ => anyhow::bail!("give either --docs-page URL… or --document URL --operations ID…"),
+    };
+    let spec_dir = root.join("specs").join(name);
+    let crate_dir = root.join("crates").join(name);
+    for dir in [&spec_dir, &crate_dir] {
+        anyhow::ensure!(!dir.exists(), "{} already exists", dir.display());
+    }
+    let result = scaffold(root, name, &source, options.fetch.clone()).await;
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&spec_dir);
+        let _ = std::fs::remove_dir_all(&crate_dir);
+    }
+    result
+}
+
+async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) -> anyhow::Result<Vec<PathBuf>> {
+    let spec_dir = root.join("specs").join(name);
+    std::fs::create_dir_all(&spec_dir)?;
+    let mut written = Vec::new();
+    let mut write = |path: PathBuf, text: &str| -> anyhow::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+        Ok(())
+    };
+    let mut fetched = Vec::new();
+    let header = "# Where the upstream document comes from. `cargo xtask refresh` reads this.\n";
+    write(spec_dir.join("source.toml"), &format!("{header}{}", toml::to_string(source)?))?;
+    let prefix = env_prefix(name);
+    write(
+        spec_dir.join("overlay.yaml"),
+        &format!(
+            "overlay: 1.0.0\ninfo:\n  title: {name} fixes and annotations\n  version: 1.0.0\nactions:\n  \
+             - target: $.info\n    description: How the generated client is configured from the environment.\n    \
+             update:\n      x-client:\n        api-key-env: {prefix}_API_KEY\n        base-url-env: {prefix}_BASE_URL\n"
+        ),
+    )?;
+
+    // The fetch, slicing and full generator run of `refresh`, which also writes the spec.
+    let options = refresh::Options { vendors: vec![name.to_string()], fetch, quiet: true, ..Default::default() };
+    let outcome = refresh::run(root, &options).await?;
+    if let Some(failure) = outcome.failures.first() {
+        anyhow::bail!("{failure}");
+    }
+    fetched.extend(outcome.written);
+
+    // What `check-spec` checks: the spec with its overlay prepares and generates.
+    let prepared = api_codegen::load(&SpecDir::new(&spec_dir))?;
+    api_codegen::generate(&prepared)?;
+    write(spec_dir.join("scenario.toml"), &scenario(&prepared.doc)?)?;
+    for (path, text) in render_crate(name) {
+        write(root.join("crates").join(name).join(path), &text)?;
+    }
+    written.extend(fetched);
+    Ok(written)
+}
+
+/// A first `scenario.toml`: every operation once, in spec order, with example arguments for
+/// its required parameters and its body (edit it to chain calls with `${operationId.field}`).
+pub fn scenario(doc: &Value) -> anyhow::Result<String> {
+    let resolve = |v: &'_ Value| -> Value {
+        v.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| doc.pointer(r.trim_start_matches('#')))
+            .cloned()
+            .unwrap_or_else(|| v.clone())
+    };
+    let mut out = String::from(
+        "# What `cargo xtask demo` and the contract check call, in order. `${op.field}` is a field of\n\
+         # an earlier call's answer.\n",
+    );
+    for (_, _, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        let mut call = Map::new();
+        call.insert("operation".into(), id.into());
+        let mut params = Map::new();
+        for parameter in op.get("parameters").and_then(Value::as_array).into_iter().flatten().map(resolve) {
+            let required = parameter.get("required") == Some(&Value::Bool(true));
+            if let (true, Some(name), Some(schema)) =
+                (required, parameter.get("name").and_then(Value::as_str), parameter.get("schema"))
+            {
+                params.insert(name.into(), without_nulls(examples::example(doc, schema, 0)));
+            }
+        }
+        if !params.is_empty() {
+            call.insert("params".into(), Value::Object(params));
+        }
+        if let Some(body) = op.get("requestBody").map(resolve)
+            && let Some(schema) = body.pointer("/content/application~1json/schema")
+        {
+            call.insert("body".into(), without_nulls(examples::example(doc, schema, 0)));
+        }
+        let mut table = Map::new();
+        table.insert("call".into(), Value::Array(vec![Value::Object(call)]));
+        out.push('\n');
+        out.push_str(&toml::to_string(&table)?);
+    }
+    Ok(out)
+}
+
+/// TOML has no null: a null is an absent optional value.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The existing client crates are the template rendered for them: one template, no
+    /// hand-made variants.
+    #[test]
+    fn every_client_crate_is_the_template() {
+        let root = crate::workspace_root();
+        for vendor in crate::vendors(&root).unwrap() {
+            for (path, text) in render_crate(&vendor) {
+                let file = root.join("crates").join(&vendor).join(path);
+                let actual = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                assert_eq!(actual, text, "{} is not the template's", file.display());
+            }
+        }
+    }
+
+    #[test]
+    fn a_first_scenario_calls_every_operation_with_examples() {
+        let prepared = api_codegen::load(&SpecDir::new(crate::workspace_root().join("specs/vercel"))).unwrap();
+        let text = scenario(&prepared.doc).unwrap();
+        let parsed: toml::Table = toml::from_str(&text).unwrap();
+        let calls = parsed["call"].as_array().unwrap();
+        let ids: Vec<&str> = calls.iter().map(|c| c["operation"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["createAuthToken", "listAuthTokens", "getAuthToken", "deleteAuthToken"]);
+        assert!(calls[0].get("body").is_some() && calls[2]["params"].get("tokenId").is_some(), "{text}");
+    }
+}

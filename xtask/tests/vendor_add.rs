@@ -1,0 +1,100 @@
+//! Adding a vendor is `cargo xtask vendor add` and nothing else: in a copy of the workspace
+//! the command creates the data folder and the crate, no other file changes, the new client
+//! builds, and the discovering tests (snapshots, the demo) cover it.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every file under `root` but `target/` and `tools/prism/node_modules`, with its bytes.
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            if relative.starts_with("target") || relative.starts_with("tools/prism/node_modules") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn cargo(copy: &Path, target: &Path, args: &[&str]) -> String {
+    let out = xtask::scratch::cargo()
+        .args(args)
+        .current_dir(copy)
+        .env("CARGO_TARGET_DIR", target)
+        // The new vendor's snapshots are recorded, as the command's next step says.
+        .env("INSTA_UPDATE", "always")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "cargo {args:?} failed:\n{stdout}\n{stderr}");
+    stdout.into_owned()
+}
+
+#[test]
+fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
+    let root = xtask::workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    // The decoupling test's copy and target directory (cargo holds the workspace's while tests
+    // run): one copy path, so the packages, and the `xtask` binary cargo runs, are the same
+    // ones; test binaries run one after another.
+    let scratch = target.join("decoupling-check");
+    let (copy, target) = (scratch.join("workspace"), scratch.join("target"));
+    let _ = std::fs::remove_dir_all(&copy);
+    xtask::scratch::copy_workspace(&copy).unwrap();
+    let before = tree(&copy);
+    let mirror = tempfile::tempdir().unwrap();
+    xtask::fixtures::write_mirror(mirror.path()).unwrap();
+
+    // A fourth vendor: two operations of the Vercel document, under a new name.
+    let mirror = mirror.path().to_str().unwrap();
+    let run = ["run", "--offline", "--quiet", "--package", "xtask", "--"];
+    let added = cargo(
+        &copy,
+        &target,
+        &[
+            &run[..],
+            &["vendor", "add", "acme", "--document", "https://openapi.vercel.sh/"],
+            &["--operations", "listAuthTokens", "getAuthToken", "--mirror", mirror],
+        ]
+        .concat(),
+    );
+    assert!(added.contains("specs/acme/openapi.yaml"), "{added}");
+
+    // Nothing outside the new vendor's two folders changed: no Rust file, no list of vendors.
+    let after = tree(&copy);
+    let changed: Vec<&PathBuf> =
+        before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
+    let outside: Vec<&&PathBuf> =
+        changed.iter().filter(|p| !p.starts_with("specs/acme") && !p.starts_with("crates/acme")).collect();
+    assert!(outside.is_empty(), "changed outside the new vendor: {outside:?}");
+    for file in ["source.toml", "overlay.yaml", "openapi.yaml", "scenario.toml"] {
+        assert!(copy.join("specs/acme").join(file).is_file(), "specs/acme/{file} missing");
+    }
+    for file in ["Cargo.toml", "build.rs", "src/lib.rs"] {
+        assert!(copy.join("crates/acme").join(file).is_file(), "crates/acme/{file} missing");
+    }
+
+    // It builds, and the discovering tests cover it: snapshots (recorded, then checked) ...
+    cargo(&copy, &target, &["build", "--offline", "--quiet", "--package", "acme"]);
+    let snapshots = ["test", "--offline", "--quiet", "--package", "workspace-tests", "--test", "snapshots"];
+    cargo(&copy, &target, &[&snapshots[..], &["--", "surface", "generated_client"]].concat());
+    assert!(copy.join("tests/snapshots/snapshots__surface@acme__openapi.yaml.snap").is_file());
+    cargo(&copy, &target, &snapshots);
+    // ... and the demo, through `cargo xtask demo`, runs its first scenario.
+    let demo = cargo(&copy, &target, &[&run[..], &["demo"]].concat());
+    assert!(demo.contains("answering from specs/acme"), "{demo}");
+    let acme = demo.split("answering from specs/acme").nth(1).unwrap();
+    assert!(acme.contains("-- listAuthTokens\n→ GET /v5/user/tokens") && acme.contains("-- getAuthToken\n"), "{demo}");
+    cargo(&copy, &target, &["test", "--offline", "--quiet", "--package", "demo", "--lib"]);
+}
