@@ -50,6 +50,14 @@ pub fn write_crate(dir: &Path, name: &str, extra: &str, lib: &str) -> std::io::R
     std::fs::write(dir.join("src/lib.rs"), lib)
 }
 
+/// The workspace's target directory (`CARGO_TARGET_DIR` when the caller moved it, as
+/// `.ci/run` does), where scratch builds keep their own target directories between runs.
+pub fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("target"))
+}
+
 /// The cargo running us (or the one on `PATH`).
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

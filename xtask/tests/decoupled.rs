@@ -81,7 +81,7 @@ fn xtask_builds_without_any_client_crate() {
 #[test]
 fn refresh_check_runs_with_every_client_broken() {
     let root = xtask::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = xtask::scratch::target_dir();
     // A target directory of its own: cargo holds the workspace's while this test runs. The
     // copy's path is shared with `vendor_add.rs` (see there).
     let scratch = target.join("decoupling-check");

@@ -161,14 +161,8 @@ async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_ope
     assert!(again.updates.iter().all(|u| !u.report.changed && u.files.is_empty()), "{:#?}", again.updates);
 }
 
-/// The workspace's target directory (`CARGO_TARGET_DIR` when the caller moved it).
-fn target_dir(workspace: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"))
-}
-
 /// Type-checks generated client code as a crate of its own, against this workspace's runtime.
 fn compile(client: &str) {
-    let workspace = xtask::workspace_root();
     let dir = tempfile::tempdir().unwrap();
     let lib = format!("#![allow(warnings, clippy::all)]\n{client}");
     xtask::scratch::write_crate(dir.path(), "refreshed-vercel", "", &lib).unwrap();
@@ -177,7 +171,7 @@ fn compile(client: &str) {
         .current_dir(dir.path())
         // A target directory of its own (this test runs while cargo holds the workspace's),
         // kept between runs so only the first one pays for the dependencies.
-        .env("CARGO_TARGET_DIR", target_dir(&workspace).join("refresh-compile-check"))
+        .env("CARGO_TARGET_DIR", xtask::scratch::target_dir().join("refresh-compile-check"))
         .output()
         .unwrap();
     assert!(out.status.success(), "the refreshed client does not compile:\n{}", String::from_utf8_lossy(&out.stderr));
@@ -377,11 +371,7 @@ async fn sources_are_fetched_concurrently() {
 #[tokio::test]
 async fn a_local_folder_can_stand_in_for_every_host() {
     let mirror = tempfile::tempdir().unwrap();
-    for (path, body) in fixtures::upstream_site().unwrap() {
-        let file = mirror.path().join(&path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, body).unwrap();
-    }
+    fixtures::write_mirror(mirror.path()).unwrap();
     let root = workspace();
     let mut opts = Options {
         fetch: FetchConfig {
