@@ -80,7 +80,6 @@ fn xtask_builds_without_any_client_crate() {
 /// rebuild only what changed.
 #[test]
 fn refresh_check_runs_with_every_client_broken() {
-    let root = xtask::workspace_root();
     let target = xtask::scratch::target_dir();
     // A target directory of its own: cargo holds the workspace's while this test runs. The
     // copy's path is shared with `vendor_add.rs` (see there).

@@ -43,7 +43,6 @@ fn cargo(copy: &Path, target: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
-    let root = xtask::workspace_root();
     let target = xtask::scratch::target_dir();
     // The decoupling test's copy and target directory (cargo holds the workspace's while tests
     // run): one copy path, so the packages, and the `xtask` binary cargo runs, are the same
