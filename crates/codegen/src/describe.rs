@@ -57,7 +57,8 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
             .filter(|(op_ptr, _, _)| *op_ptr == ptr)
             .map(|(_, name, value)| (name.clone(), value.clone()))
             .collect();
-        let rust_name = progenitor_name(&id);
+        // progenitor's method name, also `OperationInfo::operation_id` (rewrite.rs checks they agree).
+        let rust_name = crate::naming::method_name(&id);
         let returns_secrets = success_schemas(op).any(|schema| holds_secret(doc, schema, &mut BTreeSet::new()));
         let sends_secrets = request_schemas(doc, op).any(|schema| holds_secret(doc, schema, &mut BTreeSet::new()));
         operations.push(Operation {
@@ -223,12 +224,6 @@ fn collect_secret_names(doc: &Value, ptr: &str, names: &mut BTreeSet<String>) {
     for child in schemas::children(schema, ptr) {
         collect_secret_names(doc, &child, names);
     }
-}
-
-/// progenitor's method name for an operation, which also fills `OperationInfo::operation_id`.
-/// [`crate::generate`] checks the two agree.
-pub(crate) fn progenitor_name(id: &str) -> String {
-    crate::naming::method_name(id)
 }
 
 /// The schemas of an operation's 2xx and default responses.
