@@ -240,13 +240,15 @@ async fn no_limit_value_panics() {
             });
         }
     }
-    let started = std::time::Instant::now();
-    while let Some(done) = calls.join_next().await {
-        if let Err(e) = done {
-            assert!(!e.is_panic(), "a configuration value panicked the client: {e:?}");
+    // Every call is bounded by its own timeout; this bound only turns a hang into a failure.
+    let all = async {
+        while let Some(done) = calls.join_next().await {
+            if let Err(e) = done {
+                assert!(!e.is_panic(), "a configuration value panicked the client: {e:?}");
+            }
         }
-    }
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    };
+    tokio::time::timeout(Duration::from_secs(120), all).await.expect("a call with extreme limits hung");
     // Zero is refused at build: reqwest would race it against the request.
     let zero = || vercel::Client::builder().api_key(KEY).base_url(ok.url());
     for (what, builder) in [

@@ -141,8 +141,20 @@ fn vendored(vendor: &str) -> (Value, String) {
     (spec, std::fs::read_to_string(Path::new(&dir).join("overlay.yaml")).unwrap())
 }
 
+/// 64 cases from a fixed seed, so CI tests the same inputs every run and a failure replays;
+/// `PROPTEST_RNG_SEED` (and `PROPTEST_CASES`) explore further locally.
+fn config() -> ProptestConfig {
+    let defaults = ProptestConfig::default();
+    let rng_seed = match std::env::var_os("PROPTEST_RNG_SEED") {
+        Some(_) => defaults.rng_seed,
+        None => proptest::test_runner::RngSeed::Fixed(0x005E_ED0F_5EC5),
+    };
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() { defaults.cases } else { 64 };
+    ProptestConfig { cases, rng_seed, failure_persistence: None, ..defaults }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn mutated_vendor_specs_never_panic_or_hang_and_errors_name_the_file(

@@ -28,12 +28,16 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn cargo(copy: &Path, target: &Path, args: &[&str]) -> String {
+    cargo_with(copy, target, "no", args)
+}
+
+/// `insta_update`: `always` records snapshots (the command's next step says so), `no` checks.
+fn cargo_with(copy: &Path, target: &Path, insta_update: &str, args: &[&str]) -> String {
     let out = xtask::scratch::cargo()
         .args(args)
         .current_dir(copy)
         .env("CARGO_TARGET_DIR", target)
-        // The new vendor's snapshots are recorded, as the command's next step says.
-        .env("INSTA_UPDATE", "always")
+        .env("INSTA_UPDATE", insta_update)
         .output()
         .unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -87,9 +91,9 @@ fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
     // It builds, and the discovering tests cover it: snapshots (recorded, then checked) ...
     cargo(&copy, &target, &["build", "--offline", "--quiet", "--package", "acme"]);
     let snapshots = ["test", "--offline", "--quiet", "--package", "workspace-tests", "--test", "snapshots"];
-    cargo(&copy, &target, &[&snapshots[..], &["--", "surface", "generated_client"]].concat());
+    cargo_with(&copy, &target, "always", &[&snapshots[..], &["--", "surface", "generated_client"]].concat());
     assert!(copy.join("tests/snapshots/snapshots__surface@acme__openapi.yaml.snap").is_file());
-    cargo(&copy, &target, &snapshots);
+    cargo_with(&copy, &target, "no", &snapshots);
     // ... and the demo, through `cargo xtask demo`, runs its first scenario.
     let demo = cargo(&copy, &target, &[&run[..], &["demo"]].concat());
     assert!(demo.contains("answering from specs/acme"), "{demo}");

@@ -375,7 +375,8 @@ async fn a_hook_that_outlives_its_timeout_is_killed_with_what_it_started() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
     let late = dir.path().join("late");
-    let update = format!("sleep 3; touch '{}'", late.display());
+    // A background child that outlives `sh`: only killing the whole process group stops it.
+    let update = format!("(sleep 2; touch '{}') & wait", late.display());
     let url = fake.url();
     let args = rotate_args(&url, "vercel", &file, &["--update-cmd", &update, "--hook-timeout", "1"]);
     let out = tokens(&args, &[("VERCEL_TOKEN", VERCEL_KEY)]).await;
