@@ -4,7 +4,7 @@
 use reqwest::Url;
 use url::{Host, Position};
 
-const MASK: &str = "[REDACTED]";
+use crate::redact::REDACTED as MASK;
 
 /// A URL as written by the user, for a message: userinfo and query masked, fragment dropped.
 ///
@@ -48,7 +48,8 @@ fn mask_unparsed(url: &str) -> String {
     };
     if let Some(q) = out.find(['?', '#']) {
         out.truncate(q);
-        out.push_str("?[REDACTED]");
+        out.push('?');
+        out.push_str(MASK);
     }
     out
 }
