@@ -23,6 +23,7 @@ pub mod overlay;
 mod panics;
 mod references;
 mod rewrite;
+pub mod rules;
 pub mod schemas;
 pub mod surface;
 mod validate;
@@ -45,10 +46,13 @@ pub struct SpecDir {
 }
 
 impl SpecDir {
-    /// The conventional layout: `openapi.yaml` and `overlay.yaml` in `dir`.
+    /// The conventional layout: the document as the vendor serves it (`openapi.json` if
+    /// there is one, else `openapi.yaml`) and `overlay.yaml` in `dir`.
     pub fn new(dir: impl AsRef<Path>) -> Self {
         let dir = dir.as_ref();
-        SpecDir { spec: dir.join("openapi.yaml"), overlay: dir.join("overlay.yaml") }
+        let json = dir.join("openapi.json");
+        let spec = if json.is_file() { json } else { dir.join("openapi.yaml") };
+        SpecDir { spec, overlay: dir.join("overlay.yaml") }
     }
 }
 
@@ -61,6 +65,8 @@ pub struct Prepared {
     pub doc: Value,
     /// What the runtime needs to know.
     pub model: ApiModel,
+    /// What the normalisation rules changed (empty for a spec progenitor takes as it is).
+    pub rules: rules::RulesReport,
 }
 
 /// Loads a spec and its overlay from disk and prepares them.
@@ -74,11 +80,12 @@ pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
 pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
     overlay::apply(&mut doc, overlay, overlay_file)?;
     normalize::to_openapi_30(&mut doc, spec_file)?;
+    let rules = rules::apply_all(&mut doc);
     // Both report what they find, so a broken spec shows every problem in one run.
     let validated = validate::validate(&mut doc, spec_file);
     let described = describe::describe(&mut doc, spec_file);
     match (validated, described) {
-        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model }),
+        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model, rules }),
         (validated, described) => {
             let validated = validated.err();
             // describe meets some of the same problems (a missing operationId): say each once.

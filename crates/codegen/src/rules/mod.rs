@@ -1,0 +1,115 @@
+//! Normalisation rules: generic repairs for what real specs contain and progenitor or typify
+//! cannot take as they are (an operation without `operationId`, an enum listing a value twice,
+//! error responses of different types, …).
+//!
+//! Each rule is a named function over the whole (3.0-converted) document. A rule never knows a
+//! vendor; it recognises a shape. Every change it makes is recorded in the [`RulesReport`]
+//! (rule, what, where), which `cargo xtask check-spec` and the refresh report print, so a
+//! maintainer sees every deviation from upstream. A spec that needs no repair yields an empty
+//! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
+//! operation) and before validation (which then sees the repaired document).
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// One rule: its name (kebab-case, stable: it appears in reports and tests), why it exists,
+/// and the function applying it.
+pub(crate) struct Rule {
+    pub name: &'static str,
+    pub why: &'static str,
+    pub apply: fn(&mut Value, &mut Places),
+}
+
+/// Every rule, in the order they run. Order matters where one rule's output is another's
+/// input (operationIds are derived before anything names types after them).
+pub(crate) const RULES: &[Rule] = &[
+    // Operation-level rules.
+    // Schema-level rules.
+    // Build-cost rules (run last: they see the repaired schemas).
+];
+
+/// Where one rule changed the document: one entry per change.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Places {
+    changes: Vec<Change>,
+}
+
+/// One change: a JSON pointer into the document (as it was before the rule) and a short
+/// description ("derived operationId `getV1Env`").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub pointer: String,
+    pub what: String,
+}
+
+impl Places {
+    /// Records one change at `pointer`.
+    pub fn record(&mut self, pointer: impl Into<String>, what: impl Into<String>) {
+        self.changes.push(Change { pointer: pointer.into(), what: what.into() });
+    }
+
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+}
+
+/// What every rule did to one document.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RulesReport {
+    /// Rules that changed something, in the order they ran.
+    pub applied: Vec<Applied>,
+}
+
+/// One rule that changed the document, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub rule: &'static str,
+    pub why: &'static str,
+    pub changes: Vec<Change>,
+}
+
+impl RulesReport {
+    pub fn is_empty(&self) -> bool {
+        self.applied.is_empty()
+    }
+
+    /// The changes a rule made (empty when it changed nothing or does not exist).
+    pub fn changes_of(&self, rule: &str) -> &[Change] {
+        self.applied.iter().find(|a| a.rule == rule).map_or(&[], |a| &a.changes)
+    }
+}
+
+/// Runs every rule on `doc`.
+pub(crate) fn apply_all(doc: &mut Value) -> RulesReport {
+    let mut report = RulesReport::default();
+    for rule in RULES {
+        let mut places = Places::default();
+        (rule.apply)(doc, &mut places);
+        if !places.changes.is_empty() {
+            report.applied.push(Applied { rule: rule.name, why: rule.why, changes: places.changes });
+        }
+    }
+    report
+}
+
+/// Readable per-rule summary: a line per rule (name, count, why), then each place indented.
+impl fmt::Display for RulesReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.applied.is_empty() {
+            return writeln!(f, "no normalisation rule changed the document");
+        }
+        for applied in &self.applied {
+            let n = applied.changes.len();
+            writeln!(f, "{} ({n} change{}): {}", applied.rule, if n == 1 { "" } else { "s" }, applied.why)?;
+            for change in &applied.changes {
+                writeln!(f, "  {}: {}", display_pointer(&change.pointer), change.what)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "(document root)" } else { pointer }
+}
