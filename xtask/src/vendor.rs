@@ -28,7 +28,29 @@ pub struct AddOptions {
     pub fetch: FetchConfig,
 }
 
-/// A client crate's files for vendor `name`, rendered from [`TEMPLATE`].
+/// The client crate's link to its data folder: `crates/NAME/spec` → `../../specs/NAME`. The
+/// build script reads the spec through it, and `cargo package` copies the folder it points
+/// to into the package, so the spec travels with the crate while `specs/` stays the one copy.
+pub const SPEC_LINK: &str = "spec";
+
+/// What [`SPEC_LINK`] points to, relative to the crate.
+pub fn spec_link_target(name: &str) -> PathBuf {
+    Path::new("../../specs").join(name)
+}
+
+/// Creates `crate_dir/spec` pointing to `specs/NAME`.
+fn link_spec(crate_dir: &Path, name: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::symlink(spec_link_target(name), crate_dir.join(SPEC_LINK));
+    #[cfg(not(unix))]
+    return Err(std::io::Error::other(format!(
+        "cannot create the symlink {SPEC_LINK} → {} here: create it by hand",
+        spec_link_target(name).display()
+    )));
+}
+
+/// A client crate's files for vendor `name`, rendered from [`TEMPLATE`] (its [`SPEC_LINK`]
+/// is not a file: [`add`] creates it).
 pub fn render_crate(name: &str) -> Vec<(&'static str, String)> {
     let mut title = name.replace('-', " ");
     if let Some(first) = title.get(..1) {
@@ -117,9 +139,12 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     let prepared = api_codegen::load(&SpecDir::new(&spec_dir))?;
     api_codegen::generate(&prepared)?;
     write(spec_dir.join("scenario.toml"), &scenario(&prepared.doc)?)?;
+    let crate_dir = root.join("crates").join(name);
     for (path, text) in render_crate(name) {
-        write(root.join("crates").join(name).join(path), &text)?;
+        write(crate_dir.join(path), &text)?;
     }
+    link_spec(&crate_dir, name).with_context(|| format!("linking {}", crate_dir.join(SPEC_LINK).display()))?;
+    written.push(crate_dir.join(SPEC_LINK));
     written.extend(fetched);
     Ok(written)
 }
@@ -193,6 +218,9 @@ mod tests {
                 let actual = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
                 assert_eq!(actual, text, "{} is not the template's", file.display());
             }
+            let link = root.join("crates").join(&vendor).join(SPEC_LINK);
+            let target = std::fs::read_link(&link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
+            assert_eq!(target, spec_link_target(&vendor), "{}", link.display());
         }
     }
 
