@@ -99,7 +99,8 @@ fn every_client_packages_and_a_packed_client_builds_offline_on_its_own() {
     let _ = std::fs::remove_dir_all(&unpacked);
     std::fs::create_dir_all(&unpacked).unwrap();
     let dir = |name: &str| format!("{name}-{}", versions[name]);
-    let mut manifest = format!("[workspace]\nresolver = \"3\"\nmembers = [\"{}\"]\n\n[patch.crates-io]\n", dir(&client));
+    let mut manifest =
+        format!("[workspace]\nresolver = \"3\"\nmembers = [\"{}\"]\n\n[patch.crates-io]\n", dir(&client));
     for name in SHARED {
         unpack(&crate_file(name), &unpacked);
         manifest.push_str(&format!("{name} = {{ path = \"{}\" }}\n", dir(name)));
