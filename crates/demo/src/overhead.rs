@@ -59,14 +59,21 @@ where
 }
 
 /// Client and raw side by side: `rounds` alternating runs of `n` requests, after a warm-up.
-async fn compare<C, CF, R, RF>(name: &str, quick: bool, mut client: C, mut raw: R) -> anyhow::Result<Row>
+/// How much to measure: `rounds` alternating runs of `n` requests per side.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    rounds: usize,
+    n: usize,
+}
+
+async fn compare<C, CF, R, RF>(name: &str, size: Size, mut client: C, mut raw: R) -> anyhow::Result<Row>
 where
     C: FnMut() -> CF,
     CF: std::future::Future<Output = anyhow::Result<()>>,
     R: FnMut() -> RF,
     RF: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let (rounds, n) = if quick { (3, 200) } else { (15, 2000) };
+    let Size { rounds, n } = size;
     // `XTASK_BENCH_VARIANT=client|raw` runs one side only, for instruction counts under
     // `valgrind --tool=callgrind` (deterministic where wall time is not).
     if let Ok(variant) = std::env::var("XTASK_BENCH_VARIANT") {
@@ -121,19 +128,23 @@ where
 
 /// Every vendor's row, in the order of `specs/`.
 pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
+    run_sized(if quick { Size { rounds: 3, n: 200 } } else { Size { rounds: 15, n: 2000 } }).await
+}
+
+async fn run_sized(size: Size) -> anyhow::Result<Vec<Row>> {
     // The same timeouts as the generated clients' defaults: a hand-written production call
     // would not run without one either.
     let raw =
         reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(30)).build()?;
     let mut rows = Vec::new();
     for vendor in VENDORS {
-        rows.push(vendor_row(vendor, &raw, quick).await.with_context(|| format!("request overhead: {}", vendor.name))?);
+        rows.push(vendor_row(vendor, &raw, size).await.with_context(|| format!("request overhead: {}", vendor.name))?);
     }
     Ok(rows)
 }
 
 /// The first call of the vendor's scenario (it refers to no earlier answer), measured.
-async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, quick: bool) -> anyhow::Result<Row> {
+async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyhow::Result<Row> {
     let dir = workspace_root().join("specs").join(vendor.name);
     let scenario = Scenario::read(&dir, vendor.api)?;
     let call = scenario.calls.first().context("no call in the scenario")?;
@@ -166,7 +177,7 @@ async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, quick: bool) -> anyh
     let name = format!("{} {}", vendor.name, call.operation);
     compare(
         &name,
-        quick,
+        size,
         || {
             let (client, args) = (&client, &args);
             async move {
@@ -221,4 +232,24 @@ fn replay(raw: &reqwest::Client, base_url: &str, sent: &Recorded) -> anyhow::Res
         }
     }
     Ok(request.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every vendor of `specs/` gets its row, measured on its first scenario call (a handful of
+    /// requests: this checks the wiring, not the numbers).
+    #[tokio::test]
+    async fn every_vendor_of_specs_is_measured() {
+        let rows = run_sized(Size { rounds: 1, n: 4 }).await.unwrap();
+        assert_eq!(rows.len(), VENDORS.len());
+        for (row, vendor) in rows.iter().zip(VENDORS) {
+            let first = Scenario::read(&workspace_root().join("specs").join(vendor.name), vendor.api).unwrap();
+            let label =
+                format!("request overhead: {} {} (client / raw reqwest)", vendor.name, first.calls[0].operation);
+            assert_eq!(row.benchmark, label);
+            assert!(row.ratio.is_some_and(|r| r > 0.0) && row.measured.contains("req/s"), "{row:?}");
+        }
+    }
 }
