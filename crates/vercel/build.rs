@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
-    api_codegen::build_client("../../specs/vercel")
+    // `spec` links to `specs/vercel` in the workspace and is that folder in the package.
+    api_codegen::build_client("spec")
 }

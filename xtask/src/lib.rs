@@ -2,9 +2,11 @@
 
 pub mod bench;
 pub mod check_spec;
+pub mod credentials;
 pub mod fixtures;
 pub mod refresh;
 pub mod scratch;
+pub mod snapshots;
 pub mod vendor;
 
 use std::path::PathBuf;

@@ -124,8 +124,9 @@ async fn main() -> ExitCode {
                     println!("wrote {}", path.display());
                 }
                 println!(
-                    "next: review specs/{0}/overlay.yaml (x-secret on credentials) and scenario.toml, then record its \
-                     snapshots: INSTA_UPDATE=always cargo test -p workspace-tests --test snapshots",
+                    "next: review specs/{0}/overlay.yaml (x-secret marks credentials recognised by name: remove a \
+                     wrong one, add any missed) and scenario.toml; after an overlay edit, re-record the snapshots \
+                     (cargo insta review), then cargo test --workspace",
                     options.name
                 );
                 ExitCode::SUCCESS

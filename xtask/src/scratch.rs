@@ -76,6 +76,20 @@ pub fn copy_workspace(to: &Path) -> std::io::Result<()> {
     }
     for file in out.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
         let file = Path::new(std::str::from_utf8(file).map_err(std::io::Error::other)?);
+        // A symlink stays a link (a client crate's `spec` → `specs/<vendor>`), so the copy
+        // reads its own specs.
+        if root.join(file).symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            let target = std::fs::read_link(root.join(file))?;
+            if let Some(parent) = to.join(file).parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let _ = std::fs::remove_file(to.join(file));
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, to.join(file))?;
+            #[cfg(not(unix))]
+            return Err(std::io::Error::other(format!("{}: cannot copy a symlink here", file.display())));
+            continue;
+        }
         // Listed but deleted in the work tree: not part of it.
         if root.join(file).is_file() {
             if let Some(parent) = to.join(file).parent() {

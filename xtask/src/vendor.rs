@@ -9,6 +9,10 @@ use api_codegen::{SpecDir, examples, schemas};
 use serde_json::{Map, Value};
 
 use crate::refresh::{self, FetchConfig, Source};
+use crate::{credentials, snapshots};
+
+/// The test functions of `tests/snapshots.rs`, each recording one snapshot per vendor.
+const SNAPSHOT_TESTS: [&str; 2] = ["surface", "generated_client"];
 
 /// The client crate's files, as `(path in the crate, template)`.
 pub const TEMPLATE: [(&str, &str); 3] = [
@@ -28,7 +32,29 @@ pub struct AddOptions {
     pub fetch: FetchConfig,
 }
 
-/// A client crate's files for vendor `name`, rendered from [`TEMPLATE`].
+/// The client crate's link to its data folder: `crates/NAME/spec` → `../../specs/NAME`. The
+/// build script reads the spec through it, and `cargo package` copies the folder it points
+/// to into the package, so the spec travels with the crate while `specs/` stays the one copy.
+pub const SPEC_LINK: &str = "spec";
+
+/// What [`SPEC_LINK`] points to, relative to the crate.
+pub fn spec_link_target(name: &str) -> PathBuf {
+    Path::new("../../specs").join(name)
+}
+
+/// Creates `crate_dir/spec` pointing to `specs/NAME`.
+fn link_spec(crate_dir: &Path, name: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::symlink(spec_link_target(name), crate_dir.join(SPEC_LINK));
+    #[cfg(not(unix))]
+    return Err(std::io::Error::other(format!(
+        "cannot create the symlink {SPEC_LINK} → {} here: create it by hand",
+        spec_link_target(name).display()
+    )));
+}
+
+/// A client crate's files for vendor `name`, rendered from [`TEMPLATE`] (its [`SPEC_LINK`]
+/// is not a file: [`add`] creates it).
 pub fn render_crate(name: &str) -> Vec<(&'static str, String)> {
     let mut title = name.replace('-', " ");
     if let Some(first) = title.get(..1) {
@@ -76,6 +102,15 @@ pub async fn add(root: &Path, options: &AddOptions) -> anyhow::Result<Vec<PathBu
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&spec_dir);
         let _ = std::fs::remove_dir_all(&crate_dir);
+        for test in SNAPSHOT_TESTS {
+            for spec in ["openapi.yaml", "openapi.json"] {
+                let _ = std::fs::remove_file(root.join(snapshots::DIR).join(snapshots::file_name(
+                    test,
+                    name,
+                    Path::new(spec),
+                )));
+            }
+        }
     }
     result
 }
@@ -95,15 +130,7 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     let mut fetched = Vec::new();
     let header = "# Where the upstream document comes from. `cargo xtask refresh` reads this.\n";
     write(spec_dir.join("source.toml"), &format!("{header}{}", toml::to_string(source)?))?;
-    let prefix = env_prefix(name);
-    write(
-        spec_dir.join("overlay.yaml"),
-        &format!(
-            "overlay: 1.0.0\ninfo:\n  title: {name} fixes and annotations\n  version: 1.0.0\nactions:\n  \
-             - target: $.info\n    description: How the generated client is configured from the environment.\n    \
-             update:\n      x-client:\n        api-key-env: {prefix}_API_KEY\n        base-url-env: {prefix}_BASE_URL\n"
-        ),
-    )?;
+    write(spec_dir.join("overlay.yaml"), &overlay(name, &[]))?;
 
     // The fetch, slicing and full generator run of `refresh`, which also writes the spec.
     let options = refresh::Options { vendors: vec![name.to_string()], fetch, quiet: true, ..Default::default() };
@@ -113,15 +140,46 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     }
     fetched.extend(outcome.written);
 
+    // Credentials recognised by name in the document as served (what the overlay targets).
+    let dir = SpecDir::new(&spec_dir);
+    let secrets = credentials::recognise(&api_codegen::yaml::read(&dir.spec)?);
+    write(spec_dir.join("overlay.yaml"), &overlay(name, &secrets))?;
+
     // What `check-spec` checks: the spec with its overlay prepares and generates.
-    let prepared = api_codegen::load(&SpecDir::new(&spec_dir))?;
+    let prepared = api_codegen::load(&dir)?;
     api_codegen::generate(&prepared)?;
     write(spec_dir.join("scenario.toml"), &scenario(&prepared.doc)?)?;
+    let crate_dir = root.join("crates").join(name);
     for (path, text) in render_crate(name) {
-        write(root.join("crates").join(name).join(path), &text)?;
+        write(crate_dir.join(path), &text)?;
     }
+    link_spec(&crate_dir, name).with_context(|| format!("linking {}", crate_dir.join(SPEC_LINK).display()))?;
+    written.push(crate_dir.join(SPEC_LINK));
+    written.extend(snapshots::record(root, name, &dir)?);
     written.extend(fetched);
+    // The overlay was written twice (before and after the fetch).
+    let mut seen = std::collections::BTreeSet::new();
+    written.retain(|path| seen.insert(path.clone()));
     Ok(written)
+}
+
+/// The first `overlay.yaml`: the environment variables of `x-client`, each of `secrets` (JSON
+/// pointers into the document) marked `x-secret: true`, and how to mark another.
+fn overlay(name: &str, secrets: &[String]) -> String {
+    let prefix = env_prefix(name);
+    format!(
+        "overlay: 1.0.0\ninfo:\n  title: {name} fixes and annotations\n  version: 1.0.0\nactions:\n  \
+         - target: $.info\n    description: How the generated client is configured from the environment.\n    \
+         update:\n      x-client:\n        api-key-env: {prefix}_API_KEY\n        base-url-env: {prefix}_BASE_URL\n\
+         {}\
+         # Mark every other property holding a credential (a key, a returned token): the client then\n\
+         # holds it as a SecretString, redacted in Debug, Display and errors. For example:\n\
+         #  - target: $.components.schemas.CreatedKey.properties.key\n\
+         #    description: The new key is a credential.\n\
+         #    update:\n\
+         #      x-secret: true\n",
+        credentials::overlay_actions(secrets)
+    )
 }
 
 /// A first `scenario.toml`: every operation once, in spec order, with example arguments for
@@ -193,6 +251,9 @@ mod tests {
                 let actual = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
                 assert_eq!(actual, text, "{} is not the template's", file.display());
             }
+            let link = root.join("crates").join(&vendor).join(SPEC_LINK);
+            let target = std::fs::read_link(&link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
+            assert_eq!(target, spec_link_target(&vendor), "{}", link.display());
         }
     }
 

@@ -1,5 +1,6 @@
-//! Runs progenitor on a prepared spec and adds the glue that connects the generated client
-//! to the shared runtime: the API description, the `ClientHooks` impl and the constructors.
+//! Runs progenitor on a prepared spec and adds the runtime bindings that connect the generated
+//! client to the shared runtime: the API description, the `ClientHooks` impl and the
+//! constructors.
 
 use std::path::Path;
 
@@ -52,9 +53,9 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
 
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = run_progenitor(file, || Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    let glue = glue(&prepared.model);
+    let bindings = runtime_bindings(&prepared.model);
 
-    let mut client = parse(file, quote! { #client #glue })?;
+    let mut client = parse(file, quote! { #client #bindings })?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
     rewrite::export_runtime_error(&mut client);
@@ -120,7 +121,10 @@ fn path_to_pointer(path: &str) -> String {
     path.split('.').map(|seg| format!("/{}", crate::error::escape_token(seg))).collect()
 }
 
-fn glue(model: &ApiModel) -> TokenStream {
+/// What binds the client to the runtime: `static API` (the `ApiDescription`: auth schemes,
+/// constant headers, environment variables, secret fields), the `ClientHooks` impl and
+/// `Client::builder()` / `from_env()`.
+fn runtime_bindings(model: &ApiModel) -> TokenStream {
     let ApiModel { title, version, api_key_env, base_url_env, secret_fields, .. } = model;
     let default_base_url = match &model.default_base_url {
         Some(url) => quote!(Some(#url)),

@@ -1,12 +1,22 @@
-//! Request overhead: each generated client against a hand-written reqwest call making the
-//! identical request (same method, path, headers, body, response parsing into the same type)
-//! to the same loopback server over a kept-alive connection. Variants alternate round by
-//! round, so drift in the machine's load hits both alike.
+//! Request overhead: for every vendor of `specs/`, the first call of its `scenario.toml`
+//! through its generated client (reached by the demo's per-vendor dispatcher, as the demo
+//! calls it) against a plain reqwest call replaying the identical request (the method, path,
+//! query, headers and body the client sent, as the server recorded them) to the same
+//! loopback server over a kept-alive connection, each answered with the same example from
+//! the spec. Both sides then handle the answer alike: the client's dispatcher decodes it into
+//! the operation's type, renders its `Debug` and converts it to JSON; the raw side decodes
+//! it into a JSON value and does the same. Variants alternate round by round, so drift in the
+//! machine's load hits both alike.
 
 use std::time::{Duration, Instant};
 
-use loopback::{Reply, Server};
-use serde_json::json;
+use anyhow::Context as _;
+use api_codegen::{SpecDir, examples};
+use loopback::{Recorded, Reply, Server};
+use serde_json::{Map, Value};
+
+use crate::scenario::Scenario;
+use crate::{VENDORS, Vendor, workspace_root};
 
 /// One line of `cargo xtask bench`'s table (xtask's `bench::Row`, as JSON).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -49,14 +59,21 @@ where
 }
 
 /// Client and raw side by side: `rounds` alternating runs of `n` requests, after a warm-up.
-async fn compare<C, CF, R, RF>(name: &str, quick: bool, mut client: C, mut raw: R) -> anyhow::Result<Row>
+/// How much to measure: `rounds` alternating runs of `n` requests per side.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    rounds: usize,
+    n: usize,
+}
+
+async fn compare<C, CF, R, RF>(name: &str, size: Size, mut client: C, mut raw: R) -> anyhow::Result<Row>
 where
     C: FnMut() -> CF,
     CF: std::future::Future<Output = anyhow::Result<()>>,
     R: FnMut() -> RF,
     RF: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let (rounds, n) = if quick { (3, 200) } else { (15, 2000) };
+    let Size { rounds, n } = size;
     // `XTASK_BENCH_VARIANT=client|raw` runs one side only, for instruction counts under
     // `valgrind --tool=callgrind` (deterministic where wall time is not).
     if let Ok(variant) = std::env::var("XTASK_BENCH_VARIANT") {
@@ -109,112 +126,130 @@ where
     })
 }
 
+/// Every vendor's row, in the order of `specs/`.
 pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
-    let mut rows = Vec::new();
+    run_sized(if quick { Size { rounds: 3, n: 200 } } else { Size { rounds: 15, n: 2000 } }).await
+}
+
+async fn run_sized(size: Size) -> anyhow::Result<Vec<Row>> {
     // The same timeouts as the generated clients' defaults: a hand-written production call
     // would not run without one either.
     let raw =
         reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(30)).build()?;
-
-    // Perplexity: a POST with a body, answered with a secret (the runtime screens that body).
-    let answer = json!({"auth_token": "pplx-bench", "created_at_epoch_seconds": 1735689600, "token_name": "bench"});
-    let server = Server::start_unrecorded(move |_| Reply::json(200, answer.to_string())).await?;
-    let client = perplexity::Client::builder().api_key(KEY).base_url(server.url()).build()?;
-    let body = perplexity::types::GenerateAuthTokenRequest { token_name: Some("bench".into()) };
-    let url = format!("{}/generate_auth_token", server.url());
-    rows.push(
-        compare(
-            "perplexity generate_auth_token",
-            quick,
-            || {
-                let (client, body) = (&client, body.clone());
-                async move {
-                    client.generate_auth_token().body(body).send().await?;
-                    Ok(())
-                }
-            },
-            || {
-                let (raw, url, body) = (&raw, &url, &body);
-                async move {
-                    let response =
-                        raw.post(url).header("accept", "application/json").bearer_auth(KEY).json(body).send().await?;
-                    anyhow::ensure!(response.status() == 200);
-                    let _: perplexity::types::GenerateAuthTokenResponse =
-                        serde_json::from_slice(&response.bytes().await?)?;
-                    Ok(())
-                }
-            },
-        )
-        .await?,
-    );
-
-    // Cartesia: API-key header and the constant version header.
-    let server = Server::start_unrecorded(|_| Reply::json(200, r#"{"token":"bench"}"#)).await?;
-    let client = cartesia::Client::builder().api_key(KEY).base_url(server.url()).build()?;
-    let body = cartesia::types::TokenRequest {
-        grants: Some(cartesia::types::TokenGrant { tts: Some(true), stt: None }),
-        expires_in: Some(60),
-    };
-    let url = format!("{}/access-token", server.url());
-    rows.push(
-        compare(
-            "cartesia access-token",
-            quick,
-            || {
-                let (client, body) = (&client, body.clone());
-                async move {
-                    client.auth_access_token().body(body).send().await?;
-                    Ok(())
-                }
-            },
-            || {
-                let (raw, url, body) = (&raw, &url, &body);
-                async move {
-                    let response = raw
-                        .post(url)
-                        .header("accept", "application/json")
-                        .header("x-api-key", KEY)
-                        .header("cartesia-version", "2024-06-10")
-                        .json(body)
-                        .send()
-                        .await?;
-                    anyhow::ensure!(response.status() == 200);
-                    let _: cartesia::types::TokenResponse = serde_json::from_slice(&response.bytes().await?)?;
-                    Ok(())
-                }
-            },
-        )
-        .await?,
-    );
-
-    // Vercel: a GET with a list to parse.
-    let token = json!({"id": "t", "name": "n", "type": "oauth2-token", "activeAt": 1, "createdAt": 1});
-    let answer = json!({"tokens": vec![token; 10], "pagination": {"count": 10, "next": null, "prev": null}});
-    let server = Server::start_unrecorded(move |_| Reply::json(200, answer.to_string())).await?;
-    let client = vercel::Client::builder().api_key(KEY).base_url(server.url()).build()?;
-    let url = format!("{}/v5/user/tokens", server.url());
-    rows.push(
-        compare(
-            "vercel listAuthTokens",
-            quick,
-            || {
-                let client = &client;
-                async move {
-                    client.list_auth_tokens().send().await?;
-                    Ok(())
-                }
-            },
-            || {
-                let (raw, url) = (&raw, &url);
-                async move {
-                    let response = raw.get(url).header("accept", "application/json").bearer_auth(KEY).send().await?;
-                    anyhow::ensure!(response.status() == 200);
-                    let _: vercel::types::ListAuthTokensResponse = serde_json::from_slice(&response.bytes().await?)?;
-                    Ok(())
-                }
-            },
-        )
-        .await?,
-    );
+    let mut rows = Vec::new();
+    for vendor in VENDORS {
+        rows.push(vendor_row(vendor, &raw, size).await.with_context(|| format!("request overhead: {}", vendor.name))?);
+    }
     Ok(rows)
+}
+
+/// The first call of the vendor's scenario (it refers to no earlier answer), measured.
+async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyhow::Result<Row> {
+    let dir = workspace_root().join("specs").join(vendor.name);
+    let scenario = Scenario::read(&dir, vendor.api)?;
+    let call = scenario.calls.first().context("no call in the scenario")?;
+    let method = vendor
+        .api
+        .operations
+        .iter()
+        .find(|op| op.id == call.operation)
+        .map(|op| op.rust_name)
+        .context("the scenario's operation is not in the spec")?;
+    let args = arguments(&call.params, call.body.as_ref());
+
+    // What the client sends, recorded once, and the spec's example answer to it.
+    let doc = api_codegen::load(&SpecDir::new(&dir))?.doc;
+    let recorder = Server::start({
+        let doc = doc.clone();
+        move |request| example_reply(&doc, request)
+    })
+    .await?;
+    let client = (vendor.connect)(&recorder.url(), KEY)?;
+    client.call(method, &args).await.with_context(|| format!("{} against the recording server", call.operation))?;
+    let mut requests = recorder.requests();
+    anyhow::ensure!(requests.len() == 1, "{} made {} requests, not one", call.operation, requests.len());
+    let sent = requests.remove(0);
+    let reply = example_reply(&doc, &sent);
+
+    let server = Server::start_unrecorded(move |_| reply.clone()).await?;
+    let client = (vendor.connect)(&server.url(), KEY)?;
+    let request = replay(raw, &server.url(), &sent)?;
+    let name = format!("{} {}", vendor.name, call.operation);
+    compare(
+        &name,
+        size,
+        || {
+            let (client, args) = (&client, &args);
+            async move {
+                client.call(method, args).await?;
+                Ok(())
+            }
+        },
+        || {
+            let (raw, request) = (raw, &request);
+            async move {
+                let request = request.try_clone().context("the request body is a stream")?;
+                let response = raw.execute(request).await?;
+                anyhow::ensure!(response.status().is_success(), "{}", response.status());
+                // What the dispatcher does with its typed answer: its `Debug`, and its JSON.
+                let value: Value = serde_json::from_slice(&response.bytes().await?)?;
+                std::hint::black_box((format!("{value:?}"), value.clone()));
+                Ok(())
+            }
+        },
+    )
+    .await
+}
+
+/// The dispatcher's arguments of a call: parameters by setter name, and the body.
+fn arguments(params: &Map<String, Value>, body: Option<&Value>) -> Map<String, Value> {
+    let mut args: Map<String, Value> =
+        params.iter().map(|(name, value)| (api_codegen::naming::field_name(name), value.clone())).collect();
+    if let Some(body) = body {
+        args.insert("body".into(), body.clone());
+    }
+    args
+}
+
+/// The spec's example answer to a request, as the demo's mock gives it.
+fn example_reply(doc: &Value, request: &Recorded) -> Reply {
+    match examples::answer(doc, &request.method, &request.path) {
+        Some((_, status, Some(body))) => Reply::json(status, body.to_string()),
+        Some((_, status, None)) => Reply::status(status),
+        None => Reply::json(404, r#"{"error":"no such operation in the spec"}"#),
+    }
+}
+
+/// The recorded request, to send again with plain reqwest: the same method, path, query,
+/// headers (but those the connection sets: host, length) and body.
+fn replay(raw: &reqwest::Client, base_url: &str, sent: &Recorded) -> anyhow::Result<reqwest::Request> {
+    let query = sent.query.as_ref().map(|q| format!("?{q}")).unwrap_or_default();
+    let method = reqwest::Method::from_bytes(sent.method.as_bytes())?;
+    let mut request = raw.request(method, format!("{base_url}{}{query}", sent.path)).body(sent.body.clone());
+    for (name, value) in &sent.headers {
+        if !["host", "content-length", "transfer-encoding", "connection"].contains(&name.as_str()) {
+            request = request.header(name, value);
+        }
+    }
+    Ok(request.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every vendor of `specs/` gets its row, measured on its first scenario call (a handful of
+    /// requests: this checks the wiring, not the numbers).
+    #[tokio::test]
+    async fn every_vendor_of_specs_is_measured() {
+        let rows = run_sized(Size { rounds: 1, n: 4 }).await.unwrap();
+        assert_eq!(rows.len(), VENDORS.len());
+        for (row, vendor) in rows.iter().zip(VENDORS) {
+            let first = Scenario::read(&workspace_root().join("specs").join(vendor.name), vendor.api).unwrap();
+            let label =
+                format!("request overhead: {} {} (client / raw reqwest)", vendor.name, first.calls[0].operation);
+            assert_eq!(row.benchmark, label);
+            assert!(row.ratio.is_some_and(|r| r > 0.0) && row.measured.contains("req/s"), "{row:?}");
+        }
+    }
 }

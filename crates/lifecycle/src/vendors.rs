@@ -7,15 +7,16 @@ use api_runtime::{ClientBuilder, ConfigError, GeneratedClient, SecretString};
 use crate::token::{NewToken, TokenInfo, TokenRef};
 use crate::{CreateToken, LifecycleError, ListTokens, RevokeToken, Tokens, VerifyToken};
 
-/// What every vendor wrapper keeps: its client, and how to build a twin with another key.
+/// What every vendor wrapper keeps: its client with the key and base URL it was built from,
+/// to build a twin with another key.
 #[derive(Debug, Clone)]
-struct Handle<C> {
+struct KeyedClient<C> {
     client: C,
     key: SecretString,
     base_url: Option<String>,
 }
 
-impl<C: GeneratedClient> Handle<C> {
+impl<C: GeneratedClient> KeyedClient<C> {
     fn new(key: SecretString, base_url: Option<String>) -> Result<Self, LifecycleError> {
         let builder = C::builder().api_key(key);
         Self::from_builder(match base_url {
@@ -29,11 +30,11 @@ impl<C: GeneratedClient> Handle<C> {
         let key =
             builder.configured_api_key().cloned().ok_or(ConfigError::MissingApiKey { var: C::API.api_key_env })?;
         let base_url = builder.configured_base_url().map(str::to_string);
-        Ok(Handle { client: builder.build()?, key, base_url })
+        Ok(KeyedClient { client: builder.build()?, key, base_url })
     }
 
     fn with_key(&self, key: SecretString) -> Result<Self, LifecycleError> {
-        Handle::new(key, self.base_url.clone())
+        KeyedClient::new(key, self.base_url.clone())
     }
 }
 
@@ -41,19 +42,19 @@ macro_rules! vendor {
     ($name:ident, $client:ty, $label:literal, $doc:literal) => {
         #[doc = $doc]
         #[derive(Debug, Clone)]
-        pub struct $name(Handle<$client>);
+        pub struct $name(KeyedClient<$client>);
 
         impl $name {
             /// A client with `key`, at `base_url` or the spec's server.
             pub fn new(key: impl Into<SecretString>, base_url: Option<String>) -> Result<Self, LifecycleError> {
-                Handle::new(key.into(), base_url).map($name)
+                KeyedClient::new(key.into(), base_url).map($name)
             }
 
             /// The key from the vendor's environment variable; `base_url` overrides the
             /// spec's server (and the environment's override).
             pub fn from_env(base_url: Option<String>) -> Result<Self, LifecycleError> {
                 let builder = <$client as GeneratedClient>::builder().from_env()?;
-                Handle::from_builder(match base_url {
+                KeyedClient::from_builder(match base_url {
                     Some(url) => builder.base_url(url),
                     None => builder,
                 })
