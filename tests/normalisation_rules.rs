@@ -119,7 +119,9 @@ async fn every_declared_error_body_decodes_to_its_typed_variant() {
     }
     assert!(matches!(&decoded[0], RenewDomainError::DomainTooShort(DomainTooShort { minimum: 3, .. })), "{decoded:?}");
     assert!(matches!(&decoded[1], RenewDomainError::BadRequest(BadRequest { message, .. }) if message == "no"));
-    assert!(matches!(&decoded[2], RenewDomainError::RenewDomainError403(RenewDomainError403 { scope }) if scope == "team"));
+    assert!(
+        matches!(&decoded[2], RenewDomainError::RenewDomainError403(RenewDomainError403 { scope }) if scope == "team")
+    );
     assert!(matches!(&decoded[3], RenewDomainError::NotFound(NotFound { .. })));
 
     let (_server, client) = client_for(Reply::json(200, r#"{"orderId":"o1"}"#)).await;
@@ -128,7 +130,10 @@ async fn every_declared_error_body_decodes_to_its_typed_variant() {
 
 #[tokio::test]
 async fn colliding_parameters_keep_their_exact_wire_names() {
-    assert_eq!(places("unique-parameter-names"), ["/paths/~1env/get/parameters/1/name", "/paths/~1env/get/parameters/2/name"]);
+    assert_eq!(
+        places("unique-parameter-names"),
+        ["/paths/~1env/get/parameters/1/name", "/paths/~1env/get/parameters/2/name"]
+    );
     let (server, client) = client_for(Reply::status(204)).await;
     client.list_env().exclude_ids("a").exclude_ids_2("b").x_ids("q").x_ids_2("h").send().await.unwrap();
     let request = server.single_request();

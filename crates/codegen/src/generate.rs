@@ -95,9 +95,9 @@ fn without_mock_omitted_statuses(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAP
         for op in operation_slots(item).into_iter().flatten() {
             let Some(serde_json::Value::Array(omitted)) = op.extensions.get(MOCK_OMITS) else { continue };
             let omitted: Vec<u16> = omitted.iter().filter_map(|c| c.as_u64()?.try_into().ok()).collect();
-            op.responses.responses.retain(|status, _| {
-                !matches!(status, openapiv3::StatusCode::Code(code) if omitted.contains(code))
-            });
+            op.responses
+                .responses
+                .retain(|status, _| !matches!(status, openapiv3::StatusCode::Code(code) if omitted.contains(code)));
         }
     }
     spec
@@ -124,7 +124,11 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
             if let (Some(marker), Some(wire)) =
                 (param.get("name").and_then(Value::as_str), param.get(WIRE_NAME).and_then(Value::as_str))
             {
-                out.push(rewrite::Renamed { operation: id.to_string(), marker: marker.to_string(), wire: wire.to_string() });
+                out.push(rewrite::Renamed {
+                    operation: id.to_string(),
+                    marker: marker.to_string(),
+                    wire: wire.to_string(),
+                });
             }
         }
     }

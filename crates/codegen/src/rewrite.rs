@@ -164,9 +164,7 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
             let Some(current) = &self.current else { return };
             let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = arg else { return };
             let value = text.value();
-            if let Some((r, _, count)) =
-                self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value)
-            {
+            if let Some((r, _, count)) = self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value) {
                 *text = syn::LitStr::new(&r.wire, text.span());
                 *count += 1;
             }
@@ -178,7 +176,8 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
                 syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
                 _ => None,
             };
-            let outer = std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
+            let outer =
+                std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
             syn::visit_mut::visit_item_impl_mut(self, block);
             self.current = outer;
         }
@@ -483,5 +482,53 @@ mod tests {
             ),
             "{code}"
         );
+    }
+
+    #[test]
+    fn renamed_parameters_get_their_wire_names_back_in_their_operation_only() {
+        let renamed =
+            [Renamed { operation: "listEnv".into(), marker: "exclude_ids_2".into(), wire: "exclude-ids".into() }];
+        let mut file: syn::File = syn::parse_quote! {
+            impl<'a> ListEnv<'a> {
+                pub async fn send(self) {
+                    let q = (&QueryParam::new("exclude_ids", &a), &QueryParam::new("exclude_ids_2", &b));
+                    let s = "exclude_ids_2";
+                }
+            }
+            impl<'a> Other<'a> {
+                pub async fn send(self) { let q = &QueryParam::new("exclude_ids_2", &b); }
+            }
+        };
+        restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap();
+        let code = render(&file);
+        assert!(code.contains("QueryParam :: new (\"exclude-ids\" , & b)"), "{code}");
+        assert!(code.contains("let s = \"exclude_ids_2\""), "{code}");
+        assert!(
+            code.contains(
+                "impl < 'a > Other < 'a > { pub async fn send (self) { let q = & QueryParam :: new (\"exclude_ids_2\""
+            ),
+            "{code}"
+        );
+
+        let mut mock: syn::File = syn::parse_quote! {
+            impl ListEnvWhen {
+                pub fn exclude_ids_2(self, value: Option<&str>) -> Self {
+                    if let Some(value) = value { Self(self.0.query_param("exclude_ids_2", value)) }
+                    else { Self(self.0.query_param_missing("exclude_ids_2")) }
+                }
+            }
+        };
+        restore_wire_names(&mut mock, &renamed, Scope::MockWhen).unwrap();
+        assert_eq!(render(&mock).matches("\"exclude-ids\"").count(), 2);
+    }
+
+    #[test]
+    fn a_renamed_parameter_not_found_as_often_as_expected_fails() {
+        let renamed = [Renamed { operation: "listEnv".into(), marker: "x_2".into(), wire: "X".into() }];
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x"); } } };
+        let err = restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap_err();
+        assert!(err.contains("appears 0 times as a wire name in `ListEnv`"), "{err}");
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x_2"); g("x_2"); } } };
+        assert!(restore_wire_names(&mut file, &renamed, Scope::Builder).is_err());
     }
 }
