@@ -9,6 +9,10 @@
 //! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
 //! operation) and before validation (which then sees the repaired document).
 
+mod deduplicate_enum_values;
+mod nullable_named_one_of;
+pub(crate) mod unique_enum_variant_names;
+
 use std::fmt;
 
 use serde_json::Value;
@@ -26,6 +30,21 @@ pub(crate) struct Rule {
 pub(crate) const RULES: &[Rule] = &[
     // Operation-level rules.
     // Schema-level rules.
+    Rule {
+        name: "deduplicate-enum-values",
+        why: "an enum listing a value twice would give typify two variants of one name",
+        apply: deduplicate_enum_values::apply,
+    },
+    Rule {
+        name: "unique-enum-variant-names",
+        why: "enum values that differ on the wire but not as Rust names make typify panic; they get names of their own, the wire values stay",
+        apply: unique_enum_variant_names::apply,
+    },
+    Rule {
+        name: "nullable-named-one-of",
+        why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name; nullable moves to its uses",
+        apply: nullable_named_one_of::apply,
+    },
     // Build-cost rules (run last: they see the repaired schemas).
 ];
 
