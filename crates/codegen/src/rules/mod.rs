@@ -12,6 +12,7 @@
 mod deduplicate_enum_values;
 mod nullable_named_one_of;
 pub(crate) mod unique_enum_variant_names;
+mod unique_type_titles;
 
 use std::fmt;
 
@@ -44,6 +45,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "nullable-named-one-of",
         why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name; nullable moves to its uses",
         apply: nullable_named_one_of::apply,
+    },
+    Rule {
+        name: "unique-type-titles",
+        why: "typify names an inline schema after its title and silently reuses a type that already has that name; such a title becomes a unique name from the schema's place",
+        apply: unique_type_titles::apply,
     },
     // Build-cost rules (run last: they see the repaired schemas).
 ];
