@@ -10,7 +10,7 @@ use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{ApiModel, SchemeKind};
-use crate::{Prepared, rewrite, rewrite_wire_values};
+use crate::{Prepared, rewrite, rewrite_mock_query, rewrite_wire_values};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]
@@ -69,6 +69,7 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     rewrite::export_runtime_error(&mut client);
     let mut client = crate_root(client);
     rewrite::fix_mock_bodies(&mut mock);
+    rewrite_mock_query::repeat_array_params(&mut mock).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
     let generated = Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) };
