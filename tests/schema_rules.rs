@@ -153,17 +153,26 @@ fn titles_naming_another_type_are_made_unique() {
         json!({
             "Model": {"type": "object", "properties": {"id": {"type": "string"}}},
             "EmbeddingsRequest": {"type": "object", "properties": {
-                "model": {"type": "string", "title": "Model", "enum": ["small", "large"]}}}}),
+                "model": {"type": "string", "title": "Model", "enum": ["small", "large"]},
+                // Equal to the component but for its words, and met first: typify defined
+                // `Currency` twice (Perplexity's full document).
+                "currency": {"type": "string", "title": "Currency", "description": "of the cost", "enum": ["USD"]}}},
+            "Currency": {"type": "string", "description": "a currency code", "enum": ["USD"]}}),
     );
     let prepared = prepare_with(doc, OVERLAY).unwrap();
     assert_eq!(
         changes(&prepared, "unique-type-titles"),
-        ["/components/schemas/EmbeddingsRequest/properties/model/title: title `Model` became \
-          `EmbeddingsRequestModel`: `Model` is the type of /components/schemas/Model"]
+        [
+            "/components/schemas/EmbeddingsRequest/properties/currency/title: title `Currency` became \
+             `EmbeddingsRequestCurrency`: `Currency` is the type of /components/schemas/Currency",
+            "/components/schemas/EmbeddingsRequest/properties/model/title: title `Model` became \
+             `EmbeddingsRequestModel`: `Model` is the type of /components/schemas/Model",
+        ]
     );
     let code = generate(&prepared).unwrap().client;
     assert!(code.contains("pub model: ::std::option::Option<EmbeddingsRequestModel>,"), "{code}");
     assert!(code.contains("pub enum EmbeddingsRequestModel {"), "{code}");
+    assert_eq!(code.matches("pub enum Currency {").count(), 1, "{code}");
 }
 
 #[test]
