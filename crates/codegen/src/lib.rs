@@ -23,7 +23,6 @@ pub mod overlay;
 mod panics;
 mod references;
 mod rewrite;
-mod rewrite_mock_query;
 mod rewrite_wire_values;
 pub mod rules;
 pub mod schemas;
