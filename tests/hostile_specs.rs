@@ -76,18 +76,25 @@ fn names_that_collide_after_case_conversion_name_both_places() {
     thing: {type: object}"#;
     let text = error(&spec(&paths, components));
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    // Enum values `a-b` / `a_b` were a fourth error; the `unique-enum-variant-names` rule now
+    // repairs them (asserted below).
+    assert_eq!(lines.len(), 3, "{text}");
     assert!(lines.iter().all(|l| l.contains("openapi.yaml: at /")), "{text}");
     for both in [
         "`Thing` (/components/schemas/Thing) and `thing` (/components/schemas/thing) both become the Rust type `Thing`",
         "`foo-bar` (/components/schemas/Thing/properties/foo-bar) and `foo_bar` (/components/schemas/Thing/properties/foo_bar)",
-        "`a-b` (/components/schemas/Thing/properties/kind/enum/0) and `a_b` (/components/schemas/Thing/properties/kind/enum/1)",
         // Path parameters: query and header parameters are renamed by `unique-parameter-names`
         // (tests/normalisation_rules.rs); the path template names these, so they stay an error.
         "`first-name` (/paths/~1a~1{first-name}~1{first_name}/get/parameters/0) and `first_name` (/paths/~1a~1{first-name}~1{first_name}/get/parameters/1)",
     ] {
         assert!(text.contains(both), "{both} missing from:\n{text}");
     }
+    let enum_only =
+        components.replace("        foo_bar: {type: string}\n", "").replace("\n    thing: {type: object}", "");
+    let enum_only = spec(&format!("\n  /a:\n    get:\n      operationId: get_a{THING_RESPONSE}"), &enum_only);
+    let code = code(&enum_only);
+    assert!(code.contains("#[serde(rename = \"a-b\")]\n            ADashB,"), "{code}");
+    assert!(code.contains("#[serde(rename = \"a_b\")]\n            AUnderscoreB,"), "{code}");
     // Operation ids that collide (`getToken` / `get_token`) were already an error.
     let paths = "  /a: {get: {operationId: getToken, responses: {'204': {description: ok}}}}\n  /b: {get: {operationId: get_token, responses: {'204': {description: ok}}}}";
     let text = error(&spec(paths, "  schemas: {}"));
