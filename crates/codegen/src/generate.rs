@@ -165,7 +165,8 @@ fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
         #[cfg(not(doctest))]
-        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
+        // typify writes `defaults::*` helpers a spec may not use (Cartesia: `default_i64`).
+        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, dead_code, unused_imports, unused_mut)]
         mod generated {
             #(#items)*
         }
