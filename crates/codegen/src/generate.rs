@@ -45,6 +45,7 @@ fn secret_schema() -> SchemaObject {
 
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
+    crate::validate::response_bodies(&prepared.doc, file)?;
     // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
     let marked = rewrite_wire_values::marked(&prepared.doc);
     let (doc, wire) = marked.as_ref().map_or((&prepared.doc, None), |(doc, wire)| (doc, Some(wire)));
