@@ -6,7 +6,9 @@
 //!   wrapped operations must be the spec's;
 //! - progenitor's own `api-version` header (`HeaderName::from_static("api-version")` with
 //!   `Client::api_version()`) is removed; a header the spec declares with that name stays;
-//! - the crate's `Error` is the runtime's.
+//! - the crate's `Error` is the runtime's;
+//! - a parameter the `unique-parameter-names` rule renamed gets its wire name back where
+//!   progenitor wrote the new name as the wire name (client and mock, counted).
 
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -129,6 +131,87 @@ fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, s
     Ok((operation, send))
 }
 
+/// A parameter renamed in the document (`marker`, which progenitor also used as its wire
+/// name) whose name on the wire is `wire`.
+#[derive(Debug, Clone)]
+pub struct Renamed {
+    pub operation: String,
+    pub marker: String,
+    pub wire: String,
+}
+
+/// Where progenitor writes an operation's parameter wire names.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// The operation's builder (`builder::<Op>`): `QueryParam::new("name", …)` and
+    /// `header_map.append("name", …)`, once each.
+    Builder,
+    /// The mock's `operations::<Op>When`: `query_param("name", …)` and, for an optional
+    /// parameter, `query_param_missing("name")` (`header`, `header_missing` alike).
+    MockWhen,
+}
+
+/// Puts each renamed parameter's wire name back: a string literal equal to its marker that
+/// is the first argument of a call in the operation's `Scope` impl. Fails unless each is
+/// found as often as progenitor writes it (once in a builder, once or twice in a mock).
+pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scope) -> Result<(), String> {
+    struct Restore<'a> {
+        renamed: Vec<(&'a Renamed, String, usize)>,
+        current: Option<String>,
+    }
+    impl Restore<'_> {
+        fn first_arg(&mut self, arg: Option<&mut syn::Expr>) {
+            let Some(current) = &self.current else { return };
+            let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = arg else { return };
+            let value = text.value();
+            if let Some((r, _, count)) = self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value) {
+                *text = syn::LitStr::new(&r.wire, text.span());
+                *count += 1;
+            }
+        }
+    }
+    impl VisitMut for Restore<'_> {
+        fn visit_item_impl_mut(&mut self, block: &mut syn::ItemImpl) {
+            let name = match &*block.self_ty {
+                syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let outer =
+                std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
+            syn::visit_mut::visit_item_impl_mut(self, block);
+            self.current = outer;
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            self.first_arg(call.args.first_mut());
+        }
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            syn::visit_mut::visit_expr_method_call_mut(self, call);
+            self.first_arg(call.args.first_mut());
+        }
+    }
+    use crate::naming::{Case, progenitor_sanitize};
+    let scoped = |r: &Renamed| match scope {
+        Scope::Builder => progenitor_sanitize(&r.operation, Case::Pascal),
+        Scope::MockWhen => progenitor_sanitize(&format!("{}-when", r.operation), Case::Pascal),
+    };
+    let mut restore = Restore { renamed: renamed.iter().map(|r| (r, scoped(r), 0)).collect(), current: None };
+    restore.visit_file_mut(file);
+    let allowed = match scope {
+        Scope::Builder => 1..=1,
+        Scope::MockWhen => 1..=2,
+    };
+    for (r, ty, count) in &restore.renamed {
+        if !allowed.contains(count) {
+            return Err(format!(
+                "parameter `{}` of `{}` (renamed `{}`) appears {count} times as a wire name in `{ty}`, expected {allowed:?}",
+                r.wire, r.operation, r.marker
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `&'a super::Client`.
 fn is_client_ref(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Client")))
@@ -232,6 +315,73 @@ pub fn fix_mock_bodies(file: &mut syn::File) {
         }
     }
     Fix.visit_file_mut(file);
+}
+
+/// progenitor's httpmock helpers match a query parameter with `query_param(name,
+/// value.to_string())`, which does not compile for a type without `Display` (an array, an
+/// untagged `oneOf` such as Vercel's `string | string[]`). The client serialises the value
+/// (serde, one `name=item` pair per array item); the mock now matches what serde makes of it,
+/// item by item, through a `query_pairs` helper added to the file. Returns how many calls it
+/// rewrote.
+pub fn fix_mock_queries(file: &mut syn::File) -> usize {
+    struct Fix(usize);
+    impl VisitMut for Fix {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else { return };
+            let receiver_is_inner = matches!(&*call.receiver, syn::Expr::Field(f)
+                if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0)
+                && matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident("self")));
+            let [name, value] = match call.args.iter().collect::<Vec<_>>()[..] {
+                [name, value] => [name.clone(), value.clone()],
+                _ => return,
+            };
+            let to_string_of_value = matches!(&value, syn::Expr::MethodCall(m)
+                if m.method == "to_string" && m.args.is_empty()
+                && matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("value")));
+            if call.method != "query_param" || !receiver_is_inner || !to_string_of_value {
+                return;
+            }
+            let inner = &call.receiver;
+            *expr = syn::parse_quote!(query_pairs(#inner, #name, &value));
+            self.0 += 1;
+        }
+    }
+    let mut fix = Fix(0);
+    fix.visit_file_mut(file);
+    if fix.0 > 0 {
+        // Beside the calls: progenitor puts the `When` impls in `mod operations`.
+        let items = match file.items.iter_mut().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "operations" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        }) {
+            Some(items) => items,
+            None => &mut file.items,
+        };
+        items.push(syn::parse_quote! {
+            /// Matches a query parameter as the client sends it: serde's value, one pair per
+            /// array item, strings unquoted.
+            fn query_pairs<T: ::serde::Serialize + ?Sized>(
+                when: ::httpmock::When,
+                name: &str,
+                value: &T,
+            ) -> ::httpmock::When {
+                fn text(value: &::serde_json::Value) -> String {
+                    match value {
+                        ::serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }
+                }
+                match ::serde_json::to_value(value).expect("a query parameter value serialises") {
+                    ::serde_json::Value::Array(items) => {
+                        items.iter().fold(when, |when, item| when.query_param(name, text(item)))
+                    }
+                    other => when.query_param(name, text(&other)),
+                }
+            }
+        });
+    }
+    fix.0
 }
 
 /// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
@@ -399,5 +549,74 @@ mod tests {
             ),
             "{code}"
         );
+    }
+
+    #[test]
+    fn renamed_parameters_get_their_wire_names_back_in_their_operation_only() {
+        let renamed =
+            [Renamed { operation: "listEnv".into(), marker: "exclude_ids_2".into(), wire: "exclude-ids".into() }];
+        let mut file: syn::File = syn::parse_quote! {
+            impl<'a> ListEnv<'a> {
+                pub async fn send(self) {
+                    let q = (&QueryParam::new("exclude_ids", &a), &QueryParam::new("exclude_ids_2", &b));
+                    let s = "exclude_ids_2";
+                }
+            }
+            impl<'a> Other<'a> {
+                pub async fn send(self) { let q = &QueryParam::new("exclude_ids_2", &b); }
+            }
+        };
+        restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap();
+        let code = render(&file);
+        assert!(code.contains("QueryParam :: new (\"exclude-ids\" , & b)"), "{code}");
+        assert!(code.contains("let s = \"exclude_ids_2\""), "{code}");
+        assert!(
+            code.contains(
+                "impl < 'a > Other < 'a > { pub async fn send (self) { let q = & QueryParam :: new (\"exclude_ids_2\""
+            ),
+            "{code}"
+        );
+
+        let mut mock: syn::File = syn::parse_quote! {
+            impl ListEnvWhen {
+                pub fn exclude_ids_2(self, value: Option<&str>) -> Self {
+                    if let Some(value) = value { Self(self.0.query_param("exclude_ids_2", value)) }
+                    else { Self(self.0.query_param_missing("exclude_ids_2")) }
+                }
+            }
+        };
+        restore_wire_names(&mut mock, &renamed, Scope::MockWhen).unwrap();
+        assert_eq!(render(&mock).matches("\"exclude-ids\"").count(), 2);
+    }
+
+    #[test]
+    fn a_renamed_parameter_not_found_as_often_as_expected_fails() {
+        let renamed = [Renamed { operation: "listEnv".into(), marker: "x_2".into(), wire: "X".into() }];
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x"); } } };
+        let err = restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap_err();
+        assert!(err.contains("appears 0 times as a wire name in `ListEnv`"), "{err}");
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x_2"); g("x_2"); } } };
+        assert!(restore_wire_names(&mut file, &renamed, Scope::Builder).is_err());
+    }
+
+    #[test]
+    fn mock_queries_match_what_serde_makes_of_the_value() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl ListWhen {
+                pub fn expand<'a, T>(self, value: T) -> Self where T: Into<Option<&'a ::std::vec::Vec<types::E>>> {
+                    if let Some(value) = value.into() { Self(self.0.query_param("expand[]", value.to_string())) }
+                    else { Self(self.0.query_param_missing("expand[]")) }
+                }
+                pub fn name(self, value: &str) -> Self { Self(other.0.query_param("name", value.to_string())) }
+            }
+        };
+        assert_eq!(fix_mock_queries(&mut file), 1);
+        let code = render(&file);
+        assert!(code.contains("Self (query_pairs (self . 0 , \"expand[]\" , & value))"), "{code}");
+        assert!(code.contains("Self (other . 0 . query_param (\"name\" , value . to_string ()))"), "{code}");
+        assert!(code.contains("fn query_pairs < T : :: serde :: Serialize + ? Sized >"), "{code}");
+        let mut untouched: syn::File = syn::parse_quote! { fn f() {} };
+        assert_eq!(fix_mock_queries(&mut untouched), 0);
+        assert_eq!(untouched.items.len(), 1);
     }
 }

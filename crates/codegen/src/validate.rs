@@ -136,6 +136,44 @@ fn check_paths(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     }
 }
 
+/// progenitor gives an operation one success and one error type and panics otherwise. The
+/// `error-response-union` rule unites different JSON bodies; what it cannot (a status with a
+/// body beside one without) is an error, before progenitor runs. Checked by `generate`, not
+/// `validate`: such a document still has a surface, so the drift report can show the change.
+pub(crate) fn response_bodies(doc: &Value, file: &Path) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    check_response_bodies(doc, &mut |ptr: &str, msg: String| {
+        errors.push(Error::new(file, ptr, ErrorKind::Invalid(msg)));
+    });
+    Error::collect(errors)
+}
+
+fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    use crate::rules::error_response_union::{BodyKind, Outcome, body_kind, responses};
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        if crate::rules::unsupported_request_body::is_unsupported(op) {
+            continue;
+        }
+        for (outcome, label) in [(Outcome::Success, "success"), (Outcome::Error, "error")] {
+            let kinds: Vec<(String, BodyKind)> =
+                responses(doc, op, outcome).into_iter().map(|(status, r)| (status, body_kind(r))).collect();
+            let Some((_, first)) = kinds.first() else { continue };
+            if kinds.iter().all(|(_, kind)| kind == first) {
+                continue;
+            }
+            let listed: Vec<String> =
+                kinds.iter().map(|(status, kind)| format!("{status}: {}", kind.label())).collect();
+            invalid(
+                &join(&op_ptr, "responses"),
+                format!(
+                    "the {label} responses declare different bodies ({}); progenitor gives an operation one {label} type: make them agree in the overlay",
+                    listed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 /// A header parameter's name must be an HTTP token: the generated code hands it to
 /// `HeaderName::from_static`, which panics at request time on anything else.
 fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
@@ -168,7 +206,7 @@ fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
 }
 
 /// The `{name}`s of a path template.
-fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
+pub(crate) fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
     let mut names = BTreeSet::new();
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
@@ -243,5 +281,27 @@ mod tests {
         assert_eq!(found.len(), 3, "{found:#?}");
         assert!(found[0].contains("no `operationId`") && found[1].contains("not unique"), "{found:#?}");
         assert!(found[2].contains("`$ref: #/nope` does not resolve"), "{found:#?}");
+    }
+
+    #[test]
+    fn statuses_with_and_without_a_body_in_one_outcome_are_an_error() {
+        let json = |schema: Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
+        let doc = json!({"paths": {
+            "/a": {"get": {"operationId": "a", "responses": {
+                "200": json(json!({"type": "string"})), "204": {"description": "none"},
+                "400": json(json!({"type": "object"})), "404": json(json!({"type": "object"}))}}},
+            "/b": {"get": {"operationId": "b", "responses": {
+                "200": {"description": "d", "content": {"application/json; charset=utf-8": {"schema": {"type": "string"}}}},
+                "201": json(json!({"type": "string"}))}}}}});
+        let problems: Vec<String> = match response_bodies(&doc, Path::new("s.yaml")) {
+            Ok(()) => Vec::new(),
+            Err(e) => e.all().map(|e| format!("{}: {}", e.pointer, e.kind)).collect(),
+        };
+        assert_eq!(
+            problems,
+            [
+                "/paths/~1a/get/responses: the success responses declare different bodies (200: a JSON body, 204: no body); progenitor gives an operation one success type: make them agree in the overlay"
+            ]
+        );
     }
 }
