@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::error::join;
 use crate::naming::{self, Case};
 use crate::rules::unique_enum_variant_names::VARNAMES;
+use crate::schemas::each_schema;
 use crate::{references, schemas};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
@@ -328,16 +329,6 @@ fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut i
         "builder method",
         invalid,
     );
-}
-
-/// Visits every schema reachable from the document's schema roots, by its own pointer.
-fn each_schema<'a>(doc: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
-    let mut pending = schemas::roots(doc);
-    while let Some(ptr) = pending.pop() {
-        let Some(schema) = doc.pointer(&ptr) else { continue };
-        f(schema, &ptr);
-        pending.extend(schemas::children(schema, &ptr));
-    }
 }
 
 #[cfg(test)]
