@@ -416,6 +416,25 @@ mod tests {
     }
 
     #[test]
+    fn enum_values_with_variant_names_are_checked_by_those_names() {
+        // What `unique-enum-variant-names` writes for `a-b` / `a_b` passes; names that are one
+        // Rust name, or a list that does not match the values, do not.
+        let found = problems(json!({"components": {"schemas": {
+            "Repaired": {"type": "string", "enum": ["a-b", "a_b"], "x-enum-varnames": ["ADashB", "AUnderscoreB"]},
+            "Clash": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["Same", "same"]},
+            "Short": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["A"]}}}}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0].starts_with("/components/schemas/Clash/x-enum-varnames/1: variant names `Same`"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with("/components/schemas/Short/x-enum-varnames: `x-enum-varnames` must list"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
     fn keywords_and_distinct_names_are_fine() {
         let found = problems(json!({"components": {"schemas": {
             "crate": {"type": "object", "properties": {"type": {}, "self": {}, "async": {}}},
