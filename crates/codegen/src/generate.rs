@@ -74,7 +74,7 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut client = crate_root(client);
     rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
-    rewrite::fix_mock_array_queries(&mut mock);
+    rewrite::fix_mock_queries(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
     let generated = Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) };
