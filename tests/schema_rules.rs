@@ -205,3 +205,27 @@ fn the_generated_module_allows_unused_helpers() {
     let attrs = &code[code[..module].rfind("#[allow(").unwrap()..module];
     assert!(attrs.contains("dead_code"), "{attrs}");
 }
+
+/// A repaired document needs no further repair: running the rules again changes nothing.
+#[test]
+fn the_rules_are_idempotent() {
+    let doc = spec(
+        reference("Holder"),
+        json!({
+            "Holder": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["a.b", "a-b", "a.b"]},
+                "value": reference("Value"),
+                "model": {"type": "string", "title": "Value", "enum": ["x"]}}},
+            "Value": {"nullable": true, "anyOf": [{"type": "string"}, {"type": "array", "items": reference("Value")}]}}),
+    );
+    let once = prepare_with(doc, OVERLAY).unwrap();
+    let applied: Vec<&str> = once.rules.applied.iter().map(|a| a.rule).collect();
+    assert_eq!(
+        applied,
+        ["deduplicate-enum-values", "unique-enum-variant-names", "nullable-named-one-of", "unique-type-titles"]
+    );
+    let twice = prepare_with(once.doc.clone(), OVERLAY).unwrap();
+    assert!(twice.rules.is_empty(), "{}", twice.rules);
+    assert_eq!(twice.doc, once.doc);
+    generate(&twice).unwrap();
+}
