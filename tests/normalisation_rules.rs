@@ -189,3 +189,21 @@ fn a_multipart_operation_is_reported_left_out_of_the_client_and_kept_in_the_surf
     let names: Vec<&str> = env.parameters.keys().map(String::as_str).collect();
     assert_eq!(names, ["header X-Ids", "query exclude-ids", "query exclude_ids", "query x_ids"]);
 }
+
+#[test]
+fn a_body_beside_no_body_in_one_outcome_is_an_error_from_generate_not_a_panic() {
+    let json =
+        |schema: serde_json::Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
+    let spec = json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {
+        "operationId": "a",
+        "responses": {"200": json(json!({"type": "string"})), "201": {"description": "none"}}}}}});
+    let overlay = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
+    // The document still loads (its surface feeds the drift report) ...
+    let prepared = api_codegen::prepare(spec, Path::new("s.yaml"), &overlay, Path::new("o.yaml")).unwrap();
+    // ... and generating it says why, instead of progenitor's assertion.
+    let err = api_codegen::generate(&prepared).unwrap_err().to_string();
+    assert!(
+        err.contains("at /paths/~1a/get/responses: the success responses declare different bodies (200: a JSON body, 201: no body)"),
+        "{err}"
+    );
+}

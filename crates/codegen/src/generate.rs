@@ -45,6 +45,7 @@ fn secret_schema() -> SchemaObject {
 
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
+    crate::validate::response_bodies(&prepared.doc, file)?;
     // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
     let marked = rewrite_wire_values::marked(&prepared.doc);
     let (doc, wire) = marked.as_ref().map_or((&prepared.doc, None), |(doc, wire)| (doc, Some(wire)));
@@ -165,8 +166,7 @@ fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
         #[cfg(not(doctest))]
-        // dead_code: typify may emit a default helper nothing calls (`default_i64` for a
-        // nullable integer with a default, in Cartesia's full document).
+        // typify writes `defaults::*` helpers a spec may not use (Cartesia: `default_i64`).
         #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, dead_code, unused_imports, unused_mut)]
         mod generated {
             #(#items)*
