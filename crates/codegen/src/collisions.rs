@@ -3,12 +3,13 @@
 //! typify can panic on them or hand rustc a duplicate definition. Keywords are no problem:
 //! both generators append `_` (`type` → `type_`) and keep the wire name in a serde rename.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::error::join;
 use crate::naming::{self, Case};
+use crate::rules::unique_enum_variant_names::VARNAMES;
 use crate::{references, schemas};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
@@ -114,6 +115,37 @@ fn named_type(schema: &Value) -> bool {
 /// component (or with another inline schema: two inline responses of one operation) silently
 /// gets the wrong type: an error naming both.
 fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    for clash in type_names(doc).clashes {
+        let TypeNameClash { ptr, name, first, .. } = clash;
+        invalid(
+            &ptr,
+            format!(
+                "this inline schema and the one at {first} both become the Rust type `{name}`, so one would \
+                 silently get the other's type; move it to `components/schemas` or give it a `title` in the overlay"
+            ),
+        );
+    }
+}
+
+/// The Rust type names of a document's components and of its inline schemas that typify
+/// names (see [`derived_type_names`]), and the inline schemas whose name another, different
+/// schema has first.
+pub(crate) struct TypeNames {
+    pub taken: BTreeSet<String>,
+    pub clashes: Vec<TypeNameClash>,
+}
+
+/// An inline schema at `ptr` that would become the type `name`, which the schema at `first`
+/// already is.
+pub(crate) struct TypeNameClash {
+    pub ptr: String,
+    pub name: String,
+    pub first: String,
+    /// Whether the name comes from the schema's own `title`.
+    pub titled: bool,
+}
+
+pub(crate) fn type_names(doc: &Value) -> TypeNames {
     // (suggested name, pointer, schema) of every inline schema that gets a name.
     let mut inline: Vec<(String, String, &Value)> = Vec::new();
     for (op_ptr, path, _, op) in schemas::operations(doc) {
@@ -144,8 +176,7 @@ fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     }
     // Titled schemas nested anywhere (a component's own title does not name it).
     each_schema(doc, &mut |schema, ptr| {
-        let component_root = ptr.starts_with("/components/schemas/") && ptr.matches('/').count() == 3;
-        if !component_root && schema.get("title").is_some() {
+        if !is_component_root(ptr) && schema.get("title").is_some() {
             inline.push((String::new(), ptr.to_string(), schema));
         }
     });
@@ -156,29 +187,46 @@ fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
             taken.entry(naming::type_name(name)).or_insert((join("/components/schemas", name), schema));
         }
     }
+    let mut clashes = Vec::new();
     let mut seen_ptrs = std::collections::BTreeSet::new();
     for (suggested, ptr, schema) in inline {
         if !named_type(schema) || !seen_ptrs.insert(ptr.clone()) {
             continue;
         }
-        let name = match schema.get("title").and_then(Value::as_str) {
+        let title = schema.get("title").and_then(Value::as_str);
+        let name = match title {
             Some(title) => naming::type_name(title),
             None => naming::type_name(&naming::progenitor_sanitize(&suggested, Case::Pascal)),
         };
         match taken.get(&name) {
-            Some((first, other)) if *other != schema => invalid(
-                &ptr,
-                format!(
-                    "this inline schema and the one at {first} both become the Rust type `{name}`, so one would \
-                     silently get the other's type; move it to `components/schemas` or give it a `title` in the overlay"
-                ),
-            ),
+            Some((first, other)) if !same_type(other, schema) => {
+                clashes.push(TypeNameClash { ptr, name, first: first.clone(), titled: title.is_some() });
+            }
             Some(_) => {}
             None => {
                 taken.insert(name, (ptr, schema));
             }
         }
     }
+    TypeNames { taken: taken.into_keys().collect(), clashes }
+}
+
+/// Whether typify's sharing of one type is right: the schemas are equal but for their words.
+fn same_type(a: &Value, b: &Value) -> bool {
+    let shape = |v: &Value| match v {
+        Value::Object(map) => {
+            let mut map = map.clone();
+            map.retain(|k, _| !matches!(k.as_str(), "title" | "description"));
+            Value::Object(map)
+        }
+        other => other.clone(),
+    };
+    a == b || shape(a) == shape(b)
+}
+
+/// `/components/schemas/X`: a component, named by its key.
+pub(crate) fn is_component_root(ptr: &str) -> bool {
+    ptr.starts_with("/components/schemas/") && ptr.matches('/').count() == 3
 }
 
 /// The JSON media type's schema of a request body or response (progenitor reads that one).
@@ -222,6 +270,10 @@ fn clashes<'a>(
 /// it panics if they still collide.
 fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
     let Some(Value::Array(values)) = schema.get("enum") else { return };
+    if let Some(names) = schema.get(VARNAMES) {
+        given_variant_names(values, names, &join(ptr, VARNAMES), invalid);
+        return;
+    }
     let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else { return };
     let unique = |names: &[String]| names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
     if unique(&values.iter().map(|v| naming::variant_name(v)).collect::<Vec<_>>())
@@ -232,6 +284,20 @@ fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, Strin
     let at = join(ptr, "enum");
     let names = values.iter().enumerate().map(|(i, v)| (*v, join(&at, &i.to_string())));
     clashes(names, naming::variant_name_fallback, "enum values", "variant", invalid);
+}
+
+/// `x-enum-varnames` (from the spec, an overlay or a rule): one name per value, unique as
+/// typify sanitises them.
+fn given_variant_names(values: &[Value], names: &Value, at: &str, invalid: &mut impl FnMut(&str, String)) {
+    let names = match names.as_array().map(|n| n.iter().map(Value::as_str).collect::<Option<Vec<&str>>>()) {
+        Some(Some(names)) if names.len() == values.len() => names,
+        _ => {
+            return invalid(at, format!("`{VARNAMES}` must list one string per `enum` value ({})", values.len()));
+        }
+    };
+    let named = values.iter().zip(names).enumerate().filter(|(_, (value, _))| value.is_string());
+    let names = named.map(|(index, (_, name))| (name, join(at, &index.to_string())));
+    clashes(names, naming::variant_name, "variant names", "variant", invalid);
 }
 
 /// An operation's parameters (the path item's, overridden by the operation's own) become

@@ -164,9 +164,7 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
             let Some(current) = &self.current else { return };
             let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = arg else { return };
             let value = text.value();
-            if let Some((r, _, count)) =
-                self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value)
-            {
+            if let Some((r, _, count)) = self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value) {
                 *text = syn::LitStr::new(&r.wire, text.span());
                 *count += 1;
             }
@@ -178,7 +176,8 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
                 syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
                 _ => None,
             };
-            let outer = std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
+            let outer =
+                std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
             syn::visit_mut::visit_item_impl_mut(self, block);
             self.current = outer;
         }

@@ -153,7 +153,8 @@ fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
             if kinds.iter().all(|(_, kind)| kind == first) {
                 continue;
             }
-            let listed: Vec<String> = kinds.iter().map(|(status, kind)| format!("{status}: {}", kind.label())).collect();
+            let listed: Vec<String> =
+                kinds.iter().map(|(status, kind)| format!("{status}: {}", kind.label())).collect();
             invalid(
                 &join(&op_ptr, "responses"),
                 format!(

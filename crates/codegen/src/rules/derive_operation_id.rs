@@ -15,11 +15,8 @@ use crate::schemas;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let operations = schemas::operations(doc);
-    let mut taken: BTreeSet<String> = operations
-        .iter()
-        .filter_map(|(_, _, _, op)| op.get("operationId").and_then(Value::as_str))
-        .map(key)
-        .collect();
+    let mut taken: BTreeSet<String> =
+        operations.iter().filter_map(|(_, _, _, op)| op.get("operationId").and_then(Value::as_str)).map(key).collect();
     let missing: Vec<(String, String, &str)> = operations
         .iter()
         .filter(|(_, _, _, op)| !matches!(op.get("operationId"), Some(Value::String(id)) if !id.is_empty()))
@@ -41,9 +38,8 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
 
 /// lowerCamel of the method and every path segment, braces dropped.
 fn derive(method: &str, path: &str) -> String {
-    let words: Vec<&str> = std::iter::once(method)
-        .chain(path.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()))
-        .collect();
+    let words: Vec<&str> =
+        std::iter::once(method).chain(path.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())).collect();
     words.join(" ").to_lower_camel_case()
 }
 
@@ -79,6 +75,9 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(doc.pointer("/paths/~1v9~1projects~1{idOrName}~1custom-environments/post/operationId"), Some(&json!("create")));
+        assert_eq!(
+            doc.pointer("/paths/~1v9~1projects~1{idOrName}~1custom-environments/post/operationId"),
+            Some(&json!("create"))
+        );
     }
 }

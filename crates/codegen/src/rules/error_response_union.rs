@@ -30,8 +30,13 @@ impl Outcome {
         let class = status.len() == 3 && status[1..].eq_ignore_ascii_case("xx");
         status == "default"
             || match self {
-                Outcome::Success => code.is_some_and(|c| c == 101 || (200..300).contains(&c)) || (class && status.starts_with('2')),
-                Outcome::Error => code.is_some_and(|c| (400..600).contains(&c)) || (class && (status.starts_with('4') || status.starts_with('5'))),
+                Outcome::Success => {
+                    code.is_some_and(|c| c == 101 || (200..300).contains(&c)) || (class && status.starts_with('2'))
+                }
+                Outcome::Error => {
+                    code.is_some_and(|c| (400..600).contains(&c))
+                        || (class && (status.starts_with('4') || status.starts_with('5')))
+                }
             }
     }
 
@@ -253,12 +258,18 @@ mod tests {
             let ptr = format!("/paths/~1d/patch/responses/{status}/content/application~1json/schema");
             assert_eq!(doc.pointer(&ptr), Some(&union), "{status}");
         }
-        assert_eq!(doc.pointer("/paths/~1d/patch/responses/200/content/application~1json/schema"), Some(&json!({"type": "object"})));
+        assert_eq!(
+            doc.pointer("/paths/~1d/patch/responses/200/content/application~1json/schema"),
+            Some(&json!({"type": "object"}))
+        );
         assert_eq!(
             doc.pointer("/components/responses/Unauthorized/content/application~1json/schema"),
             Some(&json!({"$ref": "#/components/schemas/U"}))
         );
-        assert_eq!(doc.pointer("/components/schemas/RenewDomainError/oneOf").and_then(Value::as_array).map(Vec::len), Some(4));
+        assert_eq!(
+            doc.pointer("/components/schemas/RenewDomainError/oneOf").and_then(Value::as_array).map(Vec::len),
+            Some(4)
+        );
     }
 
     #[test]

@@ -40,7 +40,10 @@ struct Param {
 fn effective(doc: &Value, op_ptr: &str, path: &str, op: &Value) -> Vec<Param> {
     let item_ptr = join("/paths", path);
     let mut out: Vec<Param> = Vec::new();
-    let lists = [(join(&item_ptr, "parameters"), doc.pointer(&item_ptr).and_then(|i| i.get("parameters"))), (join(op_ptr, "parameters"), op.get("parameters"))];
+    let lists = [
+        (join(&item_ptr, "parameters"), doc.pointer(&item_ptr).and_then(|i| i.get("parameters"))),
+        (join(op_ptr, "parameters"), op.get("parameters")),
+    ];
     for (list_ptr, list) in lists {
         for (index, param) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
             let Some(param) = references::resolve(doc, param) else { continue };
@@ -102,7 +105,10 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             *slot = Value::Object(param);
             places.record(
                 join(&at, "name"),
-                format!("parameter `{old}` is `{new}` in Rust (`{kept}` has the Rust name `{}`); sent as `{old}`", progenitor_sanitize(&kept, Case::Snake)),
+                format!(
+                    "parameter `{old}` is `{new}` in Rust (`{kept}` has the Rust name `{}`); sent as `{old}`",
+                    progenitor_sanitize(&kept, Case::Snake)
+                ),
             );
         }
     }
@@ -126,9 +132,18 @@ mod tests {
         assert_eq!(
             changes,
             [
-                ("/paths/~1v1~1env/get/parameters/3/name", "parameter `exclude_projectId` is `exclude_project_id_2` in Rust (`exclude-projectId` has the Rust name `exclude_project_id`); sent as `exclude_projectId`"),
-                ("/paths/~1v1~1env/get/parameters/0/name", "parameter `exclude-ids` is `exclude_ids_3` in Rust (`exclude_ids` has the Rust name `exclude_ids`); sent as `exclude-ids`"),
-                ("/paths/~1v1~1env/get/parameters/4/name", "parameter `ExcludeIds` is `exclude_ids_4` in Rust (`exclude_ids` has the Rust name `exclude_ids`); sent as `ExcludeIds`"),
+                (
+                    "/paths/~1v1~1env/get/parameters/3/name",
+                    "parameter `exclude_projectId` is `exclude_project_id_2` in Rust (`exclude-projectId` has the Rust name `exclude_project_id`); sent as `exclude_projectId`"
+                ),
+                (
+                    "/paths/~1v1~1env/get/parameters/0/name",
+                    "parameter `exclude-ids` is `exclude_ids_3` in Rust (`exclude_ids` has the Rust name `exclude_ids`); sent as `exclude-ids`"
+                ),
+                (
+                    "/paths/~1v1~1env/get/parameters/4/name",
+                    "parameter `ExcludeIds` is `exclude_ids_4` in Rust (`exclude_ids` has the Rust name `exclude_ids`); sent as `ExcludeIds`"
+                ),
             ]
         );
         let get = &doc["paths"]["/v1/env"]["get"]["parameters"];

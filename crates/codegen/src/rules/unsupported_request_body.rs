@@ -20,8 +20,13 @@ use crate::{references, schemas};
 pub const UNSUPPORTED: &str = "x-unsupported-by-generator";
 
 /// The request media types progenitor can send (parameters after `;` ignored).
-const SUPPORTED: &[&str] =
-    &["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain", "text/x-markdown"];
+const SUPPORTED: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+    "text/x-markdown",
+];
 
 fn supported(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim();
@@ -101,7 +106,10 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert_eq!(changes[0].0, "/paths/~1upload/post");
         assert!(changes[0].1.contains("`multipart/form-data` is not supported yet"), "{changes:?}");
-        assert_eq!(changes[1].1, "request body offers `multipart/form-data`, `application/json`: the client sends `application/json` only");
+        assert_eq!(
+            changes[1].1,
+            "request body offers `multipart/form-data`, `application/json`: the client sends `application/json` only"
+        );
         assert!(is_unsupported(&doc["paths"]["/upload"]["post"]));
         assert_eq!(doc["paths"]["/both"]["post"]["requestBody"]["content"], json!({"application/json": schema}));
         assert_eq!(doc["components"]["requestBodies"]["B"]["content"].as_object().map(|c| c.len()), Some(2));

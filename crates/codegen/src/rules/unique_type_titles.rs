@@ -1,0 +1,141 @@
+//! `unique-type-titles`: typify names an inline schema after its `title`, and gives a name
+//! that is already taken to the type that took it, so an inline schema titled like another,
+//! different type (`title: Model` on a property beside a `Model` component; pydantic-made
+//! specs title every property) would silently get that type. Such a title becomes a name
+//! made from where the schema sits (`EmbeddingsRequestModel` for the `model` property of
+//! `EmbeddingsRequest`), unique among the document's type names.
+
+use serde_json::Value;
+
+use super::Places;
+use crate::collisions::{self, TypeNameClash};
+use crate::error::join;
+use crate::naming;
+
+pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    let names = collisions::type_names(doc);
+    let mut taken = names.taken;
+    let mut renames = Vec::new();
+    for TypeNameClash { ptr, name, first, .. } in names.clashes.into_iter().filter(|c| c.titled) {
+        let base = contextual_name(doc, &ptr);
+        let mut unique = base.clone();
+        let mut n = 2;
+        while taken.contains(&unique) {
+            unique = naming::type_name(&format!("{base}{n}"));
+            n += 1;
+        }
+        taken.insert(unique.clone());
+        renames.push((ptr, name, unique, first));
+    }
+    for (ptr, name, unique, first) in renames {
+        let Some(Value::Object(schema)) = doc.pointer_mut(&ptr) else { continue };
+        let old = schema.insert("title".into(), Value::String(unique.clone()));
+        let old = old.as_ref().and_then(Value::as_str).unwrap_or_default();
+        places.record(join(&ptr, "title"), format!("title `{old}` became `{unique}`: `{name}` is the type of {first}"));
+    }
+}
+
+/// A type name from a schema's place: its component or operation, then the properties
+/// leading to it (`Item` for array items, `Value` for map values, `Variant<n>` for a
+/// member of `oneOf`/`anyOf`/`allOf`).
+fn contextual_name(doc: &Value, ptr: &str) -> String {
+    let tokens: Vec<String> = ptr.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let mut words: Vec<String> = Vec::new();
+    let rest: &[&str] = match tokens.as_slice() {
+        ["components", "schemas", name, rest @ ..] => {
+            words.push((*name).to_string());
+            rest
+        }
+        ["paths", path, method, rest @ ..] => {
+            let op = doc.pointer(&join(&join("/paths", path), method));
+            let id = op.and_then(|op| op.get("operationId")).and_then(Value::as_str);
+            words.push(id.map_or_else(|| format!("{method}-{path}"), str::to_string));
+            match rest {
+                ["requestBody", "content", _, "schema", rest @ ..] => {
+                    words.push("Body".into());
+                    rest
+                }
+                ["responses", status, "content", _, "schema", rest @ ..] => {
+                    words.push(format!("Response{status}"));
+                    rest
+                }
+                ["parameters", index, "schema", rest @ ..] => {
+                    let list = op.and_then(|op| op.get("parameters")).and_then(Value::as_array);
+                    let param = list.and_then(|l| l.get(index.parse::<usize>().unwrap_or(usize::MAX)));
+                    let name = param.and_then(|p| p.get("name")).and_then(Value::as_str);
+                    words.push(name.unwrap_or("Parameter").to_string());
+                    rest
+                }
+                rest => rest,
+            }
+        }
+        rest => rest,
+    };
+    let mut tokens = rest.iter();
+    while let Some(token) = tokens.next() {
+        match *token {
+            "properties" | "patternProperties" => words.extend(tokens.next().map(|p| (*p).to_string())),
+            "items" => words.push("Item".into()),
+            "additionalProperties" => words.push("Value".into()),
+            "oneOf" | "anyOf" | "allOf" => words.push(format!("Variant{}", tokens.next().unwrap_or(&""))),
+            _ => {}
+        }
+    }
+    naming::type_name(&words.join("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn titles_naming_another_type_become_names_from_their_place() {
+        let mut doc = json!({
+            "paths": {"/e": {"post": {"operationId": "embed",
+                "requestBody": {"content": {"application/json": {"schema":
+                    {"type": "object", "title": "Model", "properties": {"q": {"type": "string"}}}}}}}}},
+            "components": {"schemas": {
+                "Model": {"type": "object", "properties": {"id": {"type": "string"}}},
+                "EmbeddingsRequest": {"type": "object", "properties": {
+                    "model": {"type": "string", "title": "Model", "enum": ["a", "b"]},
+                    "same": {"type": "object", "title": "Model", "properties": {"id": {"type": "string"}}}}},
+                "ToolCall": {"type": "object", "properties": {
+                    "type": {"type": "string", "title": "Type", "enum": ["function"]}}},
+                "ToolSpec": {"type": "object", "properties": {
+                    "type": {"type": "string", "title": "Type", "enum": ["tool"]},
+                    "list": {"type": "array", "items": {"type": "string", "title": "Type", "enum": ["x"]}}}},
+                // Already the name the first clash would get.
+                "EmbeddingsRequestModel": {"type": "string"}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let title = |ptr: &str| doc.pointer(&format!("{ptr}/title")).and_then(Value::as_str).unwrap_or_default();
+        assert_eq!(title("/components/schemas/EmbeddingsRequest/properties/model"), "EmbeddingsRequestModel2");
+        // The same schema as the component it is titled after: typify's sharing is right.
+        assert_eq!(title("/components/schemas/EmbeddingsRequest/properties/same"), "Model");
+        assert_eq!(title("/paths/~1e/post/requestBody/content/application~1json/schema"), "EmbedBody");
+        let types = [
+            ("ToolCallType", title("/components/schemas/ToolCall/properties/type")),
+            ("ToolSpecType", title("/components/schemas/ToolSpec/properties/type")),
+            ("ToolSpecListItem", title("/components/schemas/ToolSpec/properties/list/items")),
+        ];
+        // The first typify meets keeps `Type`, the others get names from their place.
+        assert_eq!(types.iter().filter(|(_, t)| *t == "Type").count(), 1, "{types:?}");
+        assert!(types.iter().all(|(renamed, t)| t == renamed || *t == "Type"), "{types:?}");
+
+        let changes: Vec<String> = places.changes().iter().map(|c| format!("{}: {}", c.pointer, c.what)).collect();
+        assert_eq!(changes.len(), 4, "{changes:#?}");
+        assert!(
+            changes.contains(
+                &"/components/schemas/EmbeddingsRequest/properties/model/title: title `Model` became \
+                  `EmbeddingsRequestModel2`: `Model` is the type of /components/schemas/Model"
+                    .to_string()
+            ),
+            "{changes:#?}"
+        );
+        // Nothing is left for the collision check to refuse.
+        assert!(collisions::type_names(&doc).clashes.is_empty());
+    }
+}
