@@ -69,20 +69,29 @@ pub fn merge(docs: &[(String, Value)]) -> Result<Merged, String> {
     let mut docs = docs.to_vec();
     let mut notes = unify_security_schemes(&mut docs);
     let mut merged = Map::new();
+    // Entries that pages define alike but for their documentation.
+    let mut documented: Vec<String> = Vec::new();
     for (url, doc) in &docs {
         let doc = doc.as_object().ok_or_else(|| format!("{url}: not a mapping"))?;
         for (key, value) in doc {
             match key.as_str() {
-                "paths" => merge_nested(&mut merged, key, value, |path, method| {
+                "paths" => documented.extend(merge_nested(&mut merged, key, value, |path, method| {
                     format!("{url} and {first_url} both define `{method}` of path {path}, differently")
-                })?,
-                "components" => merge_nested(&mut merged, key, value, |kind, name| {
+                })?),
+                "components" => documented.extend(merge_nested(&mut merged, key, value, |kind, name| {
                     format!("{url} and {first_url} define components.{kind}.{name} differently")
-                })?,
+                })?),
                 "tags" => merge_tags(&mut merged, value, url)?,
                 _ => {}
             }
         }
+    }
+    if !documented.is_empty() {
+        notes.push(format!(
+            "defined alike on several pages but for their descriptions or examples (merged, the first page's text \
+             kept where both have one): {}",
+            documented.join(", ")
+        ));
     }
     // Keys in the order pages first have them (the first page's order, mostly).
     let mut keys: Vec<&String> = Vec::new();
@@ -242,27 +251,66 @@ fn section<'a>(map: &'a mut Map<String, Value>, key: &str) -> Result<&'a mut Map
 }
 
 /// Unites two levels of mappings (`paths./x.post`, `components.schemas.S`): an entry
-/// present on both sides must be identical.
+/// present on both sides must be identical but for documentation ([`DOCUMENTATION`]);
+/// returns the entries (`key.outer.inner`) that differed only there.
 fn merge_nested(
     merged: &mut Map<String, Value>,
     key: &str,
     incoming: &Value,
     conflict: impl Fn(&str, &str) -> String,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
+    let mut documented = Vec::new();
     let target = section(merged, key)?;
     for (outer, entries) in incoming.as_object().into_iter().flatten() {
         let existing = section(target, outer)?;
         for (inner, value) in entries.as_object().into_iter().flatten() {
-            match existing.get(inner) {
+            match existing.get_mut(inner) {
                 None => {
                     existing.insert(inner.clone(), value.clone());
                 }
                 Some(v) if v == value => {}
-                Some(_) => return Err(conflict(outer, inner)),
+                Some(v) => {
+                    *v = merge_documented(v, value).ok_or_else(|| conflict(outer, inner))?;
+                    documented.push(format!("{key}.{outer}.{inner}"));
+                }
             }
         }
     }
-    Ok(())
+    Ok(documented)
+}
+
+/// Keys that describe rather than define: pages may differ in them.
+const DOCUMENTATION: [&str; 5] = ["description", "summary", "example", "examples", "externalDocs"];
+
+/// `a` and `b` united when they differ only in [`DOCUMENTATION`] keys (`a`'s text kept where
+/// both have one); `None` when they differ in anything else.
+fn merge_documented(a: &Value, b: &Value) -> Option<Value> {
+    match (a, b) {
+        _ if a == b => Some(a.clone()),
+        (Value::Object(x), Value::Object(y)) => {
+            let mut out = x.clone();
+            for (key, theirs) in y {
+                let documentation = DOCUMENTATION.contains(&key.as_str());
+                match out.get(key) {
+                    None if documentation => {
+                        out.insert(key.clone(), theirs.clone());
+                    }
+                    None => return None,
+                    Some(_) if documentation => {}
+                    Some(ours) => {
+                        let merged = merge_documented(ours, theirs)?;
+                        out.insert(key.clone(), merged);
+                    }
+                }
+            }
+            // A defining key only `a` has is a difference too.
+            x.keys().all(|k| y.contains_key(k) || DOCUMENTATION.contains(&k.as_str())).then_some(Value::Object(out))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).map(|(a, b)| merge_documented(a, b)).collect::<Option<Vec<_>>>().map(Value::Array)
+        }
+        _ => None,
+    }
 }
 
 fn merge_tags(merged: &mut Map<String, Value>, tags: &Value, url: &str) -> Result<(), String> {
@@ -350,6 +398,24 @@ mod tests {
         other.1["components"]["securitySchemes"] =
             json!({"HTTPBearer": {"type": "apiKey", "in": "header", "name": "K"}});
         assert!(merge(&[docs[0].clone(), other]).unwrap_err().contains("securitySchemes.HTTPBearer"));
+        // Definitions alike but for descriptions merge, keeping every description.
+        let described = |d: Option<&str>| {
+            let mut s = json!({"type": "object", "properties": {"x": {"type": "string"}}});
+            if let Some(d) = d {
+                s["properties"]["x"]["description"] = json!(d);
+            }
+            json!({"openapi": "3.1.0", "components": {"schemas": {"S": s}}})
+        };
+        let merged = merge(&[("a".into(), described(None)), ("b".into(), described(Some("B")))]).unwrap();
+        assert_eq!(merged.doc["components"]["schemas"]["S"]["properties"]["x"]["description"], "B");
+        assert!(merged.notes.join("").contains("components.schemas.S"), "{:?}", merged.notes);
+        let mut retyped = described(Some("A"));
+        retyped["components"]["schemas"]["S"]["properties"]["x"]["type"] = json!("integer");
+        assert!(merge(&[("a".into(), described(None)), ("b".into(), retyped)]).is_err());
+        let mut extra = described(None);
+        extra["components"]["schemas"]["S"]["required"] = json!(["x"]);
+        assert!(merge(&[("a".into(), extra.clone()), ("b".into(), described(None))]).is_err());
+        assert!(merge(&[("a".into(), described(None)), ("b".into(), extra)]).is_err());
         // Top-level security must agree.
         let mut secured = docs[2].clone();
         secured.1["security"] = json!([{"HTTPBearer": []}]);
