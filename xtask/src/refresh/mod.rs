@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
 pub use fetch::{FetchConfig, Fetcher, Mirror};
-pub use report::{ReportedChange, ReportedRule, VendorReport};
+pub use report::{ReportedChange, ReportedRule, VendorReport, text as report_text};
 pub use source::Source;
 
 /// The file beside each spec recording what was fetched: `<sha256>  <url>` per source.
