@@ -199,7 +199,29 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
         fetched.push(fetcher.fetch(&stats.openapi_spec_url).await.map_err(fetch_failed)?);
     }
 
-    let (doc, merge_notes) = build_document(&source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
+    // Building, generating and comparing is CPU work (seconds for a whole API): off the async
+    // threads, so other vendors' fetches keep going.
+    let (vendor_name, dir) = (vendor.to_string(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || process(&vendor_name, &dir, &source, fetched, notes))
+        .await
+        .map_err(|e| fail(None, format!("the refresh task failed: {e}")))?
+}
+
+/// Everything after fetching: the document, the generator run on it, the comparison with what
+/// is vendored, and the files to write.
+fn process(
+    vendor: &str,
+    dir: &Path,
+    source: &Source,
+    fetched: Vec<fetch::Fetched>,
+    mut notes: Vec<String>,
+) -> Result<VendorUpdate, VendorFailure> {
+    let fail = |url: Option<&str>, reason: String| VendorFailure {
+        vendor: vendor.to_string(),
+        url: url.map(str::to_string),
+        reason,
+    };
+    let (doc, merge_notes) = build_document(source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
     notes.extend(merge_notes);
     let spec_dir = SpecDir::new(dir);
 
