@@ -83,10 +83,20 @@ fn the_good_spec_generates_a_client_with_the_secret_type() {
 }
 
 #[test]
-fn a_missing_operation_id_names_the_operation() {
-    let (err, text) = error(&GOOD_SPEC.replace("operationId: create_token", ""), GOOD_OVERLAY);
-    assert_eq!(err.pointer, "/paths/~1tokens/post");
-    assert!(text.contains("openapi.yaml: at /paths/~1tokens/post: operation has no `operationId`"), "{text}");
+fn a_missing_operation_id_is_derived_and_reported() {
+    // Once an error; now the `derive-operation-id` rule names the operation and says so.
+    let (dir, result) = generate(&GOOD_SPEC.replace("operationId: create_token", ""), GOOD_OVERLAY);
+    result.unwrap();
+    let client = std::fs::read_to_string(dir.path().join("client.rs")).unwrap();
+    assert!(client.contains("pub fn post_tokens(&self)"), "{client}");
+    let spec = api_codegen::yaml::parse(Path::new("openapi.yaml"), &GOOD_SPEC.replace("operationId: create_token", ""));
+    let overlay = api_codegen::yaml::parse(Path::new("overlay.yaml"), GOOD_OVERLAY).unwrap();
+    let prepared =
+        api_codegen::prepare(spec.unwrap(), Path::new("openapi.yaml"), &overlay, Path::new("overlay.yaml")).unwrap();
+    let changes = prepared.rules.changes_of("derive-operation-id");
+    assert_eq!(changes.len(), 1, "{}", prepared.rules);
+    assert_eq!(changes[0].pointer, "/paths/~1tokens/post/operationId");
+    assert_eq!(changes[0].what, "derived operationId `postTokens`");
 }
 
 #[test]

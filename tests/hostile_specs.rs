@@ -58,12 +58,12 @@ const THING_RESPONSE: &str = r#"
 fn names_that_collide_after_case_conversion_name_both_places() {
     let paths = format!(
         r#"
-  /a:
+  /a/{{first-name}}/{{first_name}}:
     get:
       operationId: get_a
       parameters:
-        - {{name: first-name, in: query, schema: {{type: string}}}}
-        - {{name: first_name, in: query, schema: {{type: string}}}}{THING_RESPONSE}"#
+        - {{name: first-name, in: path, required: true, schema: {{type: string}}}}
+        - {{name: first_name, in: path, required: true, schema: {{type: string}}}}{THING_RESPONSE}"#
     );
     let components = r#"
   schemas:
@@ -76,16 +76,25 @@ fn names_that_collide_after_case_conversion_name_both_places() {
     thing: {type: object}"#;
     let text = error(&spec(&paths, components));
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    // Enum values `a-b` / `a_b` were a fourth error; the `unique-enum-variant-names` rule now
+    // repairs them (asserted below).
+    assert_eq!(lines.len(), 3, "{text}");
     assert!(lines.iter().all(|l| l.contains("openapi.yaml: at /")), "{text}");
     for both in [
         "`Thing` (/components/schemas/Thing) and `thing` (/components/schemas/thing) both become the Rust type `Thing`",
         "`foo-bar` (/components/schemas/Thing/properties/foo-bar) and `foo_bar` (/components/schemas/Thing/properties/foo_bar)",
-        "`a-b` (/components/schemas/Thing/properties/kind/enum/0) and `a_b` (/components/schemas/Thing/properties/kind/enum/1)",
-        "`first-name` (/paths/~1a/get/parameters/0) and `first_name` (/paths/~1a/get/parameters/1)",
+        // Path parameters: query and header parameters are renamed by `unique-parameter-names`
+        // (tests/normalisation_rules.rs); the path template names these, so they stay an error.
+        "`first-name` (/paths/~1a~1{first-name}~1{first_name}/get/parameters/0) and `first_name` (/paths/~1a~1{first-name}~1{first_name}/get/parameters/1)",
     ] {
         assert!(text.contains(both), "{both} missing from:\n{text}");
     }
+    let enum_only =
+        components.replace("        foo_bar: {type: string}\n", "").replace("\n    thing: {type: object}", "");
+    let enum_only = spec(&format!("\n  /a:\n    get:\n      operationId: get_a{THING_RESPONSE}"), &enum_only);
+    let code = code(&enum_only);
+    assert!(code.contains("#[serde(rename = \"a-b\")]\n            ADashB,"), "{code}");
+    assert!(code.contains("#[serde(rename = \"a_b\")]\n            AUnderscoreB,"), "{code}");
     // Operation ids that collide (`getToken` / `get_token`) were already an error.
     let paths = "  /a: {get: {operationId: getToken, responses: {'204': {description: ok}}}}\n  /b: {get: {operationId: get_token, responses: {'204': {description: ok}}}}";
     let text = error(&spec(paths, "  schemas: {}"));
@@ -120,10 +129,9 @@ fn path_templates_and_parameters_must_agree() {
         - {name: gone, in: path, required: true, schema: {type: string}}
       responses: {'204': {description: ok}}"#;
     let text = error(&spec(paths, "  schemas: {}"));
-    assert!(
-        text.contains("at /paths/~1things~1{id}~1{part}/get: path `/things/{id}/{part}` has `{part}` but the operation declares no path parameter `part`"),
-        "{text}"
-    );
+    // `{part}`, declared nowhere, is declared by the `declare-path-parameters` rule (it was
+    // an error before the rule); a declared parameter missing from the template stays one.
+    assert!(!text.contains("no path parameter `part`"), "{text}");
     assert!(
         text.contains(
             "at /paths/~1things~1{id}~1{part}/get/parameters/1: path parameter `gone` does not appear in the path"
@@ -175,9 +183,14 @@ fn real_world_yaml_scalars_are_accepted() {
 
 #[test]
 fn every_problem_is_reported_in_one_run() {
+    // (An operation without `operationId` or with an undeclared `{id}` is no longer a
+    // problem: the normalisation rules repair both; an undeclared template-less parameter
+    // and a duplicate id stay problems.)
     let paths = r#"
-  /a/{id}:
+  /a:
     get:
+      operationId: B
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       responses: {'204': {description: ok}}
   /b:
     get:
@@ -193,8 +206,8 @@ fn every_problem_is_reported_in_one_run() {
     assert!(lines.len() >= 4, "{text}");
     assert!(lines.iter().all(|l| l.contains("openapi.yaml: at /")), "{text}");
     for problem in [
-        "no `operationId`",
-        "declares no path parameter `id`",
+        "operationId `b` is not unique",
+        "path parameter `id` does not appear in the path `/a`",
         "`$ref: #/components/schemas/Missing`",
         "`x-secret` must be `true`",
     ] {

@@ -1,7 +1,9 @@
 //! A client generated from `tests/tricky/` compiles and works: an operation called `type`,
 //! parameters called `self`, `match` and `client`, the spec's own `api-version` header,
 //! keyword properties, a recursive schema and schemas named like prelude types (`Result`,
-//! `Option`, `String`, `Vec`), all with their wire names kept.
+//! `Option`, `String`, `Vec`), all with their wire names kept; and what the schema-level
+//! normalisation rules repair (enum values repeated or colliding as Rust names, a nullable
+//! `oneOf` schema, a title naming another type), with progenitor's array query mock fixed.
 #![allow(clippy::unwrap_used)]
 // A test binary uses a small part of a client: the rest is dead code here.
 #![allow(dead_code, unused_imports)]
@@ -76,4 +78,96 @@ async fn typed_mocks_compile_and_work_for_enum_responses() {
     let response = client.post_result().body(tricky::types::Result::default()).send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(*response, tricky::types::Option::Some);
+}
+
+/// `unique-enum-variant-names`: `domain.created`, `domain-created` and `domain_created` are
+/// one Rust name to typify; each gets its own variant, and every place the generated code
+/// writes or reads the value (serde, `Display`, `FromStr`, `TryFrom`) keeps the exact wire
+/// value. `deduplicate-enum-values`: `deployment.ready`, listed twice, is one variant (the
+/// exhaustive match fails to compile if either rule stops working).
+#[test]
+fn colliding_enum_values_keep_their_exact_wire_values() {
+    use tricky::types::EventKind;
+
+    let all = [
+        (EventKind::DomainDotCreated, "domain.created"),
+        (EventKind::DomainDashCreated, "domain-created"),
+        (EventKind::DomainUnderscoreCreated, "domain_created"),
+        (EventKind::DeploymentReady, "deployment.ready"),
+        (EventKind::Removed, "removed"),
+    ];
+    for (variant, wire) in all {
+        match variant {
+            EventKind::DomainDotCreated
+            | EventKind::DomainDashCreated
+            | EventKind::DomainUnderscoreCreated
+            | EventKind::DeploymentReady
+            | EventKind::Removed => {}
+        }
+        assert_eq!(serde_json::to_value(variant).unwrap(), json!(wire));
+        assert_eq!(serde_json::from_value::<EventKind>(json!(wire)).unwrap(), variant);
+        assert_eq!(variant.to_string(), wire);
+        assert_eq!(wire.parse::<EventKind>().unwrap(), variant);
+        assert_eq!(EventKind::try_from(wire).unwrap(), variant);
+        assert_eq!(EventKind::try_from(wire.to_string()).unwrap(), variant);
+    }
+    assert!("DomainDotCreated".parse::<EventKind>().is_err());
+    assert!(serde_json::from_value::<EventKind>(json!("domain.Created")).is_err());
+}
+
+/// The colliding values on the wire (an array query parameter, one pair per item) and back;
+/// `nullable-named-one-of`: the nullable JSON value type is one type, `null` at every level;
+/// `unique-type-titles`: the property titled `String` is a type of its own, not the
+/// component `String` typify would silently have reused.
+#[tokio::test]
+async fn repaired_schemas_work_on_the_wire() {
+    use tricky::types::{EventKind, EventsSource, JsonValue};
+
+    let answer = json!({"kinds": ["domain-created", "domain.created"], "value": {"a": [1.5, null, true], "b": null},
+        "source": "cli"});
+    let server = Server::always(Reply::json(200, answer.to_string())).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let events = client
+        .list_events()
+        .kind(vec![EventKind::DomainDotCreated, EventKind::DomainDashCreated])
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(server.single_request().query.as_deref(), Some("kind=domain.created&kind=domain-created"));
+    assert_eq!(events.kinds, [EventKind::DomainDashCreated, EventKind::DomainDotCreated]);
+    assert_eq!(events.source, Some(EventsSource::Cli));
+    let Some(JsonValue::Object(map)) = &events.value else { panic!("{:?}", events.value) };
+    assert_eq!(map["b"], None);
+    assert_eq!(
+        map["a"],
+        Some(JsonValue::Array(vec![Some(JsonValue::Number(1.5)), None, Some(JsonValue::Boolean(true))]))
+    );
+    assert_eq!(serde_json::to_value(&events).unwrap(), answer);
+
+    // `value` is required and nullable: an explicit null is a value, a missing one is not.
+    let null: tricky::types::Events = serde_json::from_value(json!({"kinds": [], "value": null})).unwrap();
+    assert_eq!(null.value, None);
+    assert!(serde_json::from_value::<tricky::types::Events>(json!({"kinds": []})).is_err());
+}
+
+/// progenitor's mock helper for an array query parameter printed the whole `Vec` (which does
+/// not compile); it matches one pair per item, as the client sends them.
+#[tokio::test]
+async fn typed_mocks_match_array_query_parameters_item_by_item() {
+    use mock::MockServerExt;
+    use tricky::types::EventKind;
+
+    let server = httpmock::MockServer::start_async().await;
+    let kinds = vec![EventKind::DomainDotCreated, EventKind::DomainUnderscoreCreated];
+    let mock = server.list_events(|when, then| {
+        when.kind(&kinds);
+        then.ok(&tricky::types::Events { kinds: kinds.clone(), source: None, value: None });
+    });
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.base_url()).build().unwrap();
+    let events = client.list_events().kind(kinds.clone()).send().await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(events.kinds, kinds);
+    // One item missing: the mock does not match.
+    assert!(client.list_events().kind(vec![EventKind::DomainDotCreated]).send().await.is_err());
 }

@@ -60,19 +60,24 @@ mod tests {
     #[test]
     fn prints_every_problem_or_a_summary() {
         let dir = tempfile::tempdir().unwrap();
-        let spec = "openapi: 3.0.3\ninfo: {title: T, version: 1.0}\npaths:\n  /a/{id}:\n    get: {responses: {204: {description: ok}}}\n  /b:\n    get: {operationId: b, responses: {204: {description: ok}}}\n";
+        // Two problems no normalisation rule repairs: a duplicate operationId and a path
+        // parameter the template does not have.
+        let spec = "openapi: 3.0.3\ninfo: {title: T, version: 1.0}\npaths:\n  /a:\n    get: {operationId: B, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {204: {description: ok}}}\n  /b:\n    get: {operationId: b, responses: {204: {description: ok}}}\n";
         std::fs::write(dir.path().join("openapi.yaml"), spec).unwrap();
         let mut out = Vec::new();
         assert_eq!(run(dir.path(), &mut out).unwrap(), ExitCode::FAILURE);
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("empty overlay"), "{text}");
-        assert!(text.contains("openapi.yaml: at /paths/~1a~1{id}/get: operation has no `operationId`"), "{text}");
-        assert!(text.contains("declares no path parameter `id`"), "{text}");
+        assert!(text.contains("openapi.yaml: at /paths/~1b/get/operationId: operationId `b` is not unique"), "{text}");
+        assert!(text.contains("path parameter `id` does not appear in the path `/a`"), "{text}");
         assert!(text.trim_end().ends_with("2 problems"), "{text}");
 
         std::fs::write(
             dir.path().join("openapi.yaml"),
-            spec.replace("/a/{id}", "/a").replace("get: {responses", "get: {operationId: a, responses"),
+            spec.replace(
+                "operationId: B, parameters: [{name: id, in: path, required: true, schema: {type: string}}], ",
+                "operationId: a, ",
+            ),
         )
         .unwrap();
         let mut out = Vec::new();
@@ -82,7 +87,14 @@ mod tests {
         assert!(text.contains("no normalisation rule changed the document"), "{text}");
 
         // The first operation without an operationId: the rule names it, the report says so.
-        std::fs::write(dir.path().join("openapi.yaml"), spec.replace("/a/{id}", "/a")).unwrap();
+        std::fs::write(
+            dir.path().join("openapi.yaml"),
+            spec.replace(
+                "operationId: B, parameters: [{name: id, in: path, required: true, schema: {type: string}}], ",
+                "",
+            ),
+        )
+        .unwrap();
         let mut out = Vec::new();
         assert_eq!(run(dir.path(), &mut out).unwrap(), ExitCode::SUCCESS);
         let text = String::from_utf8(out).unwrap();

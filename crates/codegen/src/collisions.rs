@@ -111,9 +111,10 @@ fn named_type(schema: &Value) -> bool {
 
 /// Inline schemas get names too: progenitor suggests `<Operation>Body`, `<Operation>Response`
 /// and `<Operation><Parameter>`, and typify prefers a schema's `title`. typify gives a name
-/// already taken to the type that took it, so an inline schema sharing a name with a
-/// component (or with another inline schema: two inline responses of one operation) silently
-/// gets the wrong type: an error naming both.
+/// already taken to the type that took it, so an inline schema sharing a name with another
+/// inline schema (two inline responses of one operation) silently gets the wrong type; one
+/// sharing a component's name gets the component's type or, if typify meets it before the
+/// component, a second definition of the name: an error naming both.
 fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     for clash in type_names(doc).clashes {
         let TypeNameClash { ptr, name, first, .. } = clash;
@@ -199,7 +200,9 @@ pub(crate) fn type_names(doc: &Value) -> TypeNames {
             None => naming::type_name(&naming::progenitor_sanitize(&suggested, Case::Pascal)),
         };
         match taken.get(&name) {
-            Some((first, other)) if !same_type(other, schema) => {
+            // typify names a component only after converting it: an inline schema it meets
+            // first takes the name too, and both are defined (E0428), even when equal.
+            Some((first, other)) if is_component_root(first) || *other != schema => {
                 clashes.push(TypeNameClash { ptr, name, first: first.clone(), titled: title.is_some() });
             }
             Some(_) => {}
@@ -209,19 +212,6 @@ pub(crate) fn type_names(doc: &Value) -> TypeNames {
         }
     }
     TypeNames { taken: taken.into_keys().collect(), clashes }
-}
-
-/// Whether typify's sharing of one type is right: the schemas are equal but for their words.
-fn same_type(a: &Value, b: &Value) -> bool {
-    let shape = |v: &Value| match v {
-        Value::Object(map) => {
-            let mut map = map.clone();
-            map.retain(|k, _| !matches!(k.as_str(), "title" | "description"));
-            Value::Object(map)
-        }
-        other => other.clone(),
-    };
-    a == b || shape(a) == shape(b)
 }
 
 /// `/components/schemas/X`: a component, named by its key.

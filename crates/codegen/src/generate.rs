@@ -63,9 +63,8 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut client = parse(file, quote! { #client #glue })?;
     let mut mock = parse(file, mock)?;
     if let Some(wire) = wire {
-        let progenitor = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
-        rewrite_wire_values::restore_client(&mut client, wire).map_err(progenitor)?;
-        rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor)?;
+        rewrite_wire_values::restore_client(&mut client, wire).map_err(progenitor_error)?;
+        rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor_error)?;
     }
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected).map_err(progenitor_error)?;
@@ -75,6 +74,7 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut client = crate_root(client);
     rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
+    rewrite::fix_mock_array_queries(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
     let generated = Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) };

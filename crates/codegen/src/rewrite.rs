@@ -317,6 +317,58 @@ pub fn fix_mock_bodies(file: &mut syn::File) {
     Fix.visit_file_mut(file);
 }
 
+/// progenitor's httpmock helpers match a query parameter with `query_param(name,
+/// value.to_string())`, which does not compile for an array parameter (`Vec` has no
+/// `Display`). The client sends an array as one `name=item` pair per item, so the mock
+/// matches each item: `value.iter().fold(self.0, |when, item| when.query_param(name,
+/// item.to_string()))`. Returns how many it rewrote.
+pub fn fix_mock_array_queries(file: &mut syn::File) -> usize {
+    struct HasVec(bool);
+    impl Visit<'_> for HasVec {
+        fn visit_path_segment(&mut self, segment: &syn::PathSegment) {
+            self.0 |= segment.ident == "Vec";
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    struct Fold(usize);
+    impl VisitMut for Fold {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else { return };
+            let receiver_is_inner = matches!(&*call.receiver, syn::Expr::Field(f) if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0));
+            let [name, value] = match call.args.iter().collect::<Vec<_>>()[..] {
+                [name, value] => [name.clone(), value.clone()],
+                _ => return,
+            };
+            let to_string_of_value = matches!(&value, syn::Expr::MethodCall(m)
+                if m.method == "to_string" && m.args.is_empty()
+                && matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("value")));
+            if call.method != "query_param" || !receiver_is_inner || !to_string_of_value {
+                return;
+            }
+            let inner = &call.receiver;
+            *expr =
+                syn::parse_quote!(value.iter().fold(#inner, |when, item| when.query_param(#name, item.to_string())));
+            self.0 += 1;
+        }
+    }
+    struct Fix(usize);
+    impl VisitMut for Fix {
+        fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+            let mut has_vec = HasVec(false);
+            has_vec.visit_signature(&function.sig);
+            if has_vec.0 {
+                let mut fold = Fold(0);
+                fold.visit_block_mut(&mut function.block);
+                self.0 += fold.0;
+            }
+        }
+    }
+    let mut fix = Fix(0);
+    fix.visit_file_mut(file);
+    fix.0
+}
+
 /// The crate's `Error` is the runtime's, which `send` returns; progenitor's stays what its
 /// generated internals use (`builder` imports it directly).
 pub fn export_runtime_error(file: &mut syn::File) {
@@ -482,5 +534,73 @@ mod tests {
             ),
             "{code}"
         );
+    }
+
+    #[test]
+    fn renamed_parameters_get_their_wire_names_back_in_their_operation_only() {
+        let renamed =
+            [Renamed { operation: "listEnv".into(), marker: "exclude_ids_2".into(), wire: "exclude-ids".into() }];
+        let mut file: syn::File = syn::parse_quote! {
+            impl<'a> ListEnv<'a> {
+                pub async fn send(self) {
+                    let q = (&QueryParam::new("exclude_ids", &a), &QueryParam::new("exclude_ids_2", &b));
+                    let s = "exclude_ids_2";
+                }
+            }
+            impl<'a> Other<'a> {
+                pub async fn send(self) { let q = &QueryParam::new("exclude_ids_2", &b); }
+            }
+        };
+        restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap();
+        let code = render(&file);
+        assert!(code.contains("QueryParam :: new (\"exclude-ids\" , & b)"), "{code}");
+        assert!(code.contains("let s = \"exclude_ids_2\""), "{code}");
+        assert!(
+            code.contains(
+                "impl < 'a > Other < 'a > { pub async fn send (self) { let q = & QueryParam :: new (\"exclude_ids_2\""
+            ),
+            "{code}"
+        );
+
+        let mut mock: syn::File = syn::parse_quote! {
+            impl ListEnvWhen {
+                pub fn exclude_ids_2(self, value: Option<&str>) -> Self {
+                    if let Some(value) = value { Self(self.0.query_param("exclude_ids_2", value)) }
+                    else { Self(self.0.query_param_missing("exclude_ids_2")) }
+                }
+            }
+        };
+        restore_wire_names(&mut mock, &renamed, Scope::MockWhen).unwrap();
+        assert_eq!(render(&mock).matches("\"exclude-ids\"").count(), 2);
+    }
+
+    #[test]
+    fn a_renamed_parameter_not_found_as_often_as_expected_fails() {
+        let renamed = [Renamed { operation: "listEnv".into(), marker: "x_2".into(), wire: "X".into() }];
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x"); } } };
+        let err = restore_wire_names(&mut file, &renamed, Scope::Builder).unwrap_err();
+        assert!(err.contains("appears 0 times as a wire name in `ListEnv`"), "{err}");
+        let mut file: syn::File = syn::parse_quote! { impl ListEnv { fn send(self) { f("x_2"); g("x_2"); } } };
+        assert!(restore_wire_names(&mut file, &renamed, Scope::Builder).is_err());
+    }
+
+    #[test]
+    fn mock_array_queries_match_each_item() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl ListWhen {
+                pub fn expand<'a, T>(self, value: T) -> Self where T: Into<Option<&'a ::std::vec::Vec<types::E>>> {
+                    if let Some(value) = value.into() { Self(self.0.query_param("expand[]", value.to_string())) }
+                    else { Self(self.0.query_param_missing("expand[]")) }
+                }
+                pub fn name(self, value: &str) -> Self { Self(self.0.query_param("name", value.to_string())) }
+            }
+        };
+        assert_eq!(fix_mock_array_queries(&mut file), 1);
+        let code = render(&file);
+        assert!(
+            code.contains("Self (value . iter () . fold (self . 0 , | when , item | when . query_param (\"expand[]\" , item . to_string ())))"),
+            "{code}"
+        );
+        assert!(code.contains("Self (self . 0 . query_param (\"name\" , value . to_string ()))"), "{code}");
     }
 }

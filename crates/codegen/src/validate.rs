@@ -274,4 +274,22 @@ mod tests {
         assert!(found[0].contains("no `operationId`") && found[1].contains("not unique"), "{found:#?}");
         assert!(found[2].contains("`$ref: #/nope` does not resolve"), "{found:#?}");
     }
+
+    #[test]
+    fn statuses_with_and_without_a_body_in_one_outcome_are_an_error() {
+        let json = |schema: Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
+        let doc = json!({"paths": {
+            "/a": {"get": {"operationId": "a", "responses": {
+                "200": json(json!({"type": "string"})), "204": {"description": "none"},
+                "400": json(json!({"type": "object"})), "404": json(json!({"type": "object"}))}}},
+            "/b": {"get": {"operationId": "b", "responses": {
+                "200": {"description": "d", "content": {"application/json; charset=utf-8": {"schema": {"type": "string"}}}},
+                "201": json(json!({"type": "string"}))}}}}});
+        assert_eq!(
+            problems(doc),
+            [
+                "/paths/~1a/get/responses: the success responses declare different bodies (200: a JSON body, 204: no body); progenitor gives an operation one success type: make them agree in the overlay"
+            ]
+        );
+    }
 }

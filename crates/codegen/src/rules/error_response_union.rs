@@ -285,4 +285,27 @@ mod tests {
         assert!(places.changes().is_empty(), "{places:?}");
         assert_eq!(doc, before);
     }
+
+    #[test]
+    fn distinct_success_bodies_become_one_success_union() {
+        let mut doc = json!({"paths": {"/a": {"get": {"operationId": "getA", "responses": {
+            "200": body(json!({"$ref": "#/components/schemas/A"})),
+            "201": body(json!({"$ref": "#/components/schemas/B"})),
+            "400": body(json!({"$ref": "#/components/schemas/A"}))}}}},
+            "components": {"schemas": {"A": {"type": "object"}, "B": {"type": "object"}, "GetASuccess": {}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        assert_eq!(places.changes().len(), 1, "{places:?}");
+        // The name is free: `GetASuccess` is taken.
+        assert_eq!(
+            places.changes()[0].what,
+            "success bodies of 200, 201 (2 distinct) are one union `GetASuccess2`: A | B"
+        );
+        let union = json!({"$ref": "#/components/schemas/GetASuccess2"});
+        assert_eq!(doc.pointer("/paths/~1a/get/responses/201/content/application~1json/schema"), Some(&union));
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/responses/400/content/application~1json/schema"),
+            Some(&json!({"$ref": "#/components/schemas/A"}))
+        );
+    }
 }

@@ -84,7 +84,7 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "unique-type-titles",
-        why: "typify names an inline schema after its title and silently reuses a type that already has that name; such a title becomes a unique name from the schema's place",
+        why: "typify names an inline schema after its title, reusing or redefining a type that already has that name; such a title becomes a unique name from the schema's place",
         apply: unique_type_titles::apply,
     },
     // Build-cost rules (run last: they see the repaired schemas).

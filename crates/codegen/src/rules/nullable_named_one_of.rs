@@ -72,26 +72,20 @@ fn make_uses_nullable(node: &mut Value, ptr: &str, targets: &BTreeSet<String>, p
                 places.record(ptr, format!("`$ref: {target}` became a nullable `allOf: [$ref]`"));
                 return;
             }
-            let several_all_of = matches!(map.get("allOf"), Some(Value::Array(m)) if m.len() > 1);
             for (key, value) in map.iter_mut() {
-                if key == "allOf" && several_all_of {
-                    // Members of a merge keep their `$ref`s; what is inside them is visited.
-                    if let Value::Array(members) = value {
+                match (key.as_str(), value) {
+                    // A `$ref` member of an `allOf` is not a use of its own: a sole one made the
+                    // `allOf` nullable above, one of several stays (see the module doc).
+                    ("allOf", Value::Array(members)) => {
                         for (index, member) in members.iter_mut().enumerate() {
-                            let member_ptr = join(&join(ptr, key), &index.to_string());
                             if refers_to(member, targets).is_none() {
+                                let member_ptr = join(&join(ptr, key), &index.to_string());
                                 make_uses_nullable(member, &member_ptr, targets, places);
                             }
                         }
                     }
-                    continue;
+                    (_, value) => make_uses_nullable(value, &join(ptr, key), targets, places),
                 }
-                if key == "allOf"
-                    && matches!(value, Value::Array(m) if m.len() == 1 && refers_to(&m[0], targets).is_some())
-                {
-                    continue;
-                }
-                make_uses_nullable(value, &join(ptr, key), targets, places);
             }
         }
         Value::Array(items) => {
