@@ -164,8 +164,9 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
 fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
+        // typify emits its `defaults` helpers whether or not a schema uses them.
         #[cfg(not(doctest))]
-        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut)]
+        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut, dead_code)]
         mod generated {
             #(#items)*
         }
