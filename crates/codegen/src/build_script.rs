@@ -17,7 +17,17 @@ use crate::{Selection, SpecDir};
 /// when the enabled features change). On failure it prints every problem found, one readable
 /// line each (file, JSON pointer, problem), and fails the build: no panic.
 pub fn build_client(spec_dir: &str) -> ExitCode {
-    match run(spec_dir) {
+    report(run(spec_dir, true))
+}
+
+/// [`build_client`] generating every operation, whatever the features: for a crate that is not
+/// a vendor client (a test crate compiling a spec of its own) and has no tag features.
+pub fn build_whole_client(spec_dir: &str) -> ExitCode {
+    report(run(spec_dir, false))
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -31,7 +41,7 @@ pub fn build_client(spec_dir: &str) -> ExitCode {
     }
 }
 
-fn run(spec_dir: &str) -> Result<(), String> {
+fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?;
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let manifest_dir = PathBuf::from(manifest_dir);
@@ -40,17 +50,36 @@ fn run(spec_dir: &str) -> Result<(), String> {
     let dir = SpecDir::new(std::fs::canonicalize(&dir).unwrap_or(dir));
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
+    if !per_feature {
+        return generate_into(&dir, &out_dir).map_err(|e| e.to_string());
+    }
     let manifest = manifest_path(&manifest_dir);
     println!("cargo::rerun-if-changed={}", manifest.display());
-    let manifest_text =
-        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
     let enabled = std::env::vars()
         .filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string))
         .collect();
-    let prepared = crate::load_selected(&dir, &Selection::Features(enabled)).map_err(|e| e.to_string())?;
+    let prepared = generate_features(&dir, &manifest, &Selection::Features(enabled), &out_dir)?;
+    if prepared.model.operations.is_empty() {
+        println!("cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)");
+    }
+    Ok(())
+}
+
+/// What [`build_client`] does once it has read cargo's environment: checks that `manifest`'s
+/// tag features are the spec's, then generates the selected operations into `out_dir`.
+pub fn generate_features(
+    dir: &SpecDir,
+    manifest: &Path,
+    selection: &Selection,
+    out_dir: &Path,
+) -> Result<crate::Prepared, String> {
+    let manifest_text =
+        std::fs::read_to_string(manifest).map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
+    let prepared = crate::load_selected(dir, selection).map_err(|e| e.to_string())?;
     crate::feature_table::check(&manifest_text, &prepared.features)
         .map_err(|e| format!("{}: {e} (the tags of {})", manifest.display(), dir.spec.display()))?;
-    write_generated(&prepared, &out_dir).map_err(|e| e.to_string())
+    write_generated(&prepared, out_dir).map_err(|e| e.to_string())?;
+    Ok(prepared)
 }
 
 /// The manifest as written in the workspace: in a packaged crate cargo rewrites `Cargo.toml`

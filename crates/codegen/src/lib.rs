@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use build_script::{build_client, generate_into};
+pub use build_script::{build_client, build_whole_client, generate_features, generate_into};
 pub use error::{Error, ErrorKind};
 pub use generate::{Generated, generate};
 pub use model::ApiModel;

@@ -105,6 +105,13 @@ pub fn features(doc: &Value) -> Features {
     out
 }
 
+/// The features of each operation, by `operationId`.
+pub fn operation_features(doc: &Value) -> BTreeMap<String, Vec<String>> {
+    operations(doc)
+        .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op))))
+        .collect()
+}
+
 /// What [`select`] kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Kept {

@@ -160,7 +160,7 @@ fn content_schemas<'a>(value: &'a Value, pointer: &str, roots: &mut Vec<(String,
 /// The candidates strictly inside `schema`.
 fn nested(schema: &Value, pointer: &str, out: &mut Vec<Occurrence>) {
     let Some(map) = schema.as_object() else { return };
-    let mut visit = |child: &Value, child_pointer: String, out: &mut Vec<Occurrence>| {
+    let visit = |child: &Value, child_pointer: String, out: &mut Vec<Occurrence>| {
         if is_candidate(child) {
             out.push(Occurrence { key: canonical(child), hint: hint(child, &child_pointer), pointer: child_pointer.clone() });
         }
