@@ -49,18 +49,22 @@ fn apply(doc: &mut Value, places: &mut Places) {
         .flat_map(Map::keys)
         .map(|name| normalized(name))
         .collect();
+    // Content → the component it became.
+    let mut shared: BTreeMap<String, String> = BTreeMap::new();
     loop {
         let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
         for occurrence in occurrences(doc) {
             groups.entry(occurrence.key.clone()).or_default().push(occurrence);
         }
-        groups.retain(|_, group| group.len() > 1);
+        // A schema shared in an earlier round may reappear once inside another shared one.
+        let wanted = |key: &String, group: &Vec<Occurrence>| group.len() > 1 || shared.contains_key(key);
+        groups.retain(|key, group| wanted(key, group));
         // Outermost first: a repeat inside another repeat waits until its copies are one.
         let outer: Vec<String> = groups.values().flatten().map(|o| o.pointer.clone()).collect();
         for group in groups.values_mut() {
             group.retain(|o| !outer.iter().any(|p| o.pointer.starts_with(&format!("{p}/"))));
         }
-        groups.retain(|_, group| group.len() > 1);
+        groups.retain(|key, group| wanted(key, group));
         if groups.is_empty() {
             return;
         }
@@ -69,7 +73,8 @@ fn apply(doc: &mut Value, places: &mut Places) {
         let mut ordered: Vec<(String, Vec<Occurrence>)> = groups.into_iter().collect();
         ordered.sort_by(|(a_key, a), (b_key, b)| b.len().cmp(&a.len()).then_with(|| a_key.cmp(b_key)));
         for (key, group) in ordered {
-            let name = unique_name(&base_name(&group), &key, &mut taken);
+            let known = shared.get(&key).cloned();
+            let name = known.clone().unwrap_or_else(|| unique_name(&base_name(&group), &key, &mut taken));
             let reference = format!("#/components/schemas/{}", escape(&name));
             let mut schema = None;
             for occurrence in &group {
@@ -80,6 +85,10 @@ fn apply(doc: &mut Value, places: &mut Places) {
                         format!("shared as `{name}` ({} identical uses)", group.len()),
                     );
                 }
+            }
+            shared.insert(key, name.clone());
+            if known.is_some() {
+                continue;
             }
             if let (Some(schema), Some(root)) = (schema, doc.as_object_mut()) {
                 let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
@@ -401,6 +410,21 @@ mod tests {
         assert_eq!(schemas["C"]["items"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
         assert_eq!(schemas["Framework"], framework);
         assert_eq!(places.changes().len(), 6, "{places:?}");
+    }
+
+    #[test]
+    fn a_repeat_found_again_in_a_later_round_uses_the_same_component() {
+        // `owner` repeats at top level (round 1) and inside the repeated `wrapper` (round 2).
+        let wrapper = json!({"type": "object", "properties": {"owner": owner(), "n": {"type": "integer"}}});
+        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "A": {"type": "object", "properties": {"wrapper": wrapper.clone(), "owner": owner()}},
+            "B": {"type": "object", "properties": {"wrapper": wrapper, "owner": owner()}}
+        }}});
+        let (doc, _) = run(doc);
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let names: BTreeSet<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(names, BTreeSet::from(["A", "B", "Owner", "Wrapper"]), "one component per content");
+        assert_eq!(schemas["Wrapper"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
     }
 
     #[test]
