@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check_spec;
+pub mod features;
 pub mod fixtures;
 pub mod refresh;
 pub mod scratch;
