@@ -1,4 +1,4 @@
-//! Schema drift as a reviewable diff: for each vendor (every `specs/*/openapi.yaml`, found by
+//! Schema drift as a reviewable diff: for each vendor (every `specs/*/openapi.{yaml,json}`, found by
 //! insta's `glob!`), a snapshot of the normalised API surface (every operation) and one of the
 //! generated client code of its token operations' tags.
 //!
@@ -17,7 +17,7 @@ fn prepared(spec: &Path) -> api_codegen::Prepared {
 
 #[test]
 fn surface() {
-    insta::glob!("../specs", "*/openapi.yaml", |spec| {
+    insta::glob!("../specs", "*/openapi.{yaml,json}", |spec| {
         insta::assert_yaml_snapshot!(api_codegen::surface::surface(&prepared(spec).doc));
     });
 }
@@ -27,7 +27,7 @@ fn surface() {
 /// of a whole API. `surface` above covers every operation.
 #[test]
 fn generated_client() {
-    insta::glob!("../specs", "*/openapi.yaml", |spec| {
+    insta::glob!("../specs", "*/openapi.{yaml,json}", |spec| {
         let whole = prepared(spec);
         let by_operation = api_codegen::subset::operation_features(&whole.doc);
         let features: Vec<&String> = whole
@@ -50,7 +50,12 @@ fn generated_client() {
 fn no_unreferenced_or_pending_snapshots() {
     let expected: Vec<String> = vendors()
         .iter()
-        .flat_map(|v| ["surface", "generated_client"].map(|test| format!("snapshots__{test}@{v}__openapi.yaml.snap")))
+        .flat_map(|v| {
+            // The spec's own file name: `openapi.json` where the vendor serves JSON.
+            let spec = api_codegen::SpecDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs").join(&v)).spec;
+            let file = spec.file_name().unwrap().to_string_lossy().into_owned();
+            ["surface", "generated_client"].map(|test| format!("snapshots__{test}@{v}__{file}.snap"))
+        })
         .collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
     for entry in std::fs::read_dir(&dir).unwrap() {

@@ -33,7 +33,7 @@ fn run() -> Result<(), String> {
     let mut vendors: Vec<String> = std::fs::read_dir(&specs)
         .map_err(|e| format!("{}: {e}", specs.display()))?
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("openapi.yaml").is_file())
+        .filter(|e| SpecDir::new(e.path()).spec.is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     vendors.sort();

@@ -29,7 +29,8 @@ pub fn vendors(root: &std::path::Path) -> std::io::Result<Vec<String>> {
     let mut vendors = Vec::new();
     for entry in std::fs::read_dir(root.join("specs"))? {
         let entry = entry?;
-        if entry.path().join("openapi.yaml").is_file() {
+        // `openapi.json` or `openapi.yaml` (vendored as served).
+        if api_codegen::SpecDir::new(entry.path()).spec.is_file() {
             vendors.push(entry.file_name().to_string_lossy().into_owned());
         }
     }

@@ -119,7 +119,8 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     write(spec_dir.join("scenario.toml"), &scenario(&prepared.doc)?)?;
     for (path, text) in render_crate(name) {
         // The tag features come from the spec, as `cargo xtask features` writes them.
-        let text = if path == "Cargo.toml" { api_codegen::feature_table::write(&text, &prepared.features) } else { text };
+        let text =
+            if path == "Cargo.toml" { api_codegen::feature_table::write(&text, &prepared.features) } else { text };
         write(root.join("crates").join(name).join(path), &text)?;
     }
     written.extend(fetched);

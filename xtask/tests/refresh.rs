@@ -153,7 +153,10 @@ async fn refresh_reproduces_the_vendored_specs_from_every_source_kind() {
     let rule =
         |name: &str| vercel.rules.iter().find(|r| r.rule == name).unwrap_or_else(|| panic!("{name}: {vercel:#?}"));
     assert_eq!(rule("derive-operation-id").places.len(), 7);
-    assert!(rule("declare-path-parameters").places[0].0.contains("/paths/~1v3~1teams~1{teamId}~1members"), "{vercel:#?}");
+    assert!(
+        rule("declare-path-parameters").places[0].0.contains("/paths/~1v3~1teams~1{teamId}~1members"),
+        "{vercel:#?}"
+    );
     let text = refresh::report_text(&[vercel.clone()]);
     assert!(text.contains("vercel: normalisation rules: derive-operation-id 7,"), "{text}");
 

@@ -55,12 +55,13 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     }
     let manifest = manifest_path(&manifest_dir);
     println!("cargo::rerun-if-changed={}", manifest.display());
-    let enabled = std::env::vars()
-        .filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string))
-        .collect();
+    let enabled =
+        std::env::vars().filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string)).collect();
     let prepared = generate_features(&dir, &manifest, &Selection::Features(enabled), &out_dir)?;
     if prepared.model.operations.is_empty() {
-        println!("cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)");
+        println!(
+            "cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)"
+        );
     }
     Ok(())
 }

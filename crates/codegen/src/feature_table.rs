@@ -49,7 +49,8 @@ pub fn write(manifest: &str, features: &Features) -> String {
     if let Some(range) = find(manifest) {
         return format!("{}{block}{}", &manifest[..range.start], &manifest[range.end..]);
     }
-    let Some(table) = manifest.find("\n[features]\n").map(|i| i + 1).or(manifest.starts_with("[features]\n").then_some(0))
+    let Some(table) =
+        manifest.find("\n[features]\n").map(|i| i + 1).or(manifest.starts_with("[features]\n").then_some(0))
     else {
         return format!("{}\n[features]\n{block}", manifest.trim_end_matches('\n').to_string() + "\n");
     };
@@ -66,7 +67,9 @@ pub fn write(manifest: &str, features: &Features) -> String {
 pub fn check(manifest: &str, features: &Features) -> Result<(), String> {
     let expected = block(features);
     let Some(range) = find(manifest) else {
-        return Err(format!("the [features] table has no tag features (no `{BEGIN}` block): run `cargo xtask features`"));
+        return Err(format!(
+            "the [features] table has no tag features (no `{BEGIN}` block): run `cargo xtask features`"
+        ));
     };
     if manifest[range.clone()] == expected {
         return Ok(());
@@ -84,7 +87,10 @@ pub fn check(manifest: &str, features: &Features) -> Result<(), String> {
     if problems.is_empty() {
         problems.push("the tag features block differs from the one the spec gives (edited by hand?)".into());
     }
-    Err(format!("the [features] table does not match the spec's tags ({}): run `cargo xtask features`", problems.join("; ")))
+    Err(format!(
+        "the [features] table does not match the spec's tags ({}): run `cargo xtask features`",
+        problems.join("; ")
+    ))
 }
 
 /// Feature names defined in a block (`name = …` lines).
@@ -113,7 +119,10 @@ mod tests {
         let f = features(&[("authentication", "authentication"), ("log-drains", "logDrains")]);
         let written = write(MANIFEST, &f);
         assert!(written.contains("default = [\"full\"]\nmock = [\"dep:httpmock\"]\n# BEGIN"), "{written}");
-        assert!(written.contains("# tag logDrains\nlog-drains = []\n# END tag features\n\n[dependencies]"), "{written}");
+        assert!(
+            written.contains("# tag logDrains\nlog-drains = []\n# END tag features\n\n[dependencies]"),
+            "{written}"
+        );
         assert!(written.contains("full = [\n    \"authentication\",\n    \"log-drains\",\n]"), "{written}");
         check(&written, &f).unwrap();
         assert_eq!(write(&written, &f), written, "rewriting is stable");

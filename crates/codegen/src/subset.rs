@@ -54,7 +54,8 @@ pub fn feature_name(tag: &str) -> String {
     for c in tag.chars() {
         if c.is_ascii_alphanumeric() {
             // A word starts at an upper-case letter after a lower-case letter or digit.
-            let boundary = c.is_ascii_uppercase() && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
+            let boundary =
+                c.is_ascii_uppercase() && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
             if boundary && !out.is_empty() && !out.ends_with('-') {
                 out.push('-');
             }
@@ -71,8 +72,14 @@ pub fn feature_name(tag: &str) -> String {
 
 /// The features of an operation: its tags' features, or [`UNTAGGED`].
 fn features_of(operation: &Value) -> Vec<String> {
-    let tags: Vec<String> =
-        operation.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(feature_name).collect();
+    let tags: Vec<String> = operation
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(feature_name)
+        .collect();
     if tags.is_empty() { vec![UNTAGGED.to_string()] } else { tags }
 }
 
@@ -108,7 +115,9 @@ pub fn features(doc: &Value) -> Features {
 /// The features of each operation, by `operationId`.
 pub fn operation_features(doc: &Value) -> BTreeMap<String, Vec<String>> {
     operations(doc)
-        .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op))))
+        .filter_map(|(_, _, op)| {
+            op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op)))
+        })
         .collect()
 }
 
@@ -154,7 +163,8 @@ pub fn retain_operations(doc: &mut Value, keep: impl Fn(&Value) -> bool) -> Resu
                 entries.retain(|name, _| needed.contains(&(kind.clone(), name.clone())));
             }
         }
-        components.retain(|kind, entries| kind == "securitySchemes" || entries.as_object().is_none_or(|e| !e.is_empty()));
+        components
+            .retain(|kind, entries| kind == "securitySchemes" || entries.as_object().is_none_or(|e| !e.is_empty()));
     }
     Ok(Kept { operations: kept_operations, components: needed })
 }

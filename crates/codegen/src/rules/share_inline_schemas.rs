@@ -49,6 +49,9 @@ fn apply(doc: &mut Value, places: &mut Places) {
         .flat_map(Map::keys)
         .map(|name| normalized(name))
         .collect();
+    // Inline schemas that stay inline are named by typify after their titles: a shared
+    // component must not take one of those names either.
+    collect_titles(doc, &mut taken);
     // Content → the component it became.
     let mut shared: BTreeMap<String, String> = BTreeMap::new();
     loop {
@@ -80,10 +83,7 @@ fn apply(doc: &mut Value, places: &mut Places) {
             for occurrence in &group {
                 if let Some(place) = doc.pointer_mut(&occurrence.pointer) {
                     schema = Some(std::mem::replace(place, serde_json::json!({ "$ref": reference })));
-                    places.record(
-                        &occurrence.pointer,
-                        format!("shared as `{name}` ({} identical uses)", group.len()),
-                    );
+                    places.record(&occurrence.pointer, format!("shared as `{name}` ({} identical uses)", group.len()));
                 }
             }
             shared.insert(key, name.clone());
@@ -171,7 +171,11 @@ fn nested(schema: &Value, pointer: &str, out: &mut Vec<Occurrence>) {
     let Some(map) = schema.as_object() else { return };
     let visit = |child: &Value, child_pointer: String, out: &mut Vec<Occurrence>| {
         if is_candidate(child) {
-            out.push(Occurrence { key: canonical(child), hint: hint(child, &child_pointer), pointer: child_pointer.clone() });
+            out.push(Occurrence {
+                key: canonical(child),
+                hint: hint(child, &child_pointer),
+                pointer: child_pointer.clone(),
+            });
         }
         nested(child, &child_pointer, out);
     };
@@ -244,10 +248,14 @@ fn hint_of(segments: &[String]) -> String {
     match segments {
         [.., parent, name] if parent == "properties" => pascal_case(name),
         [rest @ .., last] if last == "items" => format!("{}Item", hint_of(rest)),
-        [rest @ .., items, index] if items == "items" && index.parse::<usize>().is_ok() => format!("{}Item", hint_of(rest)),
+        [rest @ .., items, index] if items == "items" && index.parse::<usize>().is_ok() => {
+            format!("{}Item", hint_of(rest))
+        }
         [rest @ .., last] if last == "additionalProperties" => format!("{}Value", hint_of(rest)),
         [rest @ .., last] if last == "not" => hint_of(rest),
-        [rest @ .., combinator, index] if COMBINATORS.contains(&combinator.as_str()) && index.parse::<usize>().is_ok() => {
+        [rest @ .., combinator, index]
+            if COMBINATORS.contains(&combinator.as_str()) && index.parse::<usize>().is_ok() =>
+        {
             hint_of(rest)
         }
         [components, schemas, name] if components == "components" && schemas == "schemas" => pascal_case(name),
@@ -276,6 +284,20 @@ fn unique_name(base: &str, key: &str, taken: &mut BTreeSet<String>) -> String {
         .unwrap_or(hashed);
     taken.insert(normalized(&name));
     name
+}
+
+/// Every `title` in the document (normalised), wherever it is.
+fn collect_titles(value: &Value, taken: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(title)) = map.get("title") {
+                taken.insert(normalized(title));
+            }
+            map.values().for_each(|v| collect_titles(v, taken));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_titles(v, taken)),
+        _ => {}
+    }
 }
 
 /// A stable hash (the standard library's is seeded per process).
@@ -356,11 +378,14 @@ mod tests {
         other["properties"]["name"]["description"] = json!("differs");
         let (doc, places) = run(doc_with(owner(), other));
         assert!(places.changes().is_empty(), "{places:?}");
-        assert_eq!(doc, doc_with(owner(), {
-            let mut other = owner();
-            other["properties"]["name"]["description"] = json!("differs");
-            other
-        }));
+        assert_eq!(
+            doc,
+            doc_with(owner(), {
+                let mut other = owner();
+                other["properties"]["name"]["description"] = json!("differs");
+                other
+            })
+        );
     }
 
     #[test]
@@ -369,7 +394,10 @@ mod tests {
         let mut doc = doc_with(owner(), reordered);
         doc["components"]["schemas"].as_object_mut().unwrap().remove("Owner");
         let (doc, _) = run(doc);
-        assert_eq!(doc["components"]["schemas"]["Project"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+        assert_eq!(
+            doc["components"]["schemas"]["Project"]["properties"]["owner"],
+            json!({"$ref": "#/components/schemas/Owner"})
+        );
     }
 
     #[test]
