@@ -41,7 +41,7 @@ fn a_stale_table_fails_the_check_and_is_rewritten_keeping_other_features() {
     let stale = current.replace("authentication", "auth-tokens");
     std::fs::write(&path, &stale).unwrap();
 
-    assert_eq!(xtask::features::run(root.path(), true).unwrap(), [path.clone()]);
+    assert_eq!(xtask::features::run(root.path(), true).unwrap(), std::slice::from_ref(&path));
     assert_eq!(manifest(root.path(), "vercel"), stale, "--check writes nothing");
 
     assert_eq!(xtask::features::run(root.path(), false).unwrap(), [path]);

@@ -157,7 +157,7 @@ async fn refresh_reproduces_the_vendored_specs_from_every_source_kind() {
         rule("declare-path-parameters").places[0].0.contains("/paths/~1v3~1teams~1{teamId}~1members"),
         "{vercel:#?}"
     );
-    let text = refresh::report_text(&[vercel.clone()]);
+    let text = refresh::report_text(std::slice::from_ref(vercel));
     assert!(text.contains("vercel: normalisation rules: derive-operation-id 7,"), "{text}");
 
     // The refreshed (here: unchanged) Cartesia spec generates and compiles.
