@@ -167,6 +167,22 @@ async fn refresh_reproduces_the_vendored_specs_from_every_source_kind() {
 }
 
 #[tokio::test]
+async fn a_spec_vendored_in_another_format_is_replaced_by_the_served_one() {
+    // A Vercel spec kept as YAML (as the sliced one was): the served JSON replaces it.
+    let server = site(|_| None).await;
+    let root = workspace();
+    let dir = root.path().join("specs/vercel");
+    let doc = api_codegen::yaml::read(&dir.join("openapi.json")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), api_codegen::yaml::to_string(&dir, &doc).unwrap()).unwrap();
+    std::fs::remove_file(dir.join("openapi.json")).unwrap();
+    let outcome = refresh(root.path(), &options(&server, &["vercel"])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    assert!(!outcome.updates[0].report.changed, "the same document, in another format");
+    assert_eq!(std::fs::read(dir.join("openapi.json")).unwrap(), fixtures::page(fixtures::VERCEL_DOC).unwrap());
+    assert!(!dir.join("openapi.yaml").exists(), "the old file is removed");
+}
+
+#[tokio::test]
 async fn the_perplexity_pages_merge_into_one_bearer_scheme_and_all_eight_operations() {
     let server = site(|_| None).await;
     let root = workspace();
