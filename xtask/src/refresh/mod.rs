@@ -186,8 +186,7 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
         |f: fetch::Failed| fail(Some(&f.location), format!("{} (after {} attempt(s))", f.error, f.attempts));
     let mut fetched = fetch_all(fetcher, &source.urls()).await.map_err(fetch_failed)?;
     let mut notes = Vec::new();
-    if let Source::SdkStats { .. } = &source {
-        let file = &fetched[0];
+    if let (Source::SdkStats { .. }, Some(file)) = (&source, fetched.first()) {
         let stats = std::str::from_utf8(&file.bytes)
             .map_err(|_| "the response is not UTF-8 text".to_string())
             .and_then(stats::parse)
