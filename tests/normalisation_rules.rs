@@ -162,14 +162,16 @@ async fn a_status_without_reason_phrase_is_typed_in_the_client_and_absent_from_t
     use mock::MockServerExt;
     let server = httpmock::MockServer::start_async().await;
     let tags = vec!["a".to_string(), "b c".to_string()];
+    let domain = tricky::types::IssueCertDomain::String("x.dev".into());
     let mock = server.issue_cert(|when, then| {
-        // An array query parameter matches item by item (codegen's fix: progenitor's mock
-        // calls `to_string` on the `Vec`, which does not compile).
-        when.tag(&tags);
+        // Query parameters without `Display` (an array, a `oneOf`) match what the client
+        // sends (codegen's fix: progenitor's mock calls `to_string`, which does not compile).
+        when.tag(&tags).domain(&domain);
         then.ok(&tricky::types::IssueCertResponse { id: Some("c1".into()) });
     });
     let client = tricky::Client::builder().api_key(KEY).base_url(server.base_url()).build().unwrap();
-    assert_eq!(client.issue_cert().tag(tags.clone()).send().await.unwrap().id.as_deref(), Some("c1"));
+    let issued = client.issue_cert().tag(tags.clone()).domain(domain.clone()).send().await.unwrap();
+    assert_eq!(issued.id.as_deref(), Some("c1"));
     mock.assert_async().await;
 }
 

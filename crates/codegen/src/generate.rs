@@ -74,7 +74,7 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut client = crate_root(client);
     rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
-    rewrite::fix_mock_array_queries(&mut mock);
+    rewrite::fix_mock_queries(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
     let generated = Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) };
@@ -164,9 +164,9 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
 fn crate_root(generated: syn::File) -> syn::File {
     let items = generated.items;
     syn::parse_quote! {
-        // typify emits its `defaults` helpers whether or not a schema uses them.
         #[cfg(not(doctest))]
-        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_imports, unused_mut, dead_code)]
+        // typify writes `defaults::*` helpers a spec may not use (Cartesia: `default_i64`).
+        #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, dead_code, unused_imports, unused_mut)]
         mod generated {
             #(#items)*
         }

@@ -318,24 +318,20 @@ pub fn fix_mock_bodies(file: &mut syn::File) {
 }
 
 /// progenitor's httpmock helpers match a query parameter with `query_param(name,
-/// value.to_string())`, which does not compile for an array parameter (`Vec` has no
-/// `Display`). The client sends an array as one `name=item` pair per item, so the mock
-/// matches each item: `value.iter().fold(self.0, |when, item| when.query_param(name,
-/// item.to_string()))`. Returns how many it rewrote.
-pub fn fix_mock_array_queries(file: &mut syn::File) -> usize {
-    struct HasVec(bool);
-    impl Visit<'_> for HasVec {
-        fn visit_path_segment(&mut self, segment: &syn::PathSegment) {
-            self.0 |= segment.ident == "Vec";
-            syn::visit::visit_path_segment(self, segment);
-        }
-    }
-    struct Fold(usize);
-    impl VisitMut for Fold {
+/// value.to_string())`, which does not compile for a type without `Display` (an array, an
+/// untagged `oneOf` such as Vercel's `string | string[]`). The client serialises the value
+/// (serde, one `name=item` pair per array item); the mock now matches what serde makes of it,
+/// item by item, through a `query_pairs` helper added to the file. Returns how many calls it
+/// rewrote.
+pub fn fix_mock_queries(file: &mut syn::File) -> usize {
+    struct Fix(usize);
+    impl VisitMut for Fix {
         fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
             syn::visit_mut::visit_expr_mut(self, expr);
             let syn::Expr::MethodCall(call) = expr else { return };
-            let receiver_is_inner = matches!(&*call.receiver, syn::Expr::Field(f) if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0));
+            let receiver_is_inner = matches!(&*call.receiver, syn::Expr::Field(f)
+                if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0)
+                && matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident("self")));
             let [name, value] = match call.args.iter().collect::<Vec<_>>()[..] {
                 [name, value] => [name.clone(), value.clone()],
                 _ => return,
@@ -347,25 +343,44 @@ pub fn fix_mock_array_queries(file: &mut syn::File) -> usize {
                 return;
             }
             let inner = &call.receiver;
-            *expr =
-                syn::parse_quote!(value.iter().fold(#inner, |when, item| when.query_param(#name, item.to_string())));
+            *expr = syn::parse_quote!(query_pairs(#inner, #name, &value));
             self.0 += 1;
-        }
-    }
-    struct Fix(usize);
-    impl VisitMut for Fix {
-        fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
-            let mut has_vec = HasVec(false);
-            has_vec.visit_signature(&function.sig);
-            if has_vec.0 {
-                let mut fold = Fold(0);
-                fold.visit_block_mut(&mut function.block);
-                self.0 += fold.0;
-            }
         }
     }
     let mut fix = Fix(0);
     fix.visit_file_mut(file);
+    if fix.0 > 0 {
+        // Beside the calls: progenitor puts the `When` impls in `mod operations`.
+        let items = match file.items.iter_mut().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "operations" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        }) {
+            Some(items) => items,
+            None => &mut file.items,
+        };
+        items.push(syn::parse_quote! {
+            /// Matches a query parameter as the client sends it: serde's value, one pair per
+            /// array item, strings unquoted.
+            fn query_pairs<T: ::serde::Serialize + ?Sized>(
+                when: ::httpmock::When,
+                name: &str,
+                value: &T,
+            ) -> ::httpmock::When {
+                fn text(value: &::serde_json::Value) -> String {
+                    match value {
+                        ::serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }
+                }
+                match ::serde_json::to_value(value).expect("a query parameter value serialises") {
+                    ::serde_json::Value::Array(items) => {
+                        items.iter().fold(when, |when, item| when.query_param(name, text(item)))
+                    }
+                    other => when.query_param(name, text(&other)),
+                }
+            }
+        });
+    }
     fix.0
 }
 
@@ -585,22 +600,23 @@ mod tests {
     }
 
     #[test]
-    fn mock_array_queries_match_each_item() {
+    fn mock_queries_match_what_serde_makes_of_the_value() {
         let mut file: syn::File = syn::parse_quote! {
             impl ListWhen {
                 pub fn expand<'a, T>(self, value: T) -> Self where T: Into<Option<&'a ::std::vec::Vec<types::E>>> {
                     if let Some(value) = value.into() { Self(self.0.query_param("expand[]", value.to_string())) }
                     else { Self(self.0.query_param_missing("expand[]")) }
                 }
-                pub fn name(self, value: &str) -> Self { Self(self.0.query_param("name", value.to_string())) }
+                pub fn name(self, value: &str) -> Self { Self(other.0.query_param("name", value.to_string())) }
             }
         };
-        assert_eq!(fix_mock_array_queries(&mut file), 1);
+        assert_eq!(fix_mock_queries(&mut file), 1);
         let code = render(&file);
-        assert!(
-            code.contains("Self (value . iter () . fold (self . 0 , | when , item | when . query_param (\"expand[]\" , item . to_string ())))"),
-            "{code}"
-        );
-        assert!(code.contains("Self (self . 0 . query_param (\"name\" , value . to_string ()))"), "{code}");
+        assert!(code.contains("Self (query_pairs (self . 0 , \"expand[]\" , & value))"), "{code}");
+        assert!(code.contains("Self (other . 0 . query_param (\"name\" , value . to_string ()))"), "{code}");
+        assert!(code.contains("fn query_pairs < T : :: serde :: Serialize + ? Sized >"), "{code}");
+        let mut untouched: syn::File = syn::parse_quote! { fn f() {} };
+        assert_eq!(fix_mock_queries(&mut untouched), 0);
+        assert_eq!(untouched.items.len(), 1);
     }
 }
