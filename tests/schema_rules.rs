@@ -193,3 +193,39 @@ fn the_report_names_each_rule_its_count_and_every_place() {
 fn prepared_ok(doc: Value) -> Prepared {
     prepare_with(doc, OVERLAY).unwrap()
 }
+
+/// typify may emit a default helper nothing calls (`default_i64` in Cartesia's full document,
+/// beside its nullable integer `max_buffer_delay_ms` with a default; not reproduced in a small
+/// spec): the generated module allows dead code, so such a client builds without warnings.
+#[test]
+fn the_generated_module_allows_unused_helpers() {
+    let doc = spec(reference("E"), json!({"E": {"type": "string", "enum": ["a"]}}));
+    let code = generate(&prepare_with(doc, OVERLAY).unwrap()).unwrap().client;
+    let module = code.find("mod generated {").unwrap();
+    let attrs = &code[code[..module].rfind("#[allow(").unwrap()..module];
+    assert!(attrs.contains("dead_code"), "{attrs}");
+}
+
+/// A repaired document needs no further repair: running the rules again changes nothing.
+#[test]
+fn the_rules_are_idempotent() {
+    let doc = spec(
+        reference("Holder"),
+        json!({
+            "Holder": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["a.b", "a-b", "a.b"]},
+                "value": reference("Value"),
+                "model": {"type": "string", "title": "Value", "enum": ["x"]}}},
+            "Value": {"nullable": true, "anyOf": [{"type": "string"}, {"type": "array", "items": reference("Value")}]}}),
+    );
+    let once = prepare_with(doc, OVERLAY).unwrap();
+    let applied: Vec<&str> = once.rules.applied.iter().map(|a| a.rule).collect();
+    assert_eq!(
+        applied,
+        ["deduplicate-enum-values", "unique-enum-variant-names", "nullable-named-one-of", "unique-type-titles"]
+    );
+    let twice = prepare_with(once.doc.clone(), OVERLAY).unwrap();
+    assert!(twice.rules.is_empty(), "{}", twice.rules);
+    assert_eq!(twice.doc, once.doc);
+    generate(&twice).unwrap();
+}

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::error::join;
 use crate::naming::{self, Case};
 use crate::rules::unique_enum_variant_names::VARNAMES;
+use crate::schemas::each_schema;
 use crate::{references, schemas};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
@@ -330,16 +331,6 @@ fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut i
     );
 }
 
-/// Visits every schema reachable from the document's schema roots, by its own pointer.
-fn each_schema<'a>(doc: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
-    let mut pending = schemas::roots(doc);
-    while let Some(ptr) = pending.pop() {
-        let Some(schema) = doc.pointer(&ptr) else { continue };
-        f(schema, &ptr);
-        pending.extend(schemas::children(schema, &ptr));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +413,25 @@ mod tests {
         assert!(found[0].starts_with("/paths/~1a/get/parameters/0/schema: this inline schema and the one at /components/schemas/Thing both become the Rust type `Thing`"), "{found:#?}");
         assert!(found[1].starts_with("/paths/~1a/get/requestBody/content/application~1json/schema: this inline schema and the one at /components/schemas/GetABody"), "{found:#?}");
         assert!(found[2].starts_with("/paths/~1a/get/responses/400/content/application~1json/schema: this inline schema and the one at /paths/~1a/get/responses/200/content/application~1json/schema both become the Rust type `GetAResponse`"), "{found:#?}");
+    }
+
+    #[test]
+    fn enum_values_with_variant_names_are_checked_by_those_names() {
+        // What `unique-enum-variant-names` writes for `a-b` / `a_b` passes; names that are one
+        // Rust name, or a list that does not match the values, do not.
+        let found = problems(json!({"components": {"schemas": {
+            "Repaired": {"type": "string", "enum": ["a-b", "a_b"], "x-enum-varnames": ["ADashB", "AUnderscoreB"]},
+            "Clash": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["Same", "same"]},
+            "Short": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["A"]}}}}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0].starts_with("/components/schemas/Clash/x-enum-varnames/1: variant names `Same`"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with("/components/schemas/Short/x-enum-varnames: `x-enum-varnames` must list"),
+            "{found:#?}"
+        );
     }
 
     #[test]

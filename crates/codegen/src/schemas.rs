@@ -55,25 +55,17 @@ pub fn operations(doc: &Value) -> Vec<(String, String, &'static str, &Value)> {
 pub fn children(schema: &Value, ptr: &str) -> Vec<String> {
     let mut out = Vec::new();
     let Some(obj) = schema.as_object() else { return out };
-    for key in ["properties", "patternProperties", "$defs", "definitions"] {
-        if let Some(map) = obj.get(key).and_then(Value::as_object) {
-            let base = join(ptr, key);
-            out.extend(map.keys().map(|k| join(&base, k)));
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-        if let Some(items) = obj.get(key).and_then(Value::as_array) {
-            let base = join(ptr, key);
-            out.extend((0..items.len()).map(|i| join(&base, &i.to_string())));
-        }
-    }
-    for key in ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"] {
+    for key in SUBSCHEMA_KEYWORDS {
         match obj.get(key) {
-            Some(Value::Object(_)) => out.push(join(ptr, key)),
-            Some(Value::Array(items)) => {
+            Some(Value::Object(map)) if is_map(key) => {
+                let base = join(ptr, key);
+                out.extend(map.keys().map(|k| join(&base, k)));
+            }
+            Some(Value::Array(items)) if !is_map(key) => {
                 let base = join(ptr, key);
                 out.extend((0..items.len()).map(|i| join(&base, &i.to_string())));
             }
+            Some(Value::Object(_)) if is_single(key) => out.push(join(ptr, key)),
             _ => {}
         }
     }
@@ -119,30 +111,168 @@ fn response(resp: &Value, ptr: &str, out: &mut Vec<String>) {
 }
 
 /// Visits every schema in the document, children before parents, with its pointer.
+///
+/// Walks by reference (each root is looked up once): looking every schema up by its pointer
+/// made this quadratic in the nesting depth, seconds on a large document.
 pub fn visit_all<E>(
     doc: &mut Value,
     mut f: impl FnMut(&mut serde_json::Map<String, Value>, &str) -> Result<(), E>,
 ) -> Result<(), E> {
     for root in roots(doc) {
-        visit(doc, &root, &mut f)?;
+        if let Some(schema) = doc.pointer_mut(&root) {
+            visit(schema, &root, &mut f)?;
+        }
     }
     Ok(())
 }
 
 fn visit<E>(
-    doc: &mut Value,
+    schema: &mut Value,
     ptr: &str,
     f: &mut impl FnMut(&mut serde_json::Map<String, Value>, &str) -> Result<(), E>,
 ) -> Result<(), E> {
-    let kids = match doc.pointer(ptr) {
-        Some(schema) => children(schema, ptr),
-        None => return Ok(()),
-    };
-    for kid in kids {
-        visit(doc, &kid, f)?;
+    let Value::Object(obj) = schema else { return Ok(()) };
+    for key in SUBSCHEMA_KEYWORDS {
+        match obj.get_mut(key) {
+            Some(Value::Object(map)) if is_map(key) => {
+                let base = join(ptr, key);
+                for (name, sub) in map.iter_mut() {
+                    visit(sub, &join(&base, name), f)?;
+                }
+            }
+            Some(Value::Array(items)) if !is_map(key) => {
+                let base = join(ptr, key);
+                for (index, sub) in items.iter_mut().enumerate() {
+                    visit(sub, &join(&base, &index.to_string()), f)?;
+                }
+            }
+            Some(sub @ Value::Object(_)) if is_single(key) => visit(sub, &join(ptr, key), f)?,
+            _ => {}
+        }
     }
-    if let Some(Value::Object(schema)) = doc.pointer_mut(ptr) {
-        f(schema, ptr)?;
+    f(obj, ptr)
+}
+
+/// Visits every schema reachable from the document's schema roots, parents before children,
+/// the last root and the last child first (a stack of [`children`]), without looking any up
+/// by pointer.
+pub fn each_schema<'a>(doc: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
+    for root in roots(doc).iter().rev() {
+        if let Some(schema) = doc.pointer(root) {
+            each_in(schema, root, f);
+        }
     }
-    Ok(())
+}
+
+fn each_in<'a>(schema: &'a Value, ptr: &str, f: &mut impl FnMut(&'a Value, &str)) {
+    let Value::Object(obj) = schema else { return };
+    f(schema, ptr);
+    for key in SUBSCHEMA_KEYWORDS.iter().rev() {
+        match obj.get(*key) {
+            Some(Value::Object(map)) if is_map(key) => {
+                let base = join(ptr, key);
+                for (name, sub) in map.iter().rev() {
+                    each_in(sub, &join(&base, name), f);
+                }
+            }
+            Some(Value::Array(items)) if !is_map(key) => {
+                let base = join(ptr, key);
+                for (index, sub) in items.iter().enumerate().rev() {
+                    each_in(sub, &join(&base, &index.to_string()), f);
+                }
+            }
+            Some(sub @ Value::Object(_)) if is_single(key) => each_in(sub, &join(ptr, key), f),
+            _ => {}
+        }
+    }
+}
+
+/// Keywords holding subschemas, in [`children`]'s order.
+const SUBSCHEMA_KEYWORDS: [&str; 16] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "prefixItems",
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+];
+
+/// A map of subschemas by name (`properties`).
+fn is_map(key: &str) -> bool {
+    matches!(key, "properties" | "patternProperties" | "$defs" | "definitions")
+}
+
+/// One subschema, or a list of them (`items`).
+fn is_single(key: &str) -> bool {
+    matches!(key, "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "if" | "then" | "else")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The pointer-by-pointer walks these replace, as the definition of their order.
+    fn by_pointer(doc: &Value, parents_first: bool) -> Vec<String> {
+        fn post(doc: &Value, ptr: &str, out: &mut Vec<String>) {
+            let Some(schema) = doc.pointer(ptr) else { return };
+            for kid in children(schema, ptr) {
+                post(doc, &kid, out);
+            }
+            if schema.is_object() {
+                out.push(ptr.to_string());
+            }
+        }
+        let mut out = Vec::new();
+        if parents_first {
+            let mut pending = roots(doc);
+            while let Some(ptr) = pending.pop() {
+                let Some(schema) = doc.pointer(&ptr) else { continue };
+                if schema.is_object() {
+                    out.push(ptr.clone());
+                }
+                pending.extend(children(schema, &ptr));
+            }
+        } else {
+            for root in roots(doc) {
+                post(doc, &root, &mut out);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn walks_by_reference_visit_what_pointers_find_in_the_same_order() {
+        let mut doc = json!({
+            "paths": {"/a/{id}": {"parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}}],
+                "post": {"requestBody": {"content": {"application/json": {"schema": {"oneOf": [
+                    {"type": "array", "items": {"type": "object", "properties": {"x": {"enum": ["a"]}}}},
+                    {"additionalProperties": {"allOf": [{"$ref": "#/components/schemas/S"}, {"not": {}}]}}]}}}},
+                    "responses": {"200": {"description": "ok", "headers": {"h": {"schema": {"type": "integer"}}}}}}}},
+            "components": {"schemas": {
+                "S": {"type": "object", "properties": {"enum": {"type": "string"}, "items": {"items": [{}, true]}},
+                    "patternProperties": {"^x": {}}, "if": {}, "then": {}, "else": {}},
+                "T": {"anyOf": [{"type": "string"}, {"prefixItems": [{}]}], "propertyNames": {}, "contains": {}}}}});
+        let mut visited = Vec::new();
+        let _ = visit_all(&mut doc, |_, ptr| {
+            visited.push(ptr.to_string());
+            Ok::<(), ()>(())
+        });
+        assert_eq!(visited, by_pointer(&doc, false));
+        assert!(visited.len() > 20, "{visited:#?}");
+        let mut each = Vec::new();
+        each_schema(&doc, &mut |_, ptr| each.push(ptr.to_string()));
+        assert_eq!(each, by_pointer(&doc, true));
+    }
 }

@@ -1,7 +1,8 @@
 //! `unique-enum-variant-names`: string enum values that differ on the wire but become one
-//! Rust variant name (`domain.created` and `domain-created` are both `DomainCreated`, also in
-//! typify's second try) get names of their own, spelling out the punctuation that tells them
-//! apart (`DomainDotCreated`, `DomainDashCreated`). The names go into `x-enum-varnames`
+//! Rust variant name (`domain.created` and `domain-created` are both `DomainCreated`; typify
+//! then retries with punctuation spelled `X` in every variant, and panics if they still
+//! collide, as these do) get names of their own, spelling out the punctuation that tells them
+//! apart (`DomainDotCreated`, `DomainDashCreated`); the other values keep typify's names. The names go into `x-enum-varnames`
 //! (the extension other generators read for the same purpose, so a spec or overlay may also
 //! set them); generation gives typify those names and restores the exact wire values in the
 //! generated code (`rewrite_wire_values`).
@@ -26,7 +27,9 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         // Strings, and `null` (typify makes the enum optional instead of giving it a variant).
         let Some(values) = values.iter().map(as_member).collect::<Option<Vec<Option<&str>>>>() else { return Ok(()) };
         let strings: Vec<&str> = values.iter().flatten().copied().collect();
-        if typify_names_are_unique(&strings) {
+        // typify's second try (every `_` and punctuation spelled `X` in every variant:
+        // `DomainXcreated`) would compile, but reads worse than spelled-out punctuation.
+        if first_choices_are_unique(&strings) {
             return Ok(());
         }
         let names = unique_names(&values);
@@ -62,11 +65,9 @@ fn as_member(value: &Value) -> Option<Option<&str>> {
     }
 }
 
-/// Whether typify names the variants itself: by case conversion, else with `_` spelled `X`.
-pub(crate) fn typify_names_are_unique(values: &[&str]) -> bool {
-    let unique = |names: Vec<String>| names.iter().collect::<BTreeSet<_>>().len() == names.len();
-    unique(values.iter().map(|v| naming::variant_name(v)).collect())
-        || unique(values.iter().map(|v| naming::variant_name_fallback(v)).collect())
+/// Whether typify's first choice (case conversion) names every value apart.
+fn first_choices_are_unique(values: &[&str]) -> bool {
+    values.iter().map(|v| naming::variant_name(v)).collect::<BTreeSet<_>>().len() == values.len()
 }
 
 /// typify's own name where it is unique; the punctuation spelled out where values collide;
@@ -201,11 +202,19 @@ mod tests {
     #[test]
     fn enums_typify_can_name_and_given_names_are_left_alone() {
         let mut doc = json!({"components": {"schemas": {
-            "Second": {"type": "string", "enum": ["a-b", "aB"]},
+            "Distinct": {"type": "string", "enum": ["a-b", "c_d"]},
             "Given": {"type": "string", "enum": ["a.b", "a-b"], "x-enum-varnames": ["Ab1", "Ab2"]},
             "Numbers": {"type": "integer", "enum": [1, 2]}}}});
         let before = doc.clone();
         assert_eq!(run(&mut doc), Vec::<String>::new());
         assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn typifys_second_try_is_not_relied_on() {
+        // typify would name these `AXb`, `AB` and `CXd` (every variant spelled anew).
+        let mut doc = json!({"components": {"schemas": {"Second": {"type": "string", "enum": ["a-b", "aB", "c_d"]}}}});
+        assert_eq!(run(&mut doc).len(), 1, "only `a-b` gets another name than typify's first choice");
+        assert_eq!(doc.pointer("/components/schemas/Second/x-enum-varnames"), Some(&json!(["ADashB", "AB", "CD"])));
     }
 }
