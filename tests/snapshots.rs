@@ -34,11 +34,8 @@ fn generated_client() {
         let by_operation = api_codegen::subset::operation_features(&whole.doc);
         let scenario = std::fs::read_to_string(spec.with_file_name(demo::scenario::FILE)).unwrap();
         let scenario: demo::scenario::Scenario = toml::from_str(&scenario).unwrap();
-        let features: Vec<&String> = scenario
-            .calls
-            .iter()
-            .flat_map(|call| by_operation.get(&call.operation).into_iter().flatten())
-            .collect();
+        let features: Vec<&String> =
+            scenario.calls.iter().flat_map(|call| by_operation.get(&call.operation).into_iter().flatten()).collect();
         assert!(!features.is_empty(), "{}: the scenario names no operation", spec.display());
         let subset = api_codegen::load_selected(&SpecDir::new(spec.parent().unwrap()), &Selection::features(features))
             .unwrap_or_else(|e| panic!("{e}"));
