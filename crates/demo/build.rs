@@ -94,6 +94,8 @@ fn dispatcher(client: &str) -> Result<String, String> {
         let Some(b) = builders.get(builder) else { continue };
         let mut setters = String::new();
         for (name, ty) in &b.setters {
+            // An octet-stream or text body (`reqwest::Body`) is given as a JSON string.
+            let ty = if ty == "reqwest :: Body" { "String" } else { ty.as_str() };
             let _ =
                 writeln!(setters, "                {name:?} => request.{name}(crate::argument::<{ty}>(name, value)?),");
         }

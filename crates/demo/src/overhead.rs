@@ -152,7 +152,7 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
     let server = Server::start_unrecorded(|_| Reply::json(200, r#"{"token":"bench"}"#)).await?;
     let client = cartesia::Client::builder().api_key(KEY).base_url(server.url()).build()?;
     let body = cartesia::types::TokenRequest {
-        grants: Some(cartesia::types::TokenGrant { tts: Some(true), stt: None }),
+        grants: Some(cartesia::types::TokenGrant { tts: Some(true), stt: None, agent: None }),
         expires_in: Some(60),
     };
     let url = format!("{}/access-token", server.url());
