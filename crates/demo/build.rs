@@ -113,7 +113,13 @@ fn dispatcher(client: &str) -> Result<String, String> {
                  _ => return Err(crate::CallError::UnknownArgument({method:?}, name.clone())),\n                }};\n            }}\n"
             )
         };
-        let _ = writeln!(arms, "        {method:?} => {{\n{set}            {answer}(request.send().await)\n        }}");
+        // Each arm in a future of its own on the heap: one `async fn` over a whole API's
+        // operations would poll with a stack frame holding every arm's locals (it overflowed a
+        // 2 MiB tokio worker stack with Vercel's 216 operations in a debug build).
+        let _ = writeln!(
+            arms,
+            "        {method:?} => ::std::boxed::Box::pin(async move {{\n{set}            {answer}(request.send().await)\n        }}).await,"
+        );
     }
     Ok(format!(
         "use super::types;\n\n\
