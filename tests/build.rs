@@ -2,5 +2,6 @@
 //! and called by `tests/tricky_client.rs` like any vendor's.
 
 fn main() -> std::process::ExitCode {
-    api_codegen::build_client("tricky")
+    // A test crate, not a vendor client: every operation, no tag features.
+    api_codegen::build_whole_client("tricky")
 }

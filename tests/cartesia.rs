@@ -1,4 +1,4 @@
-//! Cartesia (2024-06-10): the access-token operation on the wire, parsed, and its errors.
+//! Cartesia (2025-11-04): the access-token operation on the wire, parsed, and its errors.
 #![allow(clippy::unwrap_used)]
 
 use cartesia::{Client, Error, types};
@@ -16,7 +16,7 @@ async fn access_token_on_the_wire_and_parsed() {
     let response = client(&server)
         .auth_access_token()
         .body(types::TokenRequest {
-            grants: Some(types::TokenGrant { tts: Some(true), stt: None }),
+            grants: Some(types::TokenGrant { tts: Some(true), stt: None, agent: None }),
             expires_in: Some(600),
         })
         .send()
@@ -28,12 +28,13 @@ async fn access_token_on_the_wire_and_parsed() {
     assert_eq!(request.query, None);
     assert_header_names(
         &request,
-        &["accept", "cartesia-version", "content-length", "content-type", "host", "x-api-key"],
+        &["accept", "authorization", "cartesia-version", "content-length", "content-type", "host"],
     );
-    // The API-key scheme: the key in `X-API-Key`, and no `Authorization` at all.
-    assert_eq!(request.header("x-api-key"), Some(KEY));
+    // The operation's API-key scheme (2025-11-04): the key as a bearer token, and no
+    // `X-API-Key` (the 2024-06-10 scheme) at all.
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
     // The spec's one allowed value, without the caller spelling it.
-    assert_eq!(request.header("cartesia-version"), Some("2024-06-10"));
+    assert_eq!(request.header("cartesia-version"), Some("2025-11-04"));
     assert_eq!(body_json(&request), json!({"grants": {"tts": true}, "expires_in": 600}));
 
     assert_eq!(response.status(), 200);

@@ -13,7 +13,8 @@ use serde_json::json;
 use workspace_tests::{KEY, spec_dir, vendors};
 
 fn upstream(vendor: &str) -> std::path::PathBuf {
-    spec_dir(vendor).join("openapi.yaml")
+    // `openapi.json` where the vendor serves JSON (Vercel), else `openapi.yaml`.
+    api_codegen::SpecDir::new(spec_dir(vendor)).spec
 }
 
 /// Every vendor of `specs/`, found rather than listed: the calls of its
@@ -70,7 +71,7 @@ async fn cartesia_operations_pass_prism() {
     let token = client
         .auth_access_token()
         .body(cartesia::types::TokenRequest {
-            grants: Some(cartesia::types::TokenGrant { tts: Some(true), stt: Some(false) }),
+            grants: Some(cartesia::types::TokenGrant { tts: Some(true), stt: Some(false), agent: None }),
             expires_in: Some(600),
         })
         .send()
@@ -117,7 +118,7 @@ async fn prism_rejects_malformed_requests() {
     // No `Cartesia-Version`: the header the runtime adds for the caller.
     let response = http
         .post(format!("{}/access-token", prism.url()))
-        .header("X-API-Key", KEY)
+        .bearer_auth(KEY)
         .json(&json!({"expires_in": 60}))
         .send()
         .await

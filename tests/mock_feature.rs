@@ -52,7 +52,7 @@ async fn cartesia_typed_mocks_answer_with_a_token() {
 
     let server = MockServer::start_async().await;
     let mock = server.auth_access_token(|when, then| {
-        when.into_inner().header("cartesia-version", "2024-06-10").header("x-api-key", KEY);
+        when.into_inner().header("cartesia-version", "2025-11-04").header("authorization", format!("Bearer {KEY}"));
         then.ok(&cartesia::types::TokenResponse { token: TOKEN.into() });
     });
     let client = cartesia::Client::builder().api_key(KEY).base_url(server.base_url()).build().unwrap();

@@ -33,7 +33,7 @@ fn run() -> Result<(), String> {
     let mut vendors: Vec<String> = std::fs::read_dir(&specs)
         .map_err(|e| format!("{}: {e}", specs.display()))?
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("openapi.yaml").is_file())
+        .filter(|e| SpecDir::new(e.path()).spec.is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     vendors.sort();
@@ -94,6 +94,8 @@ fn dispatcher(client: &str) -> Result<String, String> {
         let Some(b) = builders.get(builder) else { continue };
         let mut setters = String::new();
         for (name, ty) in &b.setters {
+            // An octet-stream or text body (`reqwest::Body`) is given as a JSON string.
+            let ty = if ty == "reqwest :: Body" { "String" } else { ty.as_str() };
             let _ =
                 writeln!(setters, "                {name:?} => request.{name}(crate::argument::<{ty}>(name, value)?),");
         }
@@ -111,7 +113,13 @@ fn dispatcher(client: &str) -> Result<String, String> {
                  _ => return Err(crate::CallError::UnknownArgument({method:?}, name.clone())),\n                }};\n            }}\n"
             )
         };
-        let _ = writeln!(arms, "        {method:?} => {{\n{set}            {answer}(request.send().await)\n        }}");
+        // Each arm in a future of its own on the heap: one `async fn` over a whole API's
+        // operations would poll with a stack frame holding every arm's locals (it overflowed a
+        // 2 MiB tokio worker stack with Vercel's 216 operations in a debug build).
+        let _ = writeln!(
+            arms,
+            "        {method:?} => ::std::boxed::Box::pin(async move {{\n{set}            {answer}(request.send().await)\n        }}).await,"
+        );
     }
     Ok(format!(
         "use super::types;\n\n\

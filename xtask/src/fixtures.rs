@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 pub const GENERATE_PAGE: &str = "docs.perplexity.ai/api-reference/generate-auth-token-post.md";
 pub const REVOKE_PAGE: &str = "docs.perplexity.ai/api-reference/revoke-auth-token-post.md";
-pub const CARTESIA_PAGE: &str = "docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md";
+pub const CARTESIA_STATS: &str = "raw.githubusercontent.com/cartesia-ai/cartesia-js/main/.stats.yml";
+pub const CARTESIA_DOC: &str = "storage.googleapis.com/stainless-sdk-openapi-specs/cartesia-noahlt/noah-testing-518c9e3744ae0f6bf6b00fe2bf6ffb1145520e33c9153bc2810966e6e9ce526c.yml";
 pub const VERCEL_DOC: &str = "openapi.vercel.sh/index";
 
 /// The folder holding the copies and their manifest.

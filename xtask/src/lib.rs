@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check_spec;
 pub mod credentials;
+pub mod features;
 pub mod fixtures;
 pub mod refresh;
 pub mod scratch;
@@ -30,7 +31,8 @@ pub fn vendors(root: &std::path::Path) -> std::io::Result<Vec<String>> {
     let mut vendors = Vec::new();
     for entry in std::fs::read_dir(root.join("specs"))? {
         let entry = entry?;
-        if entry.path().join("openapi.yaml").is_file() {
+        // `openapi.json` or `openapi.yaml` (vendored as served).
+        if api_codegen::SpecDir::new(entry.path()).spec.is_file() {
             vendors.push(entry.file_name().to_string_lossy().into_owned());
         }
     }

@@ -56,6 +56,13 @@ enum Task {
         #[command(subcommand)]
         action: VendorAction,
     },
+    /// Writes each client crate's tag features (`full` and one per tag of its spec) into
+    /// crates/<vendor>/Cargo.toml; other features there are left as they are.
+    Features {
+        /// Write nothing; exit 1 if a manifest's tag features are stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Measures request overhead, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -132,6 +139,17 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        Task::Features { check } => xtask::features::run(&xtask::workspace_root(), check).map(|stale| {
+            for path in &stale {
+                println!("{} {}", if check { "stale:" } else { "wrote" }, path.display());
+            }
+            if check && !stale.is_empty() {
+                println!("run `cargo xtask features`");
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }),
         Task::Bench { quick, skip_build, write, only } => {
             bench(xtask::bench::Options { quick, skip_build, only }, write).await
         }

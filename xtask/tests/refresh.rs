@@ -16,9 +16,12 @@ use xtask::refresh::{self, FetchConfig, Mirror, Options, Outcome};
 
 const GENERATE_PAGE: &str = "/m/docs.perplexity.ai/api-reference/generate-auth-token-post.md";
 const REVOKE_PAGE: &str = "/m/docs.perplexity.ai/api-reference/revoke-auth-token-post.md";
-const CARTESIA_PAGE: &str = "/m/docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md";
+const CARTESIA_STATS: &str = "/m/raw.githubusercontent.com/cartesia-ai/cartesia-js/main/.stats.yml";
+const CARTESIA_DOC: &str = "/m/storage.googleapis.com/stainless-sdk-openapi-specs/cartesia-noahlt/noah-testing-518c9e3744ae0f6bf6b00fe2bf6ffb1145520e33c9153bc2810966e6e9ce526c.yml";
 const VERCEL_DOC: &str = "/m/openapi.vercel.sh/index";
-const VERCEL_OPERATIONS: [&str; 4] = ["createAuthToken", "listAuthTokens", "getAuthToken", "deleteAuthToken"];
+/// Every source of every vendor: the Perplexity pages, Vercel's document, Cartesia's `.stats.yml`
+/// (its document is fetched after it).
+const FIRST_SOURCES: usize = 10;
 
 /// The real content served at `path` (a `fixtures` constant).
 fn page(path: &str) -> String {
@@ -113,21 +116,90 @@ async fn assert_fails_untouched(server: &Server, vendors: &[&str], vendor: &str,
 }
 
 #[tokio::test]
-async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_operations() {
+async fn refresh_reproduces_the_vendored_specs_from_every_source_kind() {
     let server = site(|_| None).await;
     let root = workspace();
+    let before = files(root.path());
     let outcome = refresh(root.path(), &options(&server, &[])).await;
     assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
 
-    // The docs pages merge into exactly what is vendored: no drift.
-    let by_vendor = |v: &str| outcome.updates.iter().find(|u| u.report.vendor == v).unwrap();
-    assert!(!by_vendor("perplexity").report.changed);
-    assert!(!by_vendor("cartesia").report.changed);
-    // Vercel's vendored spec was written from the docs page; the real document differs.
-    let vercel = by_vendor("vercel");
-    assert!(vercel.report.changed);
+    // Merged pages, a whole document, an SDK's `.stats.yml` and the document it names: each
+    // is exactly what is vendored, byte for byte, so nothing is written.
+    for update in &outcome.updates {
+        assert!(!update.report.changed && update.files.is_empty(), "{:#?}", update);
+    }
+    assert!(outcome.written.is_empty());
+    assert_unchanged(&before, &files(root.path()));
+    let spec = std::fs::read(root.path().join("specs/vercel/openapi.json")).unwrap();
+    assert_eq!(spec, fixtures::page(fixtures::VERCEL_DOC).unwrap(), "Vercel's document, as served");
+    assert!(!root.path().join("specs/vercel/openapi.yaml").exists());
 
-    let spec = api_codegen::yaml::read(&root.path().join("specs/vercel/openapi.yaml")).unwrap();
+    // What was fetched is recorded, the document a `.stats.yml` names after the file itself.
+    let by_vendor = |v: &str| outcome.updates.iter().find(|u| u.report.vendor == v).unwrap();
+    let digests = std::fs::read_to_string(root.path().join("specs/cartesia/fetched.sha256")).unwrap();
+    let urls: Vec<&str> = digests.lines().filter_map(|l| l.split_once("  ")).map(|(_, url)| url).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://raw.githubusercontent.com/cartesia-ai/cartesia-js/main/.stats.yml",
+            &format!("https://{}", fixtures::CARTESIA_DOC)
+        ]
+    );
+    assert_eq!(by_vendor("cartesia").report.sources, urls);
+    assert!(by_vendor("cartesia").report.notes[0].contains("openapi_spec_hash b6a9596c9baef1becb0913b7f6cbfb15"));
+
+    // Every deviation from upstream is in the report: the rules that changed Vercel's document.
+    let vercel = &by_vendor("vercel").report;
+    let rule =
+        |name: &str| vercel.rules.iter().find(|r| r.rule == name).unwrap_or_else(|| panic!("{name}: {vercel:#?}"));
+    assert_eq!(rule("derive-operation-id").places.len(), 7);
+    assert!(
+        rule("declare-path-parameters").places[0].0.contains("/paths/~1v3~1teams~1{teamId}~1members"),
+        "{vercel:#?}"
+    );
+    let text = refresh::report_text(std::slice::from_ref(vercel));
+    assert!(text.contains("vercel: normalisation rules: derive-operation-id 7,"), "{text}");
+
+    // The refreshed (here: unchanged) Cartesia spec generates and compiles.
+    let prepared = api_codegen::load(&api_codegen::SpecDir::new(root.path().join("specs/cartesia"))).unwrap();
+    let generated = api_codegen::generate(&prepared).unwrap();
+    compile(&generated.client);
+}
+
+#[tokio::test]
+async fn a_spec_vendored_in_another_format_is_replaced_by_the_served_one() {
+    // A Vercel spec kept as YAML (as the sliced one was): the served JSON replaces it.
+    let server = site(|_| None).await;
+    let root = workspace();
+    let dir = root.path().join("specs/vercel");
+    let doc = api_codegen::yaml::read(&dir.join("openapi.json")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), api_codegen::yaml::to_string(&dir, &doc).unwrap()).unwrap();
+    std::fs::remove_file(dir.join("openapi.json")).unwrap();
+    let outcome = refresh(root.path(), &options(&server, &["vercel"])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    assert!(!outcome.updates[0].report.changed, "the same document, in another format");
+    assert_eq!(std::fs::read(dir.join("openapi.json")).unwrap(), fixtures::page(fixtures::VERCEL_DOC).unwrap());
+    assert!(!dir.join("openapi.yaml").exists(), "the old file is removed");
+}
+
+#[tokio::test]
+async fn the_perplexity_pages_merge_into_one_bearer_scheme_and_all_eight_operations() {
+    let server = site(|_| None).await;
+    let root = workspace();
+    std::fs::remove_file(root.path().join("specs/perplexity/openapi.yaml")).unwrap();
+    std::fs::write(
+        root.path().join("specs/perplexity/openapi.yaml"),
+        "openapi: 3.1.0\ninfo: {title: T, version: '0'}\npaths: {}\n",
+    )
+    .unwrap();
+    let outcome = refresh(root.path(), &options(&server, &["perplexity"])).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    let spec = api_codegen::yaml::read(&root.path().join("specs/perplexity/openapi.yaml")).unwrap();
+    assert_eq!(
+        std::fs::read(root.path().join("specs/perplexity/openapi.yaml")).unwrap(),
+        std::fs::read(xtask::workspace_root().join("specs/perplexity/openapi.yaml")).unwrap(),
+        "the merge is what is vendored"
+    );
     let mut ids: Vec<&str> = spec["paths"]
         .as_object()
         .unwrap()
@@ -136,29 +208,32 @@ async fn refresh_reproduces_the_vendored_specs_and_slices_vercel_to_its_four_ope
         .filter_map(|op| op.get("operationId").and_then(|v| v.as_str()))
         .collect();
     ids.sort_unstable();
-    let mut expected = VERCEL_OPERATIONS.to_vec();
-    expected.sort_unstable();
-    assert_eq!(ids, expected);
-    // Nothing unreferenced came along: 214 operations' worth of schemas cut to a handful.
-    let schemas = spec["components"]["schemas"].as_object().unwrap();
-    assert!(schemas.len() < 10, "{:?}", schemas.keys().collect::<Vec<_>>());
-    assert!(spec["components"]["securitySchemes"].get("oauth2").is_none());
-
-    // What was fetched is recorded.
-    let digests = std::fs::read_to_string(root.path().join("specs/vercel/fetched.sha256")).unwrap();
-    let (digest, url) = digests.trim_end().split_once("  ").unwrap();
-    assert_eq!(url, "https://openapi.vercel.sh/");
-    assert!(digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()), "{digests}");
-    assert!(root.path().join("specs/perplexity/fetched.sha256").exists());
-
-    // The refreshed spec generates and compiles.
-    let prepared = api_codegen::load(&api_codegen::SpecDir::new(root.path().join("specs/vercel"))).unwrap();
-    let generated = api_codegen::generate(&prepared).unwrap();
-    compile(&generated.client);
-
-    // A second refresh finds nothing to do.
-    let again = refresh(root.path(), &options(&server, &[])).await;
-    assert!(again.updates.iter().all(|u| !u.report.changed && u.files.is_empty()), "{:#?}", again.updates);
+    assert_eq!(
+        ids,
+        [
+            "chat_completions_chat_completions_post",
+            "contextualized_embeddings_v1_contextualizedembeddings_post",
+            "createResponse",
+            "embeddings_v1_embeddings_post",
+            "generate_auth_token",
+            "listModels",
+            "revoke_auth_token",
+            "search_search_post",
+        ]
+    );
+    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes.keys().collect::<Vec<_>>(), ["HTTPBearer"], "BearerAuth and HTTPBearer are one scheme");
+    let ops = spec["paths"].as_object().unwrap().values().flat_map(|item| item.as_object().unwrap().values());
+    for op in ops {
+        for requirement in op["security"].as_array().unwrap() {
+            assert_eq!(requirement.as_object().unwrap().keys().collect::<Vec<_>>(), ["HTTPBearer"], "{op}");
+        }
+    }
+    assert_eq!(spec["info"]["version"], "1.0.0", "the version most pages have");
+    assert_eq!(spec["servers"][0]["url"], "https://api.perplexity.ai");
+    let notes = outcome.updates[0].report.notes.join("\n");
+    assert!(notes.contains("`BearerAuth` defined identically to `HTTPBearer`"), "{notes}");
+    assert!(notes.contains("pages disagree on `info`") && notes.contains("chat-completions-post.md"), "{notes}");
 }
 
 /// Type-checks generated client code as a crate of its own, against this workspace's runtime.
@@ -179,27 +254,36 @@ fn compile(client: &str) {
 
 #[tokio::test]
 async fn check_mode_writes_nothing_and_reports_drift_by_exit_code() {
-    let server = site(|_| None).await;
+    // Upstream retypes a property of the token request.
+    let doc = page(fixtures::CARTESIA_DOC)
+        .replace("        expires_in:\n          type: integer\n", "        expires_in:\n          type: string\n");
+    assert_ne!(doc, page(fixtures::CARTESIA_DOC));
+    let server = site(move |r| (r.path == CARTESIA_DOC).then(|| Reply::bytes("application/yaml", doc.clone()))).await;
     let root = workspace();
     let before = files(root.path());
     let report = root.path().join("drift");
-    let mut opts = options(&server, &["vercel"]);
+    let mut opts = options(&server, &["cartesia"]);
     opts.check = true;
     opts.report = Some(report.clone());
     let outcome = refresh(root.path(), &opts).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
     assert_unchanged(&before, &files(root.path()));
     assert_eq!(outcome.exit_code(), std::process::ExitCode::from(1));
 
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
     let changes = json["vendors"][0]["changes"].as_array().unwrap();
-    let scopes = changes.iter().find(|c| c["location"] == "schema AuthToken: scopes[]").unwrap();
-    assert_eq!(scopes["level"], "breaking");
-    assert_eq!(scopes["kind"], "property-retyped");
-    assert_eq!(scopes["rust_items"], serde_json::json!(["types::AuthToken::scopes"]));
+    let retyped = changes.iter().find(|c| c["location"] == "schema TokenRequest: expires_in").unwrap();
+    assert_eq!(retyped["level"], "breaking");
+    assert_eq!(retyped["kind"], "property-retyped");
+    assert_eq!(retyped["rust_items"], serde_json::json!(["types::TokenRequest::expires_in"]));
+    let rules = json["vendors"][0]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["rule"] == "unsupported-request-body"), "{rules:?}");
     let markdown = std::fs::read_to_string(report.with_extension("md")).unwrap();
-    assert!(markdown.contains("| breaking | schema AuthToken: scopes[] |"), "{markdown}");
+    assert!(markdown.contains("| breaking | schema TokenRequest: expires_in |"), "{markdown}");
+    assert!(markdown.contains("<code>unsupported-request-body</code>"), "{markdown}");
 
+    let server = site(|_| None).await;
     let mut opts = options(&server, &["cartesia", "perplexity"]);
     opts.check = true;
     assert_eq!(refresh(root.path(), &opts).await.exit_code(), std::process::ExitCode::SUCCESS);
@@ -237,9 +321,39 @@ async fn crafted_upstream_changes_are_reported_with_their_levels() {
 
 #[tokio::test]
 async fn a_404_fails_with_vendor_and_url() {
-    let server = site(|r| (r.path == CARTESIA_PAGE).then(|| Reply::status(404))).await;
+    let server = site(|r| (r.path == CARTESIA_STATS).then(|| Reply::status(404))).await;
     let text = assert_fails_untouched(&server, &[], "cartesia", "HTTP status 404").await;
-    assert!(text.contains("docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md"), "{text}");
+    assert!(text.contains("cartesia-js/main/.stats.yml"), "{text}");
+}
+
+#[tokio::test]
+async fn the_document_a_stats_file_names_failing_to_fetch_fails() {
+    let server = site(|r| (r.path == CARTESIA_DOC).then(|| Reply::status(404))).await;
+    let text = assert_fails_untouched(&server, &["cartesia"], "cartesia", "HTTP status 404").await;
+    assert!(text.contains("noah-testing-518c9e37"), "{text}");
+}
+
+#[tokio::test]
+async fn a_stats_file_without_the_document_url_fails() {
+    let stats = page(fixtures::CARTESIA_STATS);
+    let without: String =
+        stats.lines().filter(|l| !l.starts_with("openapi_spec_url:")).map(|l| format!("{l}\n")).collect();
+    let server = site(move |r| (r.path == CARTESIA_STATS).then(|| Reply::bytes("text/plain", without.clone()))).await;
+    let text = assert_fails_untouched(&server, &["cartesia"], "cartesia", "openapi_spec_url").await;
+    assert!(text.contains(".stats.yml"), "{text}");
+    assert!(server.requests().iter().all(|r| r.path != CARTESIA_DOC), "nothing named, nothing fetched");
+}
+
+#[tokio::test]
+async fn a_stats_file_without_the_hash_or_naming_a_plain_http_url_fails() {
+    let stats = page(fixtures::CARTESIA_STATS);
+    let without: String =
+        stats.lines().filter(|l| !l.starts_with("openapi_spec_hash:")).map(|l| format!("{l}\n")).collect();
+    let server = site(move |r| (r.path == CARTESIA_STATS).then(|| Reply::bytes("text/plain", without.clone()))).await;
+    assert_fails_untouched(&server, &["cartesia"], "cartesia", "openapi_spec_hash").await;
+    let plain = stats.replace("https://storage", "http://storage");
+    let server = site(move |r| (r.path == CARTESIA_STATS).then(|| Reply::bytes("text/plain", plain.clone()))).await;
+    assert_fails_untouched(&server, &["cartesia"], "cartesia", "not an https URL").await;
 }
 
 #[tokio::test]
@@ -247,7 +361,7 @@ async fn a_500_is_retried_then_succeeds() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
     let server = site(move |r| {
-        (r.path == CARTESIA_PAGE && counter.fetch_add(1, Ordering::SeqCst) == 0).then(|| Reply::status(500))
+        (r.path == CARTESIA_STATS && counter.fetch_add(1, Ordering::SeqCst) == 0).then(|| Reply::status(500))
     })
     .await;
     let root = workspace();
@@ -279,10 +393,10 @@ async fn html_where_a_document_was_expected_fails() {
 
 #[tokio::test]
 async fn truncated_yaml_fails() {
-    let page = page(fixtures::CARTESIA_PAGE);
-    let cut = page[..page.find("  securitySchemes:").unwrap()].to_string()
-        + "  securitySchemes:\n    ApiKeyAuth:\n      type: apiKey\n      in: [\n````\n";
-    let server = site(move |r| (r.path == CARTESIA_PAGE).then(|| Reply::bytes("text/markdown", cut.clone()))).await;
+    let doc = page(fixtures::CARTESIA_DOC);
+    let cut = doc[..doc.find("  securitySchemes:").unwrap()].to_string()
+        + "  securitySchemes:\n    ApiKeyAuth:\n      type: apiKey\n      in: [\n";
+    let server = site(move |r| (r.path == CARTESIA_DOC).then(|| Reply::bytes("application/yaml", cut.clone()))).await;
     assert_fails_untouched(&server, &["cartesia"], "cartesia", "not valid YAML").await;
 }
 
@@ -296,10 +410,10 @@ async fn a_page_without_a_fence_fails() {
 }
 
 #[tokio::test]
-async fn an_operation_id_missing_upstream_fails() {
-    let doc = page(fixtures::VERCEL_DOC).replace("\"deleteAuthToken\"", "\"removeAuthToken\"");
+async fn a_document_without_an_openapi_version_fails() {
+    let doc = page(fixtures::VERCEL_DOC).replacen("\"openapi\"", "\"swagger\"", 1);
     let server = site(move |r| (r.path == VERCEL_DOC).then(|| Reply::bytes("application/json", doc.clone()))).await;
-    assert_fails_untouched(&server, &["vercel"], "vercel", "operationId(s) not in the document: deleteAuthToken").await;
+    assert_fails_untouched(&server, &["vercel"], "vercel", "not an OpenAPI document").await;
 }
 
 #[tokio::test]
@@ -338,16 +452,23 @@ async fn an_overlay_that_no_longer_applies_fails() {
 
 #[tokio::test]
 async fn one_failing_vendor_stops_every_write() {
-    // Vercel would change, but Cartesia fails: nothing at all is written.
-    let server = site(|r| (r.path == CARTESIA_PAGE).then(|| Reply::status(404))).await;
+    // Perplexity would change, but Cartesia fails: nothing at all is written.
+    let changed = page(fixtures::REVOKE_PAGE).replace("The authentication token to revoke.", "The token to revoke.");
+    let server = site(move |r| match r.path.as_str() {
+        CARTESIA_STATS => Some(Reply::status(404)),
+        REVOKE_PAGE => Some(Reply::bytes("text/markdown", changed.clone())),
+        _ => None,
+    })
+    .await;
     let text = assert_fails_untouched(&server, &[], "cartesia", "404").await;
     assert!(text.starts_with("cartesia: "), "{text}");
 }
 
 #[tokio::test]
 async fn sources_are_fetched_concurrently() {
-    // Every reply waits a second. Fetched concurrently, all four requests arrive before the
-    // first reply is sent; one after another, each would arrive after the previous reply.
+    // Every reply waits a second. Fetched concurrently, every source's request arrives before
+    // the first reply is sent; one after another, each would arrive after the previous reply.
+    // (The document a `.stats.yml` names is fetched once the file is in, as it must be.)
     let delay = Duration::from_secs(1);
     let content = upstream();
     let server = Server::start(move |r| match content.get(r.path.as_str()) {
@@ -360,9 +481,12 @@ async fn sources_are_fetched_concurrently() {
     let outcome = refresh(root.path(), &options(&server, &[])).await;
     assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
     let requests = server.requests();
-    assert_eq!(requests.len(), 4);
+    assert_eq!(requests.len(), FIRST_SOURCES + 1);
+    let (second, first): (Vec<_>, Vec<_>) = requests.iter().partition(|r| r.path == CARTESIA_DOC);
+    assert_eq!(second.len(), 1);
+    assert!(second[0].answered_before > 0, "the document was fetched before the file naming it");
     assert!(
-        requests.iter().all(|r| r.answered_before == 0),
+        first.iter().all(|r| r.answered_before == 0),
         "fetched one after another: {:?}",
         requests.iter().map(|r| (&r.path, r.answered_before)).collect::<Vec<_>>()
     );
@@ -383,12 +507,12 @@ async fn a_local_folder_can_stand_in_for_every_host() {
     opts.check = true;
     let outcome = refresh(root.path(), &opts).await;
     assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
-    assert!(outcome.drifted(), "the real Vercel document differs from the docs-page one");
+    assert!(!outcome.drifted(), "the vendored specs are the mirrored ones");
 
-    std::fs::remove_file(mirror.path().join("docs.cartesia.ai/2024-06-10/api-reference/auth/access-token.md")).unwrap();
+    std::fs::remove_file(mirror.path().join(fixtures::CARTESIA_STATS)).unwrap();
     let outcome = refresh(root.path(), &opts).await;
     let failure = outcome.failures.iter().find(|f| f.vendor == "cartesia").unwrap().to_string();
-    assert!(failure.contains("access-token.md") && failure.contains("cannot read the mirror file"), "{failure}");
+    assert!(failure.contains(".stats.yml") && failure.contains("cannot read the mirror file"), "{failure}");
 }
 
 #[test]
@@ -417,15 +541,39 @@ fn every_fixture_is_listed_in_the_manifest_and_matches_it() {
     }
 }
 
+/// Cartesia's document as the vendor might publish it for its next API version (crafted from
+/// the real one): the version header's value, the key moved from `Authorization: Bearer` to an
+/// `X-API-Key` header, and an upper bound on `expires_in`.
+fn crafted_next_cartesia_release() -> String {
+    let doc = page(fixtures::CARTESIA_DOC);
+    let next = doc
+        .replacen("  version: ''\n", "  version: 2026-03-01\n", 1)
+        .replace("          - '2025-11-04'\n", "          - '2026-03-01'\n")
+        .replace(
+            "    APIKeyAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: API Key\n",
+            "    APIKeyAuth:\n      type: apiKey\n      in: header\n      name: X-API-Key\n",
+        )
+        .replace(
+            "        expires_in:\n          type: integer\n          nullable: true\n",
+            "        expires_in:\n          type: integer\n          nullable: true\n          maximum: 3600\n",
+        );
+    for (before, after) in [
+        ("version: ''", "version: 2026-03-01"),
+        ("'2025-11-04'", "'2026-03-01'"),
+        ("bearerFormat: API Key", "name: X-API-Key"),
+        ("nullable: true\n          description: >-\n            The number of seconds", "maximum: 3600"),
+    ] {
+        assert!(doc.contains(before) && next.contains(after), "the crafted release no longer applies: {before}");
+    }
+    next
+}
+
 #[test]
-fn a_newer_release_of_a_page_replays_through_the_command_with_its_wire_effects() {
-    // The vendor republishes the page for its next API version; `--check` writes nothing.
+fn a_newer_release_replays_through_the_command_with_its_wire_effects() {
+    // The vendor publishes its next API version; `--check` writes nothing.
     let mirror = tempfile::tempdir().unwrap();
-    let page = mirror.path().join(fixtures::CARTESIA_PAGE);
-    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
-    let release =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases/cartesia-access-token-2025-04-16.md");
-    std::fs::copy(release, &page).unwrap();
+    fixtures::write_mirror(mirror.path()).unwrap();
+    std::fs::write(mirror.path().join(fixtures::CARTESIA_DOC), crafted_next_cartesia_release()).unwrap();
     let report = mirror.path().join("drift");
     let specs_before = files(&xtask::workspace_root());
 
@@ -450,18 +598,18 @@ fn a_newer_release_of_a_page_replays_through_the_command_with_its_wire_effects()
     assert!(lines[0].contains("breaking"), "{stdout}");
     assert!(lines[1].trim_start().starts_with("breaking ("), "{stdout}");
     for expected in [
-        "the client now sends `Authorization: Bearer <key>` instead of the key in header `X-API-Key`",
-        "the client now sends `Cartesia-Version: 2025-04-16` instead of `2024-06-10`",
+        "the client now sends the key in header `X-API-Key` instead of `Authorization: Bearer <key>`",
+        "the client now sends `Cartesia-Version: 2026-03-01` instead of `2025-11-04`",
         "`maximum` set to 3600: the server now rejects larger values in requests",
-        "info.version: changed from `2024-06-10` to `2025-04-16`",
+        "info.version: changed from `` to `2026-03-01`",
     ] {
         assert!(stdout.contains(expected), "missing `{expected}`:\n{stdout}");
     }
     let breaking = stdout.find("  breaking (").unwrap();
     let informational = stdout.find("  non-breaking (").unwrap();
     assert!(
-        breaking < stdout.find("Authorization: Bearer").unwrap()
-            && stdout.find("Authorization: Bearer").unwrap() < informational
+        breaking < stdout.find("header `X-API-Key`").unwrap()
+            && stdout.find("header `X-API-Key`").unwrap() < informational
     );
 
     let json: serde_json::Value =

@@ -3,16 +3,31 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::SpecDir;
+use crate::{Selection, SpecDir};
 
 /// Generates `$OUT_DIR/client.rs` and `$OUT_DIR/mock.rs` from `specs/<vendor>/`, a path
 /// relative to the client crate's manifest directory.
 ///
-/// Cargo reruns the build script only when the spec or the overlay changes. On failure it
-/// prints every problem found, one readable line each (file, JSON pointer, problem), and
-/// fails the build: no panic.
+/// Only the operations of the enabled tag features (`CARGO_FEATURE_*`) are generated, with
+/// the types they reach. The crate's `[features]` table must match the spec's tags (see
+/// [`crate::feature_table`]); if it does not, the build fails saying to run
+/// `cargo xtask features`.
+///
+/// Cargo reruns the build script only when the spec, the overlay or the manifest changes (and
+/// when the enabled features change). On failure it prints every problem found, one readable
+/// line each (file, JSON pointer, problem), and fails the build: no panic.
 pub fn build_client(spec_dir: &str) -> ExitCode {
-    match run(spec_dir) {
+    report(run(spec_dir, true))
+}
+
+/// [`build_client`] generating every operation, whatever the features: for a crate that is not
+/// a vendor client (a test crate compiling a spec of its own) and has no tag features.
+pub fn build_whole_client(spec_dir: &str) -> ExitCode {
+    report(run(spec_dir, false))
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -26,22 +41,63 @@ pub fn build_client(spec_dir: &str) -> ExitCode {
     }
 }
 
-fn run(spec_dir: &str) -> Result<(), String> {
+fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?;
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
-    let dir = PathBuf::from(manifest_dir).join(spec_dir);
+    let manifest_dir = PathBuf::from(manifest_dir);
+    let dir = manifest_dir.join(spec_dir);
     // `specs/x/overlay.yaml` reads better in an error than `crates/x/../../specs/x/…`.
     let dir = SpecDir::new(std::fs::canonicalize(&dir).unwrap_or(dir));
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
-    generate_into(&dir, &out_dir).map_err(|e| e.to_string())
+    if !per_feature {
+        return generate_into(&dir, &out_dir).map_err(|e| e.to_string());
+    }
+    let manifest = manifest_path(&manifest_dir);
+    println!("cargo::rerun-if-changed={}", manifest.display());
+    let enabled =
+        std::env::vars().filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string)).collect();
+    let prepared = generate_features(&dir, &manifest, &Selection::Features(enabled), &out_dir)?;
+    if prepared.model.operations.is_empty() {
+        println!(
+            "cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)"
+        );
+    }
+    Ok(())
 }
 
-/// Loads, prepares and generates `dir`, writing `client.rs` and `mock.rs` into `out_dir`
-/// (each only if its content changed, so dependants are not rebuilt for nothing).
+/// What [`build_client`] does once it has read cargo's environment: checks that `manifest`'s
+/// tag features are the spec's, then generates the selected operations into `out_dir`.
+pub fn generate_features(
+    dir: &SpecDir,
+    manifest: &Path,
+    selection: &Selection,
+    out_dir: &Path,
+) -> Result<crate::Prepared, String> {
+    let manifest_text =
+        std::fs::read_to_string(manifest).map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
+    let prepared = crate::load_selected(dir, selection).map_err(|e| e.to_string())?;
+    crate::feature_table::check(&manifest_text, &prepared.features)
+        .map_err(|e| format!("{}: {e} (the tags of {})", manifest.display(), dir.spec.display()))?;
+    write_generated(&prepared, out_dir).map_err(|e| e.to_string())?;
+    Ok(prepared)
+}
+
+/// The manifest as written in the workspace: in a packaged crate cargo rewrites `Cargo.toml`
+/// without comments (so without the markers) and keeps the original as `Cargo.toml.orig`.
+fn manifest_path(manifest_dir: &Path) -> PathBuf {
+    let original = manifest_dir.join("Cargo.toml.orig");
+    if original.is_file() { original } else { manifest_dir.join("Cargo.toml") }
+}
+
+/// Loads, prepares and generates all of `dir`, writing `client.rs` and `mock.rs` into
+/// `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
 pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
-    let prepared = crate::load(dir)?;
-    let generated = crate::generate(&prepared)?;
+    write_generated(&crate::load(dir)?, out_dir)
+}
+
+fn write_generated(prepared: &crate::Prepared, out_dir: &Path) -> Result<(), crate::Error> {
+    let generated = crate::generate(prepared)?;
     for (name, content) in [("client.rs", &generated.client), ("mock.rs", &generated.mock)] {
         let path = out_dir.join(name);
         write_if_changed(&path, content).map_err(|e| crate::Error::new(&path, "", crate::ErrorKind::Io(e)))?;

@@ -15,6 +15,7 @@ pub mod docs;
 pub mod drift;
 mod error;
 pub mod examples;
+pub mod feature_table;
 mod generate;
 pub mod model;
 pub mod naming;
@@ -26,6 +27,7 @@ mod rewrite;
 mod rewrite_wire_values;
 pub mod rules;
 pub mod schemas;
+pub mod subset;
 pub mod surface;
 mod validate;
 pub mod yaml;
@@ -34,10 +36,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use build_script::{build_client, generate_into};
+pub use build_script::{build_client, build_whole_client, generate_features, generate_into};
 pub use error::{Error, ErrorKind};
 pub use generate::{Generated, generate};
 pub use model::ApiModel;
+pub use subset::Selection;
 
 /// Where one vendor's spec lives: `specs/<vendor>/`.
 #[derive(Debug, Clone)]
@@ -68,25 +71,47 @@ pub struct Prepared {
     pub model: ApiModel,
     /// What the normalisation rules changed (empty for a spec progenitor takes as it is).
     pub rules: rules::RulesReport,
+    /// The cargo features the whole document defines (one per tag), whatever was selected.
+    pub features: subset::Features,
 }
 
 /// Loads a spec and its overlay from disk and prepares them.
 pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
+    load_selected(dir, &Selection::All)
+}
+
+/// [`load`], keeping only the selected operations and the types they reach.
+pub fn load_selected(dir: &SpecDir, selection: &Selection) -> Result<Prepared, Error> {
     let doc = yaml::read(&dir.spec)?;
     let overlay = yaml::read(&dir.overlay)?;
-    prepare(doc, &dir.spec, &overlay, &dir.overlay)
+    prepare_selected(doc, &dir.spec, &overlay, &dir.overlay, selection)
 }
 
 /// Applies the overlay, normalises, validates and describes an already-parsed document.
-pub fn prepare(mut doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
+pub fn prepare(doc: Value, spec_file: &Path, overlay: &Value, overlay_file: &Path) -> Result<Prepared, Error> {
+    prepare_selected(doc, spec_file, overlay, overlay_file, &Selection::All)
+}
+
+/// [`prepare`], keeping only the selected operations and the types they reach. The rules run
+/// on the whole document first, so names they give (shared schemas, derived operationIds) do
+/// not depend on the selection.
+pub fn prepare_selected(
+    mut doc: Value,
+    spec_file: &Path,
+    overlay: &Value,
+    overlay_file: &Path,
+    selection: &Selection,
+) -> Result<Prepared, Error> {
     overlay::apply(&mut doc, overlay, overlay_file)?;
     normalize::to_openapi_30(&mut doc, spec_file)?;
     let rules = rules::apply_all(&mut doc);
+    let features = subset::features(&doc);
+    subset::select(&mut doc, selection).map_err(|e| Error::new(spec_file, "", ErrorKind::Invalid(e)))?;
     // Both report what they find, so a broken spec shows every problem in one run.
     let validated = validate::validate(&mut doc, spec_file);
     let described = describe::describe(&mut doc, spec_file);
     match (validated, described) {
-        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model, rules }),
+        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model, rules, features }),
         (validated, described) => {
             let validated = validated.err();
             // describe meets some of the same problems (a missing operationId): say each once.

@@ -211,10 +211,10 @@ impl Fake {
         let shared = Arc::clone(&state);
         let server = Server::start(move |r| {
             let state = shared.lock().unwrap_or_else(PoisonError::into_inner);
-            if authenticate(&state, r, "x-api-key", "").is_none() {
+            if authenticate(&state, r, "authorization", "Bearer ").is_none() {
                 return error(401, "invalid api key");
             }
-            if r.header("cartesia-version") != Some("2024-06-10") {
+            if r.header("cartesia-version") != Some("2025-11-04") {
                 return error(400, "Cartesia-Version is required");
             }
             Reply::json(200, json!({"token": format!("cartesia-access-{}", fastid())}).to_string())

@@ -230,6 +230,9 @@ impl ListTokens for Vercel {
 pub struct CartesiaGrants {
     pub tts: bool,
     pub stt: bool,
+    /// The Agent websocket calling endpoint (API version 2025-11-04); sent only when granted,
+    /// so requests without it are as before.
+    pub agent: bool,
 }
 
 impl Cartesia {
@@ -240,7 +243,11 @@ impl Cartesia {
             .client
             .auth_access_token()
             .body(cartesia::types::TokenRequest {
-                grants: Some(cartesia::types::TokenGrant { tts: Some(grants.tts), stt: Some(grants.stt) }),
+                grants: Some(cartesia::types::TokenGrant {
+                    tts: Some(grants.tts),
+                    stt: Some(grants.stt),
+                    agent: grants.agent.then_some(true),
+                }),
                 expires_in: Some(i64::from(expires_in)),
             })
             .send()

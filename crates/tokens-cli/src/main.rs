@@ -83,7 +83,7 @@ enum VercelCommand {
 enum CartesiaCommand {
     /// Issues a short-lived access token.
     AccessToken {
-        /// What the token may do: tts, stt (repeatable).
+        /// What the token may do: tts, stt, agent (repeatable).
         #[arg(long = "grant", value_name = "GRANT", required = true)]
         grants: Vec<String>,
         /// Lifetime in seconds (at most 3600).
@@ -220,7 +220,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 match grant.as_str() {
                     "tts" => wanted.tts = true,
                     "stt" => wanted.stt = true,
-                    other => anyhow::bail!("unknown grant `{other}`: expected tts or stt"),
+                    "agent" => wanted.agent = true,
+                    other => anyhow::bail!("unknown grant `{other}`: expected tts, stt or agent"),
                 }
             }
             let vendor = token_lifecycle::Cartesia::from_env(base_url)?;

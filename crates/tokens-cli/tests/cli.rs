@@ -172,6 +172,35 @@ async fn cartesia_issues_access_tokens_and_cannot_rotate() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn cartesia_grants_reach_the_wire_and_agent_only_when_asked() {
+    let fake = Fake::cartesia(CARTESIA_KEY).await.unwrap();
+    let issue = |grants: &'static [&'static str]| {
+        let url = fake.url();
+        async move {
+            let mut args = vec!["--base-url".to_string(), url, "cartesia".into(), "access-token".into()];
+            for grant in grants {
+                args.extend(["--grant".to_string(), grant.to_string()]);
+            }
+            args.push("--stdout".into());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = tokens(&args, &[("CARTESIA_API_KEY", CARTESIA_KEY)]).await;
+            assert!(out.status.success(), "{}", text(&out));
+        }
+    };
+    issue(&["tts"]).await;
+    issue(&["agent", "stt"]).await;
+    let bodies: Vec<serde_json::Value> =
+        fake.server.requests().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
+    assert_eq!(bodies[0]["grants"], serde_json::json!({"tts": true, "stt": false}), "no agent unless asked");
+    assert_eq!(bodies[1]["grants"], serde_json::json!({"tts": false, "stt": true, "agent": true}));
+
+    let out =
+        tokens(&["cartesia", "access-token", "--grant", "admin", "--stdout"], &[("CARTESIA_API_KEY", CARTESIA_KEY)])
+            .await;
+    assert!(text(&out).contains("expected tts, stt or agent"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_key_names_the_variable() {
     let out = tokens(&["vercel", "list"], &[]).await;
     assert_eq!(out.status.code(), Some(1));

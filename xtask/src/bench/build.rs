@@ -42,8 +42,9 @@ pub fn run() -> anyhow::Result<Vec<Row>> {
     let root = crate::workspace_root();
     let vendors = crate::vendors(&root)?;
     // The largest spec makes the most code: the downstream build that costs most.
-    let spec_size =
-        |v: &String| std::fs::metadata(root.join("specs").join(v).join("openapi.yaml")).map_or(0, |m| m.len());
+    let spec_size = |v: &String| {
+        std::fs::metadata(api_codegen::SpecDir::new(root.join("specs").join(v)).spec).map_or(0, |m| m.len())
+    };
     let largest = vendors.iter().max_by_key(|v| spec_size(v)).ok_or_else(|| anyhow::anyhow!("no vendor in specs/"))?;
     let handwritten = std::fs::read_to_string(root.join("xtask/bench-fixtures/handwritten/src/lib.rs"))?;
     let baseline = clean_build("handwritten-client", "", &handwritten)?;
@@ -74,7 +75,7 @@ pub fn run() -> anyhow::Result<Vec<Row>> {
     });
 
     let touched_vendor = &vendors[0];
-    let spec = root.join("specs").join(touched_vendor).join("openapi.yaml");
+    let spec = api_codegen::SpecDir::new(root.join("specs").join(touched_vendor)).spec;
     std::fs::File::options().append(true).open(&spec)?.set_modified(std::time::SystemTime::now())?;
     let touched = build_scripts_run(&root, &vendors)?;
     rows.push(Row {

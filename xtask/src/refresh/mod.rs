@@ -2,7 +2,8 @@
 //! only when every requested vendor succeeded.
 //!
 //! For each vendor, concurrently: read `specs/<vendor>/source.toml`, fetch its URLs
-//! (concurrently), build the document (extract and merge docs pages, or slice one document),
+//! (concurrently; an SDK's `.stats.yml` first, then the document it names), build the
+//! document (extract and merge docs pages, slice one document, or take one as served),
 //! apply the vendor's overlay and run the whole code generator on it, then compare its
 //! surface with the vendored spec's. Nothing is written until all of that succeeded for
 //! every vendor; then changed files are replaced atomically.
@@ -12,6 +13,7 @@ mod pages;
 mod report;
 mod slice;
 mod source;
+mod stats;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
 pub use fetch::{FetchConfig, Fetcher, Mirror};
-pub use report::{ReportedChange, VendorReport};
+pub use report::{ReportedChange, ReportedRule, VendorReport, text as report_text};
 pub use source::Source;
 
 /// The file beside each spec recording what was fetched: `<sha256>  <url>` per source.
@@ -51,6 +53,8 @@ pub struct VendorUpdate {
     pub report: VendorReport,
     /// Files whose content changes: `(path, new content)`.
     pub files: Vec<(PathBuf, String)>,
+    /// Files to remove once the new ones are in place (a spec whose format changed upstream).
+    pub removed: Vec<PathBuf>,
 }
 
 /// Why one vendor could not be refreshed.
@@ -139,7 +143,8 @@ pub async fn run(root: &Path, options: &Options) -> anyhow::Result<Outcome> {
         }
         if !options.check {
             let files: Vec<(PathBuf, String)> = updates.iter().flat_map(|u| u.files.clone()).collect();
-            write::write_all(&files).context("writing the refreshed specs")?;
+            let removed: Vec<PathBuf> = updates.iter().flat_map(|u| u.removed.clone()).collect();
+            write::write_all(&files, &removed).context("writing the refreshed specs")?;
             written = files.into_iter().map(|(p, _)| p).collect();
         }
     } else if !quiet {
@@ -177,11 +182,46 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
         reason,
     };
     let source = Source::read(&dir.join("source.toml")).map_err(|e| fail(None, format!("{e:#}")))?;
-    let fetched = fetch_all(fetcher, &source)
-        .await
-        .map_err(|f| fail(Some(&f.location), format!("{} (after {} attempt(s))", f.error, f.attempts)))?;
+    let fetch_failed =
+        |f: fetch::Failed| fail(Some(&f.location), format!("{} (after {} attempt(s))", f.error, f.attempts));
+    let mut fetched = fetch_all(fetcher, &source.urls()).await.map_err(fetch_failed)?;
+    let mut notes = Vec::new();
+    if let (Source::SdkStats { .. }, Some(file)) = (&source, fetched.first()) {
+        let stats = std::str::from_utf8(&file.bytes)
+            .map_err(|_| "the response is not UTF-8 text".to_string())
+            .and_then(stats::parse)
+            .map_err(|reason| fail(Some(&file.location), reason))?;
+        notes.push(format!(
+            "{} names {} (openapi_spec_hash {}, not a digest of the served bytes, so unverified)",
+            file.url, stats.openapi_spec_url, stats.openapi_spec_hash
+        ));
+        fetched.push(fetcher.fetch(&stats.openapi_spec_url).await.map_err(fetch_failed)?);
+    }
 
-    let doc = build_document(&source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
+    // Building, generating and comparing is CPU work (seconds for a whole API): off the async
+    // threads, so other vendors' fetches keep going.
+    let (vendor_name, dir) = (vendor.to_string(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || process(&vendor_name, &dir, &source, fetched, notes))
+        .await
+        .map_err(|e| fail(None, format!("the refresh task failed: {e}")))?
+}
+
+/// Everything after fetching: the document, the generator run on it, the comparison with what
+/// is vendored, and the files to write.
+fn process(
+    vendor: &str,
+    dir: &Path,
+    source: &Source,
+    fetched: Vec<fetch::Fetched>,
+    mut notes: Vec<String>,
+) -> Result<VendorUpdate, VendorFailure> {
+    let fail = |url: Option<&str>, reason: String| VendorFailure {
+        vendor: vendor.to_string(),
+        url: url.map(str::to_string),
+        reason,
+    };
+    let (doc, merge_notes) = build_document(source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
+    notes.extend(merge_notes);
     let spec_dir = SpecDir::new(dir);
 
     // The whole generator runs on the new document, with our overlay, before anything is written.
@@ -190,8 +230,20 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
         .map_err(|e| fail(None, format!("the fetched spec does not pass codegen: {e}")))?;
     api_codegen::generate(&new).map_err(|e| fail(None, format!("the fetched spec does not generate: {e}")))?;
 
+    // Verbatim sources keep the served bytes and format (JSON stays JSON); the others are
+    // written as YAML.
+    let (target, text) = if source.verbatim() {
+        let served = fetched.last().map(|f| String::from_utf8_lossy(&f.bytes).into_owned()).unwrap_or_default();
+        let name = if served.trim_start().starts_with('{') { "openapi.json" } else { "openapi.yaml" };
+        (dir.join(name), served)
+    } else {
+        let text = yaml::to_string(&spec_dir.spec, &doc).map_err(|e| fail(None, e.to_string()))?;
+        (dir.join("openapi.yaml"), text)
+    };
     let old_doc = yaml::read(&spec_dir.spec).ok();
     let spec_changed = old_doc.as_ref() != Some(&doc);
+    let file_changed =
+        target != spec_dir.spec || std::fs::read_to_string(&target).ok().as_deref() != Some(text.as_str());
     // The vendored spec is prepared (a second generator run) only when there is a change to
     // describe.
     let old =
@@ -211,9 +263,12 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
     };
 
     let mut files = Vec::new();
-    if spec_changed {
-        let text = yaml::to_string(&spec_dir.spec, &doc).map_err(|e| fail(None, e.to_string()))?;
-        files.push((spec_dir.spec.clone(), text));
+    let mut removed = Vec::new();
+    if spec_changed || file_changed {
+        files.push((target.clone(), text));
+        if target != spec_dir.spec && spec_dir.spec.exists() {
+            removed.push(spec_dir.spec.clone());
+        }
     }
     let fetched_path = dir.join(FETCHED_FILE);
     let digests: String = fetched.iter().map(|f| format!("{}  {}\n", sha256_hex(&f.bytes), f.url)).collect();
@@ -223,17 +278,19 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
 
     let report = VendorReport {
         vendor: vendor.to_string(),
-        sources: source.urls().iter().map(|u| u.to_string()).collect(),
+        sources: fetched.iter().map(|f| f.url.clone()).collect(),
         changed: spec_changed,
         changes,
+        notes,
+        rules: ReportedRule::all(&new.rules),
     };
-    Ok(VendorUpdate { report, files })
+    Ok(VendorUpdate { report, files, removed })
 }
 
 /// Every URL of a source, concurrently, in source order.
-async fn fetch_all(fetcher: &Fetcher, source: &Source) -> Result<Vec<fetch::Fetched>, fetch::Failed> {
+async fn fetch_all(fetcher: &Fetcher, urls: &[&str]) -> Result<Vec<fetch::Fetched>, fetch::Failed> {
     let mut tasks = JoinSet::new();
-    for (index, url) in source.urls().into_iter().enumerate() {
+    for (index, url) in urls.iter().enumerate() {
         let (fetcher, url) = (fetcher.clone(), url.to_string());
         tasks.spawn(async move { (index, fetcher.fetch(&url).await) });
     }
@@ -250,14 +307,15 @@ async fn fetch_all(fetcher: &Fetcher, source: &Source) -> Result<Vec<fetch::Fetc
     Ok(fetched.into_iter().map(|(_, f)| f).collect())
 }
 
-/// The OpenAPI document a source describes, or (URL, reason).
-fn build_document(source: &Source, fetched: &[fetch::Fetched]) -> Result<Value, (String, String)> {
+/// The OpenAPI document a source describes and what merging it decided, or (URL, reason).
+fn build_document(source: &Source, fetched: &[fetch::Fetched]) -> Result<(Value, Vec<String>), (String, String)> {
     fn text(f: &fetch::Fetched) -> Result<&str, (String, String)> {
         std::str::from_utf8(&f.bytes).map_err(|_| (f.location.clone(), "the response is not UTF-8 text".to_string()))
     }
     let parse = |f: &fetch::Fetched, text: &str| {
         yaml::parse(Path::new(&f.url), text).map_err(|e| (f.location.clone(), e.kind.to_string()))
     };
+    let missing = || ("(none)".to_string(), "nothing was fetched".to_string());
     match source {
         Source::DocsPages { .. } => {
             let mut docs = Vec::new();
@@ -265,12 +323,22 @@ fn build_document(source: &Source, fetched: &[fetch::Fetched]) -> Result<Value, 
                 let body = pages::extract_openapi(text(f)?).map_err(|e| (f.location.clone(), e))?;
                 docs.push((f.url.clone(), parse(f, body)?));
             }
-            pages::merge(&docs).map_err(|e| (fetched[0].location.clone(), e))
+            let first = fetched.first().ok_or_else(missing)?;
+            let merged = pages::merge(&docs).map_err(|e| (first.location.clone(), e))?;
+            Ok((merged.doc, merged.notes))
         }
         Source::SlicedDocument { operations, .. } => {
-            let f = &fetched[0];
+            let f = fetched.first().ok_or_else(missing)?;
             let doc = parse(f, text(f)?)?;
-            slice::slice(&doc, operations).map_err(|e| (f.location.clone(), e))
+            Ok((slice::slice(&doc, operations).map_err(|e| (f.location.clone(), e))?, Vec::new()))
+        }
+        Source::Document { .. } | Source::SdkStats { .. } => {
+            let f = fetched.last().ok_or_else(missing)?;
+            let doc = parse(f, text(f)?)?;
+            if doc.get("openapi").and_then(Value::as_str).is_none() {
+                return Err((f.location.clone(), "not an OpenAPI document (no `openapi` version)".into()));
+            }
+            Ok((doc, Vec::new()))
         }
     }
 }

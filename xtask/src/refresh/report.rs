@@ -1,5 +1,6 @@
 //! The drift report: per vendor, every change with its level and the generated Rust items it
-//! touches, as text for the terminal, markdown for a PR and JSON for tools.
+//! touches, what merging sources decided, and every change the normalisation rules make to
+//! the upstream document; as text for the terminal, markdown for a PR and JSON for tools.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +22,43 @@ pub struct VendorReport {
     /// Whether the spec itself changed (not just the fetched page around it).
     pub changed: bool,
     pub changes: Vec<ReportedChange>,
+    /// What building the document decided that upstream did not say (merge choices, what an
+    /// SDK's `.stats.yml` named).
+    pub notes: Vec<String>,
+    /// Every deviation from upstream the normalisation rules make, rule by rule.
+    pub rules: Vec<ReportedRule>,
+}
+
+/// One normalisation rule that changed the vendor's document, and every place it changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportedRule {
+    pub rule: String,
+    pub why: String,
+    /// `(JSON pointer, what changed)`.
+    pub places: Vec<(String, String)>,
+}
+
+impl ReportedRule {
+    pub fn all(report: &api_codegen::rules::RulesReport) -> Vec<ReportedRule> {
+        report
+            .applied
+            .iter()
+            .map(|a| ReportedRule {
+                rule: a.rule.to_string(),
+                why: a.why.to_string(),
+                places: a.changes.iter().map(|c| (c.pointer.clone(), c.what.clone())).collect(),
+            })
+            .collect()
+    }
+}
+
+/// `normalisation rules: derive-operation-id 7, ...`, or that none applied.
+fn rules_line(report: &VendorReport) -> String {
+    if report.rules.is_empty() {
+        return "normalisation rules: none changed the upstream document".into();
+    }
+    let each: Vec<String> = report.rules.iter().map(|r| format!("{} {}", r.rule, r.places.len())).collect();
+    format!("normalisation rules: {} (every place: --report)", each.join(", "))
 }
 
 impl VendorReport {
@@ -79,6 +117,13 @@ fn grouped(report: &VendorReport) -> Vec<(Level, Vec<Group<'_>>)> {
 /// level grouped by tag with counts, so the first screen says what matters.
 pub fn text(reports: &[VendorReport]) -> String {
     let mut out = String::new();
+    let mut deviations = String::new();
+    for report in reports {
+        let _ = writeln!(deviations, "{}: {}", report.vendor, rules_line(report));
+        for note in &report.notes {
+            let _ = writeln!(deviations, "  {note}");
+        }
+    }
     for report in reports.iter().filter(|r| r.changed) {
         let _ = writeln!(out, "{}: {}", report.vendor, report.summary());
         for (level, groups) in grouped(report) {
@@ -98,6 +143,7 @@ pub fn text(reports: &[VendorReport]) -> String {
     if out.is_empty() {
         out.push_str("No drift: every spec matches upstream.\n");
     }
+    out.push_str(&deviations);
     out
 }
 
@@ -107,6 +153,10 @@ pub fn markdown(reports: &[VendorReport]) -> String {
     for report in reports {
         let _ =
             write!(out, "\n## {}\n\n{}. Sources: {}.\n", report.vendor, report.summary(), report.sources.join(", "));
+        for note in &report.notes {
+            let _ = writeln!(out, "\n- {}", escape(note));
+        }
+        rules_markdown(&mut out, report);
         if report.changes.is_empty() {
             continue;
         }
@@ -144,6 +194,25 @@ pub fn markdown(reports: &[VendorReport]) -> String {
         }
     }
     out
+}
+
+/// Every place each rule changed, under a collapsed heading (the full Vercel document has
+/// hundreds).
+fn rules_markdown(out: &mut String, report: &VendorReport) {
+    let _ = writeln!(out, "\n{}.", rules_line(report).replace(" (every place: --report)", ""));
+    for rule in &report.rules {
+        let _ = writeln!(
+            out,
+            "\n<details><summary><code>{}</code>: {} change(s). {}</summary>\n\n| where | what |\n|---|---|",
+            rule.rule,
+            rule.places.len(),
+            escape(&rule.why)
+        );
+        for (pointer, what) in &rule.places {
+            let _ = writeln!(out, "| `{}` | {} |", escape(pointer), escape(what));
+        }
+        out.push_str("\n</details>\n");
+    }
 }
 
 pub fn json(reports: &[VendorReport]) -> serde_json::Value {

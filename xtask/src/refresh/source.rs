@@ -11,6 +11,11 @@ pub enum Source {
     DocsPages { pages: Vec<String> },
     /// One full document (JSON or YAML), cut down to these operations and what they reference.
     SlicedDocument { url: String, operations: Vec<String> },
+    /// One full document (JSON or YAML), vendored as served.
+    Document { url: String },
+    /// A Stainless-generated SDK's `.stats.yml`, whose `openapi_spec_url` names the document
+    /// the SDK was generated from; that document is vendored as served.
+    SdkStats { stats: String },
 }
 
 impl Source {
@@ -21,10 +26,17 @@ impl Source {
         Ok(source)
     }
 
+    /// The URLs fetched first (an `sdk-stats` source then fetches the document its file names).
     pub fn urls(&self) -> Vec<&str> {
         match self {
             Source::DocsPages { pages } => pages.iter().map(String::as_str).collect(),
-            Source::SlicedDocument { url, .. } => vec![url.as_str()],
+            Source::SlicedDocument { url, .. } | Source::Document { url } => vec![url.as_str()],
+            Source::SdkStats { stats } => vec![stats.as_str()],
         }
+    }
+
+    /// Whether the document is written exactly as served (otherwise as built, in YAML).
+    pub fn verbatim(&self) -> bool {
+        matches!(self, Source::Document { .. } | Source::SdkStats { .. })
     }
 }

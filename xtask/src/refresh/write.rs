@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes every `(path, content)`; on any error before the renames, nothing has changed.
-pub fn write_all(files: &[(PathBuf, String)]) -> std::io::Result<()> {
+/// Writes every `(path, content)`, then removes `removed` (files the new ones replace under
+/// another name); on any error before the renames, nothing has changed.
+pub fn write_all(files: &[(PathBuf, String)], removed: &[PathBuf]) -> std::io::Result<()> {
     let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
     for (path, content) in files {
         match stage(path, content) {
@@ -20,6 +21,9 @@ pub fn write_all(files: &[(PathBuf, String)]) -> std::io::Result<()> {
     }
     for (temp, path) in staged {
         std::fs::rename(&temp, path)?;
+    }
+    for path in removed {
+        std::fs::remove_file(path)?;
     }
     Ok(())
 }

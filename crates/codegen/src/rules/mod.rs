@@ -24,6 +24,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+mod share_inline_schemas;
+
 /// One rule: its name (kebab-case, stable: it appears in reports and tests), why it exists,
 /// and the function applying it.
 pub(crate) struct Rule {
@@ -88,6 +90,7 @@ pub(crate) const RULES: &[Rule] = &[
         apply: unique_type_titles::apply,
     },
     // Build-cost rules (run last: they see the repaired schemas).
+    share_inline_schemas::RULE,
 ];
 
 /// Where one rule changed the document: one entry per change.

@@ -1,0 +1,478 @@
+//! `share-inline-schemas`: identical inline object and enum schemas become one component.
+//!
+//! Large specs repeat the same nested schema at many places (an owner object in every
+//! response, a list of frameworks in every project shape). typify generates a type, with its
+//! builder, conversions and impls, for each place. Moving each repeated schema into
+//! `components.schemas` under one derived name and pointing every use at it with a `$ref`
+//! generates it once.
+//!
+//! Only schemas nested in another schema (a property, `items`, `additionalProperties`, an
+//! `allOf`/`anyOf`/`oneOf` member, `not`) are shared: a request body's, a response's or a
+//! parameter's own schema is named after its operation by progenitor, and callers name those
+//! types. Nested repeats are found outermost first; a schema repeated only inside a repeated
+//! schema is shared in a later round, once its copies have become one component. Places in
+//! later rounds point into the components created by earlier ones.
+//!
+//! Names are derived from the content, not from where a repeat happens to come first: the name
+//! most uses suggest (the `title`, else the property name, `…Item` for array items), made
+//! unique against every existing component with a hash of the schema when taken.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Places, Rule};
+
+pub(crate) const RULE: Rule = Rule {
+    name: "share-inline-schemas",
+    why: "identical inline schemas become one component, so their type is generated once",
+    apply,
+};
+
+const COMBINATORS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// One inline schema that could be shared.
+struct Occurrence {
+    pointer: String,
+    /// The schema, serialised with sorted keys: equal keys mean identical schemas.
+    key: String,
+    /// The name this place suggests (may be empty).
+    hint: String,
+}
+
+fn apply(doc: &mut Value, places: &mut Places) {
+    let mut taken: BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(Map::keys)
+        .map(|name| normalized(name))
+        .collect();
+    // Inline schemas that stay inline are named by typify after their titles: a shared
+    // component must not take one of those names either.
+    collect_titles(doc, &mut taken);
+    // Content → the component it became.
+    let mut shared: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
+        for occurrence in occurrences(doc) {
+            groups.entry(occurrence.key.clone()).or_default().push(occurrence);
+        }
+        // A schema shared in an earlier round may reappear once inside another shared one.
+        let wanted = |key: &String, group: &Vec<Occurrence>| group.len() > 1 || shared.contains_key(key);
+        groups.retain(|key, group| wanted(key, group));
+        // Outermost first: a repeat inside another repeat waits until its copies are one.
+        let outer: Vec<String> = groups.values().flatten().map(|o| o.pointer.clone()).collect();
+        for group in groups.values_mut() {
+            group.retain(|o| !outer.iter().any(|p| o.pointer.starts_with(&format!("{p}/"))));
+        }
+        groups.retain(|key, group| wanted(key, group));
+        if groups.is_empty() {
+            return;
+        }
+        // Most used first, then by content: who gets a contested name never depends on order
+        // in the document.
+        let mut ordered: Vec<(String, Vec<Occurrence>)> = groups.into_iter().collect();
+        ordered.sort_by(|(a_key, a), (b_key, b)| b.len().cmp(&a.len()).then_with(|| a_key.cmp(b_key)));
+        for (key, group) in ordered {
+            let known = shared.get(&key).cloned();
+            let name = known.clone().unwrap_or_else(|| unique_name(&base_name(&group), &key, &mut taken));
+            let reference = format!("#/components/schemas/{}", escape(&name));
+            let mut schema = None;
+            for occurrence in &group {
+                if let Some(place) = doc.pointer_mut(&occurrence.pointer) {
+                    schema = Some(std::mem::replace(place, serde_json::json!({ "$ref": reference })));
+                    places.record(&occurrence.pointer, format!("shared as `{name}` ({} identical uses)", group.len()));
+                }
+            }
+            shared.insert(key, name.clone());
+            if known.is_some() {
+                continue;
+            }
+            if let (Some(schema), Some(root)) = (schema, doc.as_object_mut()) {
+                let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
+                if let Some(components) = components.as_object_mut() {
+                    let schemas = components.entry("schemas").or_insert_with(|| Value::Object(Map::new()));
+                    if let Some(schemas) = schemas.as_object_mut() {
+                        schemas.insert(name, schema);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every nested inline object or enum schema in the document, in document order.
+fn occurrences(doc: &Value) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let mut roots: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        let path_pointer = format!("/paths/{}", escape(path));
+        let Some(item) = item.as_object() else { continue };
+        parameter_schemas(item.get("parameters"), &format!("{path_pointer}/parameters"), &mut roots);
+        for (method, operation) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let pointer = format!("{path_pointer}/{method}");
+            parameter_schemas(operation.get("parameters"), &format!("{pointer}/parameters"), &mut roots);
+            if let Some(body) = operation.get("requestBody") {
+                content_schemas(body, &format!("{pointer}/requestBody"), &mut roots);
+            }
+            for (status, response) in operation.get("responses").and_then(Value::as_object).into_iter().flatten() {
+                content_schemas(response, &format!("{pointer}/responses/{}", escape(status)), &mut roots);
+            }
+        }
+    }
+    if let Some(components) = doc.get("components").and_then(Value::as_object) {
+        let entries = |kind: &str| components.get(kind).and_then(Value::as_object).into_iter().flatten();
+        for (name, schema) in entries("schemas") {
+            roots.push((format!("/components/schemas/{}", escape(name)), schema));
+        }
+        for (name, parameter) in entries("parameters") {
+            if let Some(schema) = parameter.get("schema") {
+                roots.push((format!("/components/parameters/{}/schema", escape(name)), schema));
+            }
+        }
+        for kind in ["requestBodies", "responses"] {
+            for (name, value) in entries(kind) {
+                content_schemas(value, &format!("/components/{kind}/{}", escape(name)), &mut roots);
+            }
+        }
+    }
+    for (pointer, schema) in roots {
+        nested(schema, &pointer, &mut out);
+    }
+    out
+}
+
+fn parameter_schemas<'a>(parameters: Option<&'a Value>, pointer: &str, roots: &mut Vec<(String, &'a Value)>) {
+    for (i, parameter) in parameters.and_then(Value::as_array).into_iter().flatten().enumerate() {
+        if let Some(schema) = parameter.get("schema") {
+            roots.push((format!("{pointer}/{i}/schema"), schema));
+        }
+    }
+}
+
+/// The schemas of a request body's or response's `content` and a response's `headers`.
+fn content_schemas<'a>(value: &'a Value, pointer: &str, roots: &mut Vec<(String, &'a Value)>) {
+    for (media, entry) in value.get("content").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(schema) = entry.get("schema") {
+            roots.push((format!("{pointer}/content/{}/schema", escape(media)), schema));
+        }
+    }
+    for (name, header) in value.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(schema) = header.get("schema") {
+            roots.push((format!("{pointer}/headers/{}/schema", escape(name)), schema));
+        }
+    }
+}
+
+/// The candidates strictly inside `schema`.
+fn nested(schema: &Value, pointer: &str, out: &mut Vec<Occurrence>) {
+    let Some(map) = schema.as_object() else { return };
+    let visit = |child: &Value, child_pointer: String, out: &mut Vec<Occurrence>| {
+        if is_candidate(child) {
+            out.push(Occurrence {
+                key: canonical(child),
+                hint: hint(child, &child_pointer),
+                pointer: child_pointer.clone(),
+            });
+        }
+        nested(child, &child_pointer, out);
+    };
+    for (name, property) in map.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        visit(property, format!("{pointer}/properties/{}", escape(name)), out);
+    }
+    match map.get("items") {
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                visit(item, format!("{pointer}/items/{i}"), out);
+            }
+        }
+        Some(items) => visit(items, format!("{pointer}/items"), out),
+        None => {}
+    }
+    if let Some(additional) = map.get("additionalProperties").filter(|a| a.is_object()) {
+        visit(additional, format!("{pointer}/additionalProperties"), out);
+    }
+    for combinator in COMBINATORS {
+        for (i, member) in map.get(combinator).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            visit(member, format!("{pointer}/{combinator}/{i}"), out);
+        }
+    }
+    if let Some(not) = map.get("not") {
+        visit(not, format!("{pointer}/not"), out);
+    }
+}
+
+/// An inline object with properties, or an enum: what typify makes a type of.
+fn is_candidate(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else { return false };
+    if map.contains_key("$ref") {
+        return false;
+    }
+    let has = |key: &str| match map.get(key) {
+        Some(Value::Object(m)) => !m.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        _ => false,
+    };
+    has("properties") || has("enum")
+}
+
+/// The schema with object keys sorted (the document keeps upstream's key order).
+fn canonical(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+/// The name a place suggests: the schema's `title`, else the property it is the value of
+/// (`…Item` for an array's items, `…Value` for a map's values), else the component it is in.
+fn hint(schema: &Value, pointer: &str) -> String {
+    if let Some(title) = schema.get("title").and_then(Value::as_str) {
+        return pascal_case(title);
+    }
+    let segments: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+    hint_of(&segments)
+}
+
+fn hint_of(segments: &[String]) -> String {
+    match segments {
+        [.., parent, name] if parent == "properties" => pascal_case(name),
+        [rest @ .., last] if last == "items" => format!("{}Item", hint_of(rest)),
+        [rest @ .., items, index] if items == "items" && index.parse::<usize>().is_ok() => {
+            format!("{}Item", hint_of(rest))
+        }
+        [rest @ .., last] if last == "additionalProperties" => format!("{}Value", hint_of(rest)),
+        [rest @ .., last] if last == "not" => hint_of(rest),
+        [rest @ .., combinator, index]
+            if COMBINATORS.contains(&combinator.as_str()) && index.parse::<usize>().is_ok() =>
+        {
+            hint_of(rest)
+        }
+        [components, schemas, name] if components == "components" && schemas == "schemas" => pascal_case(name),
+        _ => String::new(),
+    }
+}
+
+/// The hint most places suggest (ties: the first in sort order), or a fallback.
+fn base_name(group: &[Occurrence]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for occurrence in group.iter().filter(|o| !o.hint.is_empty()) {
+        *counts.entry(occurrence.hint.as_str()).or_default() += 1;
+    }
+    let best = counts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
+    best.map_or_else(|| "SharedSchema".to_string(), |(name, _)| (*name).to_string())
+}
+
+/// `base`, or `base` with a hash of the schema when taken (compared as typify compares type
+/// names: case and separators aside).
+fn unique_name(base: &str, key: &str, taken: &mut BTreeSet<String>) -> String {
+    let hashed = format!("{base}{:08x}", fnv1a(key) as u32);
+    let name = [base.to_string(), hashed.clone()]
+        .into_iter()
+        .chain((2..).map(|n| format!("{hashed}{n}")))
+        .find(|candidate| !taken.contains(&normalized(candidate)))
+        .unwrap_or(hashed);
+    taken.insert(normalized(&name));
+    name
+}
+
+/// Every `title` in the document (normalised), wherever it is.
+fn collect_titles(value: &Value, taken: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(title)) = map.get("title") {
+                taken.insert(normalized(title));
+            }
+            map.values().for_each(|v| collect_titles(v, taken));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_titles(v, taken)),
+        _ => {}
+    }
+}
+
+/// A stable hash (the standard library's is seeded per process).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn normalized(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn pascal_case(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn run(mut doc: Value) -> (Value, Places) {
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        (doc, places)
+    }
+
+    fn owner() -> Value {
+        json!({"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}})
+    }
+
+    fn doc_with(a: Value, b: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "paths": {"/p": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+                {"type": "object", "properties": {"owner": b}}}}}}}}},
+            "components": {"schemas": {
+                "Project": {"type": "object", "properties": {"owner": a, "framework": {"type": "string", "enum": ["next", "vite"]}}},
+                "Owner": {"type": "string"}
+            }}
+        })
+    }
+
+    #[test]
+    fn identical_schemas_become_one_component() {
+        let (doc, places) = run(doc_with(owner(), owner()));
+        // `Owner` is an existing component: the shared one's name carries a hash of its content.
+        let name = doc["components"]["schemas"]["Project"]["properties"]["owner"]["$ref"].as_str().unwrap();
+        assert!(name.starts_with("#/components/schemas/Owner") && name.len() > "#/components/schemas/Owner".len());
+        let response = &doc["paths"]["/p"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(response["properties"]["owner"]["$ref"].as_str().unwrap(), name);
+        let component = name.trim_start_matches("#/components/schemas/");
+        assert_eq!(doc["components"]["schemas"][component], owner());
+        assert_eq!(doc["components"]["schemas"]["Owner"], json!({"type": "string"}), "the existing component stays");
+        assert_eq!(places.changes().len(), 2);
+        assert!(places.changes().iter().all(|c| c.what.contains("2 identical uses")), "{places:?}");
+        let pointers: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
+        assert!(pointers.contains(&"/components/schemas/Project/properties/owner"), "{pointers:?}");
+    }
+
+    #[test]
+    fn different_schemas_are_not_shared() {
+        let mut other = owner();
+        other["properties"]["name"]["description"] = json!("differs");
+        let (doc, places) = run(doc_with(owner(), other));
+        assert!(places.changes().is_empty(), "{places:?}");
+        assert_eq!(
+            doc,
+            doc_with(owner(), {
+                let mut other = owner();
+                other["properties"]["name"]["description"] = json!("differs");
+                other
+            })
+        );
+    }
+
+    #[test]
+    fn key_order_does_not_matter_and_the_name_is_the_property_when_free() {
+        let reordered = json!({"properties": {"name": {"type": "string"}, "id": {"type": "string"}}, "type": "object"});
+        let mut doc = doc_with(owner(), reordered);
+        doc["components"]["schemas"].as_object_mut().unwrap().remove("Owner");
+        let (doc, _) = run(doc);
+        assert_eq!(
+            doc["components"]["schemas"]["Project"]["properties"]["owner"],
+            json!({"$ref": "#/components/schemas/Owner"})
+        );
+    }
+
+    #[test]
+    fn names_are_stable_whatever_the_order_of_the_document() {
+        let (first, _) = run(doc_with(owner(), owner()));
+        let mut swapped = doc_with(owner(), owner());
+        let schemas = swapped["components"]["schemas"].as_object_mut().unwrap();
+        let project = schemas.shift_remove("Project").unwrap();
+        schemas.insert("Project".into(), project);
+        let (second, _) = run(swapped);
+        assert_eq!(
+            first["components"]["schemas"]["Project"]["properties"]["owner"],
+            second["components"]["schemas"]["Project"]["properties"]["owner"]
+        );
+    }
+
+    #[test]
+    fn enums_and_nested_repeats_are_shared_outermost_first() {
+        let framework = json!({"type": "string", "enum": ["next", "vite"]});
+        let deployment = json!({"type": "object", "properties": {"framework": framework, "owner": owner()}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "paths": {},
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"deployment": deployment.clone(), "framework": framework.clone()}},
+                "B": {"type": "object", "properties": {"deployment": deployment}},
+                "C": {"type": "array", "items": {"type": "object", "properties": {"owner": owner()}}}
+            }}
+        });
+        let (doc, places) = run(doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["A"]["properties"]["deployment"], json!({"$ref": "#/components/schemas/Deployment"}));
+        assert_eq!(schemas["B"]["properties"]["deployment"], json!({"$ref": "#/components/schemas/Deployment"}));
+        // Inside the shared `Deployment`, its framework enum is shared with A's in a second round.
+        assert_eq!(schemas["Deployment"]["properties"]["framework"], json!({"$ref": "#/components/schemas/Framework"}));
+        assert_eq!(schemas["A"]["properties"]["framework"], json!({"$ref": "#/components/schemas/Framework"}));
+        assert_eq!(schemas["Deployment"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+        assert_eq!(schemas["C"]["items"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+        assert_eq!(schemas["Framework"], framework);
+        assert_eq!(places.changes().len(), 6, "{places:?}");
+    }
+
+    #[test]
+    fn a_repeat_found_again_in_a_later_round_uses_the_same_component() {
+        // `owner` repeats at top level (round 1) and inside the repeated `wrapper` (round 2).
+        let wrapper = json!({"type": "object", "properties": {"owner": owner(), "n": {"type": "integer"}}});
+        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "A": {"type": "object", "properties": {"wrapper": wrapper.clone(), "owner": owner()}},
+            "B": {"type": "object", "properties": {"wrapper": wrapper, "owner": owner()}}
+        }}});
+        let (doc, _) = run(doc);
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let names: BTreeSet<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(names, BTreeSet::from(["A", "B", "Owner", "Wrapper"]), "one component per content");
+        assert_eq!(schemas["Wrapper"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+    }
+
+    #[test]
+    fn operation_bodies_themselves_are_not_shared() {
+        let body = json!({"content": {"application/json": {"schema": owner()}}});
+        let doc = json!({"openapi": "3.0.3", "paths": {
+            "/a": {"post": {"requestBody": body.clone(), "responses": {}}},
+            "/b": {"post": {"requestBody": body, "responses": {}}}
+        }});
+        let (after, places) = run(doc.clone());
+        assert!(places.changes().is_empty());
+        assert_eq!(after, doc);
+    }
+
+    #[test]
+    fn hints() {
+        let s = |p: &str| p.split('/').skip(1).map(String::from).collect::<Vec<_>>();
+        assert_eq!(hint_of(&s("/components/schemas/A/properties/log_drains/items")), "LogDrainsItem");
+        assert_eq!(hint_of(&s("/components/schemas/A/properties/x/oneOf/1")), "X");
+        assert_eq!(hint_of(&s("/components/schemas/A/items")), "AItem");
+        assert_eq!(hint_of(&s("/paths/~1p/get/parameters/0/schema/items")), "Item");
+    }
+}
