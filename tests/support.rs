@@ -35,14 +35,15 @@ pub fn assert_header_names(request: &Recorded, expected: &[&str]) {
     assert_eq!(request.header_names(), expected, "headers on the wire: {:#?}", request.headers);
 }
 
-/// The vendors, by their `specs/` directory names (each folder holding an `openapi.yaml`),
-/// sorted: a vendor is a data folder, never a list in code.
+/// The vendors, by their `specs/` directory names (each folder holding the document as
+/// served, `openapi.json` or `openapi.yaml`), sorted: a vendor is a data folder, never a list
+/// in code.
 pub fn vendors() -> Vec<String> {
     let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("specs");
     let entries = std::fs::read_dir(&specs).unwrap_or_else(|e| panic!("cannot list {}: {e}", specs.display()));
     let mut vendors: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("openapi.yaml").is_file())
+        .filter(|e| e.path().join("openapi.json").is_file() || e.path().join("openapi.yaml").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     vendors.sort();

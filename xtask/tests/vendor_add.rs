@@ -74,13 +74,24 @@ fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
     );
     assert!(added.contains("specs/acme/openapi.yaml"), "{added}");
 
-    // Nothing outside the new vendor's two folders changed: no Rust file, no list of vendors.
+    // Nothing outside the new vendor's two folders changed: no Rust file, no list of vendors;
+    // only the demo's manifest gained the one dependency line cargo needs to link the client.
     let after = tree(&copy);
     let changed: Vec<&PathBuf> =
         before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
-    let outside: Vec<&&PathBuf> =
-        changed.iter().filter(|p| !p.starts_with("specs/acme") && !p.starts_with("crates/acme")).collect();
+    let demo = Path::new(xtask::vendor::DEMO_MANIFEST);
+    let outside: Vec<&&PathBuf> = changed
+        .iter()
+        .filter(|p| !p.starts_with("specs/acme") && !p.starts_with("crates/acme") && **p != demo)
+        .collect();
     assert!(outside.is_empty(), "changed outside the new vendor: {outside:?}");
+    let lines = |tree: &BTreeMap<PathBuf, Vec<u8>>| -> Vec<String> {
+        String::from_utf8(tree[demo].clone()).unwrap().lines().map(str::to_string).collect()
+    };
+    let (old, new) = (lines(&before), lines(&after));
+    let added: Vec<&String> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert_eq!(added, [&xtask::vendor::demo_dependency("acme")], "the demo manifest's change");
+    assert_eq!(new.len(), old.len() + 1);
     for file in ["source.toml", "overlay.yaml", "openapi.yaml", "scenario.toml"] {
         assert!(copy.join("specs/acme").join(file).is_file(), "specs/acme/{file} missing");
     }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::SpecDir;
 
-/// Generates `$OUT_DIR/client.rs` and `$OUT_DIR/mock.rs` from `specs/<vendor>/`, a path
+/// Generates `$OUT_DIR/client.rs`, `$OUT_DIR/mock.rs` and `$OUT_DIR/dispatch.rs` from `specs/<vendor>/`, a path
 /// relative to the client crate's manifest directory.
 ///
 /// Cargo reruns the build script only when the spec or the overlay changes. On failure it
@@ -37,12 +37,14 @@ fn run(spec_dir: &str) -> Result<(), String> {
     generate_into(&dir, &out_dir).map_err(|e| e.to_string())
 }
 
-/// Loads, prepares and generates `dir`, writing `client.rs` and `mock.rs` into `out_dir`
+/// Loads, prepares and generates `dir`, writing `client.rs`, `mock.rs` and `dispatch.rs` into `out_dir`
 /// (each only if its content changed, so dependants are not rebuilt for nothing).
 pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
     let prepared = crate::load(dir)?;
     let generated = crate::generate(&prepared)?;
-    for (name, content) in [("client.rs", &generated.client), ("mock.rs", &generated.mock)] {
+    for (name, content) in
+        [("client.rs", &generated.client), ("mock.rs", &generated.mock), ("dispatch.rs", &generated.dispatch)]
+    {
         let path = out_dir.join(name);
         write_if_changed(&path, content).map_err(|e| crate::Error::new(&path, "", crate::ErrorKind::Io(e)))?;
     }

@@ -19,6 +19,8 @@ pub struct Generated {
     pub client: String,
     /// progenitor's typed httpmock helpers, written against `crate::`.
     pub mock: String,
+    /// Any operation by name with JSON arguments (feature `dispatch`), against `crate::`.
+    pub dispatch: String,
 }
 
 /// The settings every client is generated with.
@@ -58,17 +60,23 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
     rewrite::export_runtime_error(&mut client);
+    let dispatch = crate::dispatch::generate(&client).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
     let mut client = crate_root(client);
     let mut mock = parse(file, mock)?;
     rewrite::fix_mock_bodies(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
-    Ok(Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) })
+    Ok(Generated {
+        client: prettyplease::unparse(&client),
+        mock: prettyplease::unparse(&mock),
+        dispatch: prettyplease::unparse(&dispatch),
+    })
 }
 
 /// Everything a client crate's root needs, so that its `lib.rs` is one `include!`: the
 /// generated code in a module of its own (progenitor's style, so its lints are off), its
-/// public items re-exported, the runtime's types callers name, and the `mock` module.
+/// public items re-exported, the runtime's types callers name, and the `mock` and `dispatch`
+/// modules.
 ///
 /// All of it is `cfg(not(doctest))`: doc comments carry spec text, and rustdoc must never
 /// collect a doctest from it (the crate's own docs, in its `lib.rs`, are still tested).
@@ -90,6 +98,14 @@ fn crate_root(generated: syn::File) -> syn::File {
         #[allow(clippy::all, clippy::unwrap_used)]
         pub mod mock {
             include!(concat!(env!("OUT_DIR"), "/mock.rs"));
+        }
+
+        /// Any operation by its method name, with JSON arguments (feature `dispatch`): what
+        /// the demo and the every-operation tests call.
+        #[cfg(all(feature = "dispatch", not(doctest)))]
+        #[allow(clippy::all, clippy::unwrap_used)]
+        pub mod dispatch {
+            include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
         }
     }
 }

@@ -11,6 +11,7 @@
 mod build_script;
 mod collisions;
 mod describe;
+mod dispatch;
 pub mod docs;
 pub mod drift;
 mod error;

@@ -134,7 +134,7 @@ mod tests {
         let mut in_specs: Vec<String> = std::fs::read_dir(&specs)
             .unwrap()
             .map(|e| e.unwrap())
-            .filter(|e| e.path().join("openapi.yaml").is_file())
+            .filter(|e| e.path().join("openapi.json").is_file() || e.path().join("openapi.yaml").is_file())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         in_specs.sort();
