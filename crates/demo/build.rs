@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
         let _ = writeln!(
             index,
             "    crate::Vendor {{ name: {vendor:?}, api: &::{module}::API, connect: ::{module}::dispatch::connect, \
-             from_env: ::{module}::dispatch::from_env }},"
+             connect_once: ::{module}::dispatch::connect_once, from_env: ::{module}::dispatch::from_env }},"
         );
     }
     index.push_str("];\n");

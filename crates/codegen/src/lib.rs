@@ -10,6 +10,7 @@
 
 mod build_script;
 mod collisions;
+pub mod conformance;
 mod describe;
 mod dispatch;
 pub mod docs;

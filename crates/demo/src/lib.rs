@@ -26,6 +26,8 @@ pub struct Vendor {
     pub api: &'static ApiDescription,
     /// A client with this key, talking to `base_url`.
     pub connect: fn(base_url: &str, key: &str) -> Connected,
+    /// Like `connect`, but each call sends exactly one request (no retry).
+    pub connect_once: fn(base_url: &str, key: &str) -> Connected,
     /// A client configured from the vendor's environment variables.
     pub from_env: fn() -> Connected,
 }

@@ -29,6 +29,9 @@ pub struct Dispatcher {
     pub api: &'static ApiDescription,
     /// A client with this key, talking to `base_url`.
     pub connect: fn(base_url: &str, key: &str) -> Connected,
+    /// Like `connect`, but each call sends exactly one request (no retry): for tests that
+    /// answer every status an operation declares.
+    pub connect_once: fn(base_url: &str, key: &str) -> Connected,
     /// A client configured from the API's environment variables.
     pub from_env: fn() -> Connected,
 }
