@@ -7,18 +7,17 @@ use serde_json::{Map, Value, json};
 
 use crate::{conformance, schemas};
 
-/// The operation of `doc` that serves `method` and a concrete `path` (templates match any
-/// one segment), as (operationId, status, example body) for its first success response.
-pub fn answer(doc: &Value, method: &str, path: &str) -> Option<(String, u16, Option<Value>)> {
+/// The operation of `doc` that serves `method` and a concrete `path` (a template segment
+/// matches any one segment; of several matching templates the one with the most literal
+/// segments wins, as servers route), with its first success response: (operationId, response).
+pub fn answer(doc: &Value, method: &str, path: &str) -> Option<(String, Response)> {
     let (_, _, _, op) = schemas::operations(doc)
         .into_iter()
-        .find(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))?;
+        .filter(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))
+        .max_by_key(|(_, template, _, _)| usize::MAX - template.split('/').filter(|s| s.starts_with('{')).count())?;
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
-    let responses = op.get("responses")?.as_object()?;
-    let (status, response) = responses.iter().find(|(s, _)| s.starts_with('2'))?;
-    let status = status.parse().unwrap_or(200);
-    let body = response.pointer("/content/application~1json/schema").map(|schema| example(doc, schema, 0));
-    Some((id, status, body))
+    let success = responses(doc, op).into_iter().find(|r| (200..300).contains(&r.status))?;
+    Some((id, success))
 }
 
 fn path_matches(template: &str, path: &str) -> bool {
@@ -316,9 +315,9 @@ mod tests {
             "components": {"schemas": {"T": {"type": "object", "properties": {
                 "id": {"type": "string", "example": "t1"}, "n": {"type": "integer"},
                 "s": {"type": "string", "x-secret": true}, "k": {"type": "string", "enum": ["a", "b"]}}}}}});
-        let (id, status, body) = answer(&doc, "GET", "/t/xyz").unwrap();
-        assert_eq!((id.as_str(), status), ("get_t", 200));
-        assert_eq!(body.unwrap(), json!({"id": "t1", "n": 1, "s": "demo-secret-value", "k": "a"}));
+        let (id, response) = answer(&doc, "GET", "/t/xyz").unwrap();
+        assert_eq!((id.as_str(), response.status), ("get_t", 200));
+        assert_eq!(response.body.unwrap(), json!({"id": "t1", "n": 1, "s": "demo-secret-value", "k": "a"}));
         assert!(answer(&doc, "GET", "/t").is_none());
         assert!(answer(&doc, "POST", "/t/x").is_none());
     }
@@ -339,6 +338,15 @@ mod tests {
         assert!(conformance::conforms(&doc, &schema, &value));
         let full = example(&doc, &json!({"properties": {"name": {"type": "string", "minLength": 8}}}), 0);
         assert_eq!(full, json!({"name": "stringxx"}));
+    }
+
+    /// `/t/me` is served by `/t/me`, not by `/t/{id}` declared before it.
+    #[test]
+    fn the_most_literal_template_answers() {
+        let ok = |id: &str| json!({"operationId": id, "responses": {"200": {"description": "ok"}}});
+        let doc = json!({"paths": {"/t/{id}": {"get": ok("by_id")}, "/t/me": {"get": ok("me")}}});
+        assert_eq!(answer(&doc, "GET", "/t/me").unwrap().0, "me");
+        assert_eq!(answer(&doc, "GET", "/t/you").unwrap().0, "by_id");
     }
 
     #[test]
