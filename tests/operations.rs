@@ -39,8 +39,8 @@ impl Operation {
     }
 }
 
-/// A vendor's operations, split into those to call and those that cannot be called, plus a
-/// failure for each operation that is missing or uncallable without a rule saying so.
+/// A vendor's operations, split into those to call and those the client lacks, plus a
+/// failure for each operation it lacks without a rule saying so.
 pub struct Plan {
     pub prepared: Prepared,
     pub calls: Vec<Operation>,
@@ -50,8 +50,8 @@ pub struct Plan {
 }
 
 /// The plan for `vendor`: every operation of its upstream document must be in the prepared
-/// document and the client, or be named by a rule of `Prepared.rules`; an operation whose
-/// request body the dispatcher cannot build (not JSON) must be named by a rule too.
+/// document and in the client, or be named by a rule of `Prepared.rules` (an operation the
+/// generator cannot take yet, such as a multipart upload).
 pub fn plan(vendor: &Vendor) -> Plan {
     let dir = SpecDir::new(spec_dir(vendor.name));
     let prepared = api_codegen::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", vendor.name));
@@ -82,26 +82,17 @@ pub fn plan(vendor: &Vendor) -> Plan {
     let mut calls = Vec::new();
     for (pointer, path, method, op) in schemas::operations(&prepared.doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+        let label = format!("{id} ({} {path})", method.to_uppercase());
         let Some(description) = vendor.api.operations.iter().find(|o| o.id == id) else {
-            failures.push(format!("{id} ({} {path}): not in the client", method.to_uppercase()));
+            match ruled(&pointer) {
+                Some(rule) => skipped.push((label, rule)),
+                None => failures.push(format!("{label}: not in the client, and no rule says why")),
+            }
             continue;
         };
         let arguments = examples::arguments(&prepared.doc, &path, op);
         let responses = examples::responses(&prepared.doc, op);
-        let operation = Operation { path, description, arguments, responses };
-        let uncallable = operation.arguments.body_type.is_some() && operation.arguments.body.is_none();
-        if uncallable {
-            match ruled(&pointer) {
-                Some(rule) => skipped.push((operation.label(), rule)),
-                None => failures.push(format!(
-                    "{}: its {} body cannot be sent, and no rule says so",
-                    operation.label(),
-                    operation.arguments.body_type.as_deref().unwrap_or_default()
-                )),
-            }
-            continue;
-        }
-        calls.push(operation);
+        calls.push(Operation { path, description, arguments, responses });
     }
     Plan { prepared, calls, skipped, failures }
 }

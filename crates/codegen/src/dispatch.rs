@@ -13,8 +13,16 @@ use quote::quote;
 /// stream.
 #[derive(Default)]
 struct Builder {
-    setters: Vec<(syn::Ident, syn::Type)>,
+    setters: Vec<(syn::Ident, Setter)>,
     streams: bool,
+}
+
+enum Setter {
+    /// Takes a value of this type, deserialised from the JSON argument.
+    Typed(syn::Type),
+    /// Takes `reqwest::Body` (a non-JSON request body): the argument is a JSON string of the
+    /// body's text.
+    Raw,
 }
 
 /// The dispatcher's source (a module body written against `crate::`) for the generated
@@ -31,9 +39,12 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
             .ok_or_else(|| format!("`Client::{method}` returns an unknown builder `{builder}`"))?;
         let name = method.to_string();
         let answer = if b.streams { quote!(d::stream_answer) } else { quote!(d::answer) };
-        let setters = b.setters.iter().map(|(setter, ty)| {
+        let setters = b.setters.iter().map(|(setter, kind)| {
             let key = setter.to_string();
-            quote!(#key => request.#setter(d::argument::<#ty>(name, value)?))
+            match kind {
+                Setter::Typed(ty) => quote!(#key => request.#setter(d::argument::<#ty>(name, value)?)),
+                Setter::Raw => quote!(#key => request.#setter(d::raw_body(name, value)?)),
+            }
         });
         let body = if b.setters.is_empty() {
             quote! {
@@ -157,17 +168,17 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
             }
             if f.sig.ident == "send" {
                 entry.streams = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if names(ty, "ByteStream"));
-            } else if let Some(ty) = setter_target(f).filter(|ty| !is_raw_body(ty)) {
-                entry.setters.push((f.sig.ident.clone(), ty));
+            } else if let Some(ty) = setter_target(f) {
+                let kind = if is_raw_body(&ty) { Setter::Raw } else { Setter::Typed(ty) };
+                entry.setters.push((f.sig.ident.clone(), kind));
             }
         }
     }
     Ok(builders)
 }
 
-/// `reqwest::Body`, progenitor's type for a non-JSON request body: no JSON argument makes
-/// one, so such a body is not settable through the dispatcher (the call then fails as an
-/// invalid request, naming the missing body).
+/// `reqwest::Body`, progenitor's type for an octet-stream or text request body: it does not
+/// deserialise, so the dispatcher builds it from a JSON string.
 fn is_raw_body(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p)
         if p.path.segments.last().is_some_and(|s| s.ident == "Body")
@@ -244,7 +255,7 @@ mod tests {
         assert!(dispatch.contains("\"get_thing\" => Box::pin(operations::get_thing(self, args))"), "{dispatch}");
         assert!(dispatch.contains("\"id\" => request.id(d::argument::<::std::string::String>(name, value)?)"));
         assert!(!dispatch.contains("other") && !dispatch.contains("body_map") && !dispatch.contains("baseurl"));
-        assert!(!dispatch.contains("upload"), "{dispatch}");
+        assert!(dispatch.contains("\"upload\" => request.upload(d::raw_body(name, value)?)"), "{dispatch}");
         assert!(dispatch.contains("d::stream_answer(request.send().await)"), "{dispatch}");
         assert!(dispatch.contains("Every operation of this client (1)"));
     }

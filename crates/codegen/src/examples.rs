@@ -227,6 +227,14 @@ pub fn responses(doc: &Value, op: &Value) -> Vec<Response> {
     out
 }
 
+/// The text sent as an octet-stream or plain-text request body.
+pub const RAW_BODY: &str = "demo bytes";
+
+/// `application/x-www-form-urlencoded` (parameters ignored).
+pub fn is_form(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
 /// `application/json`, `application/problem+json`, … (parameters ignored).
 pub fn is_json(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
@@ -259,7 +267,8 @@ pub struct Arguments {
     pub parameters: Vec<Argument>,
     /// The request body's media type (the first declared), if the operation takes one.
     pub body_type: Option<String>,
-    /// The body, for a JSON media type with a schema.
+    /// The body: a valid value of its schema for JSON and form bodies, else the text
+    /// [`RAW_BODY`] as a JSON string.
     pub body: Option<Value>,
     /// The body's schema.
     pub body_schema: Option<Value>,
@@ -289,8 +298,12 @@ pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
     let body = op.get("requestBody").map(|b| conformance::resolve(doc, b).unwrap_or(b));
     let first = body.and_then(|b| b.get("content")).and_then(Value::as_object).and_then(|c| c.iter().next());
     let body_type = first.map(|(media, _)| media.clone());
-    let body_schema = first.filter(|(media, _)| is_json(media)).and_then(|(_, media)| media.get("schema")).cloned();
-    let body = body_schema.as_ref().map(|schema| valid(doc, schema));
+    let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();
+    let body = body_type.as_deref().map(|media| match &body_schema {
+        Some(schema) if is_json(media) || is_form(media) => valid(doc, schema),
+        // An octet-stream or text body: its text, as a JSON string.
+        _ => Value::String(RAW_BODY.into()),
+    });
     Arguments { parameters, body_type, body, body_schema }
 }
 

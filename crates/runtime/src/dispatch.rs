@@ -117,6 +117,15 @@ pub fn argument<T: serde::de::DeserializeOwned>(name: &str, value: &Value) -> Re
     serde_json::from_value(value.clone()).map_err(|_| CallError::Argument(name.to_string()))
 }
 
+/// Used by the generated dispatchers: a non-JSON request body from a JSON string (its text).
+#[doc(hidden)]
+pub fn raw_body(name: &str, value: &Value) -> Result<reqwest::Body, CallError> {
+    match value {
+        Value::String(text) => Ok(reqwest::Body::from(text.clone())),
+        _ => Err(CallError::Argument(name.to_string())),
+    }
+}
+
 /// Used by the generated dispatchers: a typed answer.
 #[doc(hidden)]
 pub fn answer<T: fmt::Debug + serde::Serialize, E>(
