@@ -245,6 +245,9 @@ async fn an_error_page_echoing_the_key_on_a_declared_status() {
     let err = vercel(&server).create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
     assert!(matches!(err, vercel::Error::ErrorResponse { .. }), "{err:?}");
     assert_eq!(assert_clean(&err), "createAuthToken: HTTP 400 Bad Request (an error response the spec declares)");
+    // The transport kept the body (for `Debug`), shape only: the operation returns a token.
+    let shown = err.raw_response().expect("a declared error shows its response");
+    assert!(shown.body_is_shape && shown.body.ends_with(b"253 bytes, text/html)"), "{shown:?}");
 }
 
 #[tokio::test]

@@ -34,6 +34,21 @@ pub(crate) fn cap(response: reqwest::Response, limit: u64) -> reqwest::Response 
     reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
+/// Reads `response`'s (capped) body whole; returns a response replaying it, and the bytes.
+pub(crate) async fn buffer(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, Bytes)> {
+    let url = response.url().clone();
+    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+    let bytes = response.bytes().await?;
+    let mut replay = http::Response::new(reqwest::Body::from(bytes.clone()));
+    *replay.status_mut() = status;
+    *replay.version_mut() = version;
+    *replay.headers_mut() = headers;
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        replay.extensions_mut().extend(carrier.into_parts().0.extensions);
+    }
+    Ok((reqwest::Response::from(replay), bytes))
+}
+
 struct Capped {
     inner: reqwest::Body,
     remaining: u64,

@@ -163,7 +163,19 @@ impl Context {
                 (record.status, record.attempts) = (status, attempt);
                 r.set(record);
             });
-            return outcome.map(|response| body_limit::cap(response, limits.max_response_bytes));
+            let response = body_limit::cap(outcome?, limits.max_response_bytes);
+            if !(response.status().is_client_error() || response.status().is_server_error()) {
+                return Ok(response);
+            }
+            // An error status: progenitor reads the body whole anyway; keep a copy so the
+            // error can show it redacted (only error answers pay for this).
+            let (response, body) = body_limit::buffer(response).await?;
+            let _ = CALL.try_with(|r| {
+                let mut record = r.take();
+                record.error_body = Some(body);
+                r.set(record);
+            });
+            return Ok(response);
         }
     }
 }

@@ -150,14 +150,17 @@ fn safe_reason(category: Category, message: &str) -> Option<Box<str>> {
     }
 }
 
-#[derive(Debug)]
 pub enum Error<E = ()> {
     /// The request was not sent: invalid input, or no credential for the operation.
     InvalidRequest { operation: &'static str, message: String },
     /// No usable response: the connection failed, was reset, or timed out.
     Transport { operation: &'static str, attempts: u32, source: reqwest::Error },
-    /// A status the spec declares as an error, with its typed body.
-    ErrorResponse { operation: &'static str, attempts: u32, response: ResponseValue<E> },
+    /// A status the spec declares as an error, with its typed body (`response`, headers
+    /// redacted like `shown`'s). `Debug` shows `shown`, never the typed value: a declared
+    /// field such as a message may echo a credential. `shown` is the same body as
+    /// [`RawResponse`] keeps it (secret fields and known secrets redacted; only its shape for
+    /// operations that carry secrets).
+    ErrorResponse { operation: &'static str, attempts: u32, response: ResponseValue<E>, shown: RawResponse },
     /// A status the spec does not declare for this operation.
     UnexpectedStatus { operation: &'static str, attempts: u32, response: RawResponse },
     /// A declared status whose body does not match the spec (headers are not kept: holding
@@ -200,10 +203,12 @@ impl<E> Error<E> {
         }
     }
 
-    /// The raw response, for statuses the spec does not declare and bodies that do not parse.
+    /// The response as it is safe to show: for statuses the spec does not declare, bodies
+    /// that do not parse, and (as `shown`) declared error responses.
     pub fn raw_response(&self) -> Option<&RawResponse> {
         match self {
             Error::UnexpectedStatus { response, .. } | Error::InvalidBody { response, .. } => Some(response),
+            Error::ErrorResponse { shown, .. } => Some(shown),
             _ => None,
         }
     }
@@ -252,7 +257,45 @@ impl<E> fmt::Display for Error<E> {
     }
 }
 
-impl<E: fmt::Debug> std::error::Error for Error<E> {
+/// Like a derived `Debug`, but a declared error response shows its redacted rendering, not
+/// the typed body (so no `E: Debug` bound either).
+impl<E> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { operation, message } => {
+                f.debug_struct("InvalidRequest").field("operation", operation).field("message", message).finish()
+            }
+            Error::Transport { operation, attempts, source } => f
+                .debug_struct("Transport")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("source", source)
+                .finish(),
+            Error::ErrorResponse { operation, attempts, shown, .. } => f
+                .debug_struct("ErrorResponse")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("type", &std::any::type_name::<E>())
+                .field("shown", shown)
+                .finish_non_exhaustive(),
+            Error::UnexpectedStatus { operation, attempts, response } => f
+                .debug_struct("UnexpectedStatus")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("response", response)
+                .finish(),
+            Error::InvalidBody { operation, attempts, response, source } => f
+                .debug_struct("InvalidBody")
+                .field("operation", operation)
+                .field("attempts", attempts)
+                .field("response", response)
+                .field("source", source)
+                .finish(),
+        }
+    }
+}
+
+impl<E> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
@@ -270,6 +313,9 @@ pub(crate) struct CallRecord {
     pub attempts: u32,
     /// Secret values this call sent (only for operations that send secrets).
     pub sent_secrets: Option<Box<[SecretString]>>,
+    /// The final response's body when its status is an error (buffered by the transport hook
+    /// so a declared error keeps a redacted rendering beside its typed value).
+    pub error_body: Option<Bytes>,
 }
 
 /// Scrubs what must never be shown from a response an error keeps.
@@ -347,7 +393,20 @@ pub(crate) async fn from_progenitor<E>(
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
             Error::Transport { operation, attempts, source }
         }
-        P::ErrorResponse(response) => Error::ErrorResponse { operation, attempts, response },
+        P::ErrorResponse(response) => {
+            let status = response.status();
+            let headers = scrub.headers(response.headers());
+            let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            let body = record.error_body.as_deref().unwrap_or_default();
+            let shown = RawResponse {
+                status,
+                headers: headers.clone(),
+                body: scrub.body(body, content_type),
+                body_is_shape: scrub.shape_only,
+            };
+            let response = ResponseValue::new(response.into_inner(), status, headers);
+            Error::ErrorResponse { operation, attempts, response, shown }
+        }
         P::InvalidResponsePayload(body, source) => Error::InvalidBody {
             operation,
             attempts,
@@ -486,6 +545,43 @@ mod tests {
         );
         for text in [format!("{err:?}"), format!("{err:#?}"), std::error::Error::source(&err).unwrap().to_string()] {
             assert!(!text.contains("tok-secret"), "{text}");
+        }
+    }
+
+    /// A declared error body is typed; `Debug` shows the redacted rendering, never the typed
+    /// value, whose fields (a message) may echo the key.
+    #[test]
+    fn a_declared_error_keeps_its_typed_body_but_shows_it_redacted() {
+        #[derive(Debug)]
+        struct Typed {
+            message: String,
+        }
+        let key = "sk-live-123456";
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=abc".parse().unwrap());
+        headers.insert(CONTENT_TYPE, "application/json".parse().unwrap());
+        let body = format!(r#"{{"message":"bad key {key}"}}"#);
+        let record = CallRecord { error_body: Some(Bytes::from(body)), ..CallRecord::default() };
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        for shape_only in [false, true] {
+            let scrub = Scrubber::new(&[], Some(key), &[], shape_only);
+            let typed = Typed { message: format!("bad key {key}") };
+            let response = ResponseValue::new(typed, StatusCode::FORBIDDEN, headers.clone());
+            let error = progenitor_client::Error::ErrorResponse(response);
+            let converted = runtime.block_on(from_progenitor(error, "op", &record, &scrub));
+            let rendered = format!("{converted:?} {converted}");
+            assert!(!rendered.contains(key) && !rendered.contains("abc"), "{rendered}");
+            let Error::ErrorResponse { response, shown, .. } = &converted else { panic!("{rendered}") };
+            // The typed value is the caller's to read; its headers are redacted.
+            assert_eq!(response.message, format!("bad key {key}"));
+            assert!(!format!("{:?}", response.headers()).contains("abc"));
+            let shown = String::from_utf8_lossy(&shown.body);
+            if shape_only {
+                assert!(shown.contains("message"), "{shown}");
+                assert!(!shown.contains("bad key"), "{shown}");
+            } else {
+                assert_eq!(shown, r#"{"message":"bad key [REDACTED]"}"#);
+            }
         }
     }
 }
