@@ -145,7 +145,12 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(alternatives) = schema.get(key).and_then(Value::as_array) {
-            let candidates = alternatives.iter().map(|alt| minimal(doc, alt, depth + 1));
+            // Alternatives may only name which of the schema's own properties are required
+            // (`oneOf: [{required: [uid]}, {required: [email]}]`): each is read with them.
+            let candidates = alternatives.iter().map(|alt| match with_own_properties(doc, schema, key, alt) {
+                Some(combined) => minimal(doc, &combined, depth + 1),
+                None => minimal(doc, alt, depth + 1),
+            });
             let mut first = None;
             for candidate in candidates {
                 if conformance::conforms(doc, schema, &candidate) {
@@ -178,6 +183,32 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
             Value::Object(object)
         }
     }
+}
+
+/// `schema` without `key`, with the alternative's `required` and `properties` added, when
+/// the schema has properties of its own and the alternative is an inline object constraint.
+fn with_own_properties(doc: &Value, schema: &Value, key: &str, alternative: &Value) -> Option<Value> {
+    let own = schema.as_object()?;
+    if !own.contains_key("properties") && !own.contains_key("required") {
+        return None;
+    }
+    let alt = conformance::resolve(doc, alternative)?.as_object()?;
+    if alt.keys().any(|k| !matches!(k.as_str(), "required" | "properties" | "description" | "title" | "type")) {
+        return None;
+    }
+    let mut combined = own.clone();
+    combined.remove(key);
+    let required = combined.entry("required").or_insert_with(|| json!([]));
+    if let (Some(list), Some(more)) = (required.as_array_mut(), alt.get("required").and_then(Value::as_array)) {
+        list.extend(more.iter().cloned());
+    }
+    if let Some(more) = alt.get("properties").and_then(Value::as_object) {
+        let properties = combined.entry("properties").or_insert_with(|| json!({}));
+        if let Some(map) = properties.as_object_mut() {
+            map.extend(more.clone());
+        }
+    }
+    Some(Value::Object(combined))
 }
 
 fn without_composition(schema: &Value) -> Value {
@@ -360,6 +391,18 @@ mod tests {
         let doc = json!({"paths": {"/t/{id}": {"get": ok("by_id")}, "/t/me": {"get": ok("me")}}});
         assert_eq!(answer(&doc, "GET", "/t/me").unwrap().0, "me");
         assert_eq!(answer(&doc, "GET", "/t/you").unwrap().0, "by_id");
+    }
+
+    /// `oneOf` alternatives that only say which of the schema's properties are required.
+    #[test]
+    fn alternatives_naming_required_properties_get_them() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "required": ["role"], "additionalProperties": false,
+            "oneOf": [{"required": ["uid"]}, {"required": ["email"]}],
+            "properties": {"uid": {"type": "integer"}, "email": {"type": "string"}, "role": {"enum": ["ADMIN"]}}});
+        let value = valid(&doc, &schema);
+        assert_eq!(value, json!({"role": "ADMIN", "uid": 1}));
+        assert!(conformance::conforms(&doc, &schema, &value));
     }
 
     #[test]
