@@ -31,6 +31,8 @@ pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
                 if operations == 1 { "" } else { "s" },
                 code.client.lines().count()
             )?;
+            // Every deviation from the document as served, so a maintainer sees them all.
+            write!(out, "{}", prepared.rules)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -77,5 +79,14 @@ mod tests {
         assert_eq!(run(dir.path(), &mut out).unwrap(), ExitCode::SUCCESS);
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("ok: 2 operations"), "{text}");
+        assert!(text.contains("no normalisation rule changed the document"), "{text}");
+
+        // The first operation without an operationId: the rule names it, the report says so.
+        std::fs::write(dir.path().join("openapi.yaml"), spec.replace("/a/{id}", "/a")).unwrap();
+        let mut out = Vec::new();
+        assert_eq!(run(dir.path(), &mut out).unwrap(), ExitCode::SUCCESS);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("derive-operation-id (1 change): progenitor names"), "{text}");
+        assert!(text.contains("  /paths/~1a/get/operationId: derived operationId `getA`"), "{text}");
     }
 }

@@ -28,6 +28,10 @@ pub fn describe(doc: &mut Value, file: &Path) -> Result<ApiModel, Error> {
     let mut operations = Vec::new();
     let mut used_schemes = BTreeSet::new();
     for (ptr, path, method, op) in schemas::operations(doc) {
+        // Left out of the client (see the rule): the runtime needs no entry for it.
+        if crate::rules::unsupported_request_body::is_unsupported(op) {
+            continue;
+        }
         let id = text(op, "/operationId").map_err(|_| invalid(&ptr, "operation has no `operationId`".into()))?;
         let security_ptr = join(&ptr, "security");
         let requirements = op.get("security").or(global_security.as_ref());

@@ -47,22 +47,28 @@ fn secret_schema() -> SchemaObject {
 
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
-    let spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(&prepared.doc).map_err(|e| {
+    let mut spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(&prepared.doc).map_err(|e| {
         let pointer = path_to_pointer(&e.path().to_string());
         Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
     })?;
 
+    drop_unsupported_operations(&mut spec);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
-    let mock = run_progenitor(file, || Generator::new(&settings()).httpmock(&spec, "crate"))?;
+    let mock_spec = without_mock_omitted_statuses(&spec);
+    let mock = run_progenitor(file, || Generator::new(&settings()).httpmock(&mock_spec, "crate"))?;
     let glue = glue(&prepared.model);
 
+    let progenitor_error = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
     let mut client = parse(file, quote! { #client #glue })?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
-    rewrite::wrap_send(&mut client, &expected).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
+    rewrite::wrap_send(&mut client, &expected).map_err(progenitor_error)?;
+    let renamed = renamed_parameters(&prepared.doc);
+    rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
     let dispatch = crate::dispatch::generate(&client).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
     let mut client = crate_root(client);
     let mut mock = parse(file, mock)?;
+    rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
@@ -71,6 +77,65 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
         mock: prettyplease::unparse(&mock),
         dispatch: prettyplease::unparse(&dispatch),
     })
+}
+
+/// Operations the `unsupported-request-body` rule marked are not given to progenitor.
+fn drop_unsupported_operations(spec: &mut openapiv3::OpenAPI) {
+    use crate::rules::unsupported_request_body::UNSUPPORTED;
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for slot in operation_slots(item) {
+            if slot.as_ref().is_some_and(|op| op.extensions.contains_key(UNSUPPORTED)) {
+                *slot = None;
+            }
+        }
+    }
+}
+
+/// The spec the httpmock helpers are generated from: without the statuses the
+/// `non-standard-status` rule listed (progenitor names mock methods after reason phrases).
+fn without_mock_omitted_statuses(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    use crate::rules::non_standard_status::MOCK_OMITS;
+    let mut spec = spec.clone();
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for op in operation_slots(item).into_iter().flatten() {
+            let Some(serde_json::Value::Array(omitted)) = op.extensions.get(MOCK_OMITS) else { continue };
+            let omitted: Vec<u16> = omitted.iter().filter_map(|c| c.as_u64()?.try_into().ok()).collect();
+            op.responses.responses.retain(|status, _| {
+                !matches!(status, openapiv3::StatusCode::Code(code) if omitted.contains(code))
+            });
+        }
+    }
+    spec
+}
+
+fn operation_slots(item: &mut openapiv3::PathItem) -> [&mut Option<openapiv3::Operation>; 8] {
+    let openapiv3::PathItem { get, put, post, delete, options, head, patch, trace, .. } = item;
+    [get, put, post, delete, options, head, patch, trace]
+}
+
+/// Parameters the `unique-parameter-names` rule renamed: (operationId, name in the
+/// document and in progenitor's output, name on the wire).
+fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
+    use crate::rules::unique_parameter_names::WIRE_NAME;
+    use serde_json::Value;
+    let mut out = Vec::new();
+    for (_, path, _, op) in crate::schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        if crate::rules::unsupported_request_body::is_unsupported(op) {
+            continue;
+        }
+        let item_params = doc.pointer(&crate::error::join(&crate::error::join("/paths", &path), "parameters"));
+        for param in [item_params, op.get("parameters")].into_iter().flatten().filter_map(Value::as_array).flatten() {
+            if let (Some(marker), Some(wire)) =
+                (param.get("name").and_then(Value::as_str), param.get(WIRE_NAME).and_then(Value::as_str))
+            {
+                out.push(rewrite::Renamed { operation: id.to_string(), marker: marker.to_string(), wire: wire.to_string() });
+            }
+        }
+    }
+    out
 }
 
 /// Everything a client crate's root needs, so that its `lib.rs` is one `include!`: the

@@ -6,7 +6,9 @@
 //!   wrapped operations must be the spec's;
 //! - progenitor's own `api-version` header (`HeaderName::from_static("api-version")` with
 //!   `Client::api_version()`) is removed; a header the spec declares with that name stays;
-//! - the crate's `Error` is the runtime's.
+//! - the crate's `Error` is the runtime's;
+//! - a parameter the `unique-parameter-names` rule renamed gets its wire name back where
+//!   progenitor wrote the new name as the wire name (client and mock, counted).
 
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -127,6 +129,88 @@ fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, s
         }
     };
     Ok((operation, send))
+}
+
+/// A parameter renamed in the document (`marker`, which progenitor also used as its wire
+/// name) whose name on the wire is `wire`.
+#[derive(Debug, Clone)]
+pub struct Renamed {
+    pub operation: String,
+    pub marker: String,
+    pub wire: String,
+}
+
+/// Where progenitor writes an operation's parameter wire names.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// The operation's builder (`builder::<Op>`): `QueryParam::new("name", …)` and
+    /// `header_map.append("name", …)`, once each.
+    Builder,
+    /// The mock's `operations::<Op>When`: `query_param("name", …)` and, for an optional
+    /// parameter, `query_param_missing("name")` (`header`, `header_missing` alike).
+    MockWhen,
+}
+
+/// Puts each renamed parameter's wire name back: a string literal equal to its marker that
+/// is the first argument of a call in the operation's `Scope` impl. Fails unless each is
+/// found as often as progenitor writes it (once in a builder, once or twice in a mock).
+pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scope) -> Result<(), String> {
+    struct Restore<'a> {
+        renamed: Vec<(&'a Renamed, String, usize)>,
+        current: Option<String>,
+    }
+    impl Restore<'_> {
+        fn first_arg(&mut self, arg: Option<&mut syn::Expr>) {
+            let Some(current) = &self.current else { return };
+            let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })) = arg else { return };
+            let value = text.value();
+            if let Some((r, _, count)) =
+                self.renamed.iter_mut().find(|(r, ty, _)| ty == current && r.marker == value)
+            {
+                *text = syn::LitStr::new(&r.wire, text.span());
+                *count += 1;
+            }
+        }
+    }
+    impl VisitMut for Restore<'_> {
+        fn visit_item_impl_mut(&mut self, block: &mut syn::ItemImpl) {
+            let name = match &*block.self_ty {
+                syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let outer = std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
+            syn::visit_mut::visit_item_impl_mut(self, block);
+            self.current = outer;
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            self.first_arg(call.args.first_mut());
+        }
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            syn::visit_mut::visit_expr_method_call_mut(self, call);
+            self.first_arg(call.args.first_mut());
+        }
+    }
+    use crate::naming::{Case, progenitor_sanitize};
+    let scoped = |r: &Renamed| match scope {
+        Scope::Builder => progenitor_sanitize(&r.operation, Case::Pascal),
+        Scope::MockWhen => progenitor_sanitize(&format!("{}-when", r.operation), Case::Pascal),
+    };
+    let mut restore = Restore { renamed: renamed.iter().map(|r| (r, scoped(r), 0)).collect(), current: None };
+    restore.visit_file_mut(file);
+    let allowed = match scope {
+        Scope::Builder => 1..=1,
+        Scope::MockWhen => 1..=2,
+    };
+    for (r, ty, count) in &restore.renamed {
+        if !allowed.contains(count) {
+            return Err(format!(
+                "parameter `{}` of `{}` (renamed `{}`) appears {count} times as a wire name in `{ty}`, expected {allowed:?}",
+                r.wire, r.operation, r.marker
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `&'a super::Client`.

@@ -225,7 +225,8 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
         for param in list.as_array().into_iter().flatten() {
             let param = resolve(doc, param);
             let (Some(name), Some(location)) =
-                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
+                // The name on the wire, also where `unique-parameter-names` renamed it.
+                (crate::rules::unique_parameter_names::wire_name(param), param.get("in").and_then(Value::as_str))
             else {
                 continue;
             };

@@ -37,6 +37,7 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
     }
 
     check_paths(doc, &mut invalid);
+    check_response_bodies(doc, &mut invalid);
     check_header_names(doc, &mut invalid);
     check_refs(doc, doc, "", &mut invalid);
     crate::references::check_cycles(doc, &mut invalid);
@@ -136,6 +137,34 @@ fn check_paths(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     }
 }
 
+/// progenitor gives an operation one success and one error type and panics otherwise. The
+/// `error-response-union` rule unites different JSON bodies; what it cannot (a status with a
+/// body beside one without) is an error here.
+fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+    use crate::rules::error_response_union::{BodyKind, Outcome, body_kind, responses};
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        if crate::rules::unsupported_request_body::is_unsupported(op) {
+            continue;
+        }
+        for (outcome, label) in [(Outcome::Success, "success"), (Outcome::Error, "error")] {
+            let kinds: Vec<(String, BodyKind)> =
+                responses(doc, op, outcome).into_iter().map(|(status, r)| (status, body_kind(r))).collect();
+            let Some((_, first)) = kinds.first() else { continue };
+            if kinds.iter().all(|(_, kind)| kind == first) {
+                continue;
+            }
+            let listed: Vec<String> = kinds.iter().map(|(status, kind)| format!("{status}: {}", kind.label())).collect();
+            invalid(
+                &join(&op_ptr, "responses"),
+                format!(
+                    "the {label} responses declare different bodies ({}); progenitor gives an operation one {label} type: make them agree in the overlay",
+                    listed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 /// A header parameter's name must be an HTTP token: the generated code hands it to
 /// `HeaderName::from_static`, which panics at request time on anything else.
 fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
@@ -168,7 +197,7 @@ fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
 }
 
 /// The `{name}`s of a path template.
-fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
+pub(crate) fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
     let mut names = BTreeSet::new();
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {

@@ -9,6 +9,13 @@
 //! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
 //! operation) and before validation (which then sees the repaired document).
 
+mod declare_path_parameters;
+mod derive_operation_id;
+pub mod error_response_union;
+pub mod non_standard_status;
+pub mod unique_parameter_names;
+pub mod unsupported_request_body;
+
 use std::fmt;
 
 use serde_json::Value;
@@ -25,6 +32,36 @@ pub(crate) struct Rule {
 /// input (operationIds are derived before anything names types after them).
 pub(crate) const RULES: &[Rule] = &[
     // Operation-level rules.
+    Rule {
+        name: "derive-operation-id",
+        why: "progenitor names methods and types after operationIds; these operations have none",
+        apply: derive_operation_id::apply,
+    },
+    Rule {
+        name: "declare-path-parameters",
+        why: "the path template uses a parameter no one declares; progenitor cannot build the URL without it",
+        apply: declare_path_parameters::apply,
+    },
+    Rule {
+        name: "unique-parameter-names",
+        why: "parameters whose names become one Rust name; the request still uses the spec's names",
+        apply: unique_parameter_names::apply,
+    },
+    Rule {
+        name: "unsupported-request-body",
+        why: "progenitor sends one request media type, and not multipart",
+        apply: unsupported_request_body::apply,
+    },
+    Rule {
+        name: "non-standard-status",
+        why: "statuses progenitor or its httpmock generator cannot take as they are",
+        apply: non_standard_status::apply,
+    },
+    Rule {
+        name: "error-response-union",
+        why: "progenitor gives an operation one error type and one success type; these declare several",
+        apply: error_response_union::apply,
+    },
     // Schema-level rules.
     // Build-cost rules (run last: they see the repaired schemas).
 ];

@@ -1,0 +1,78 @@
+//! `non-standard-status`: statuses the generators cannot take as they are.
+//!
+//! - A status that is not three digits (`1000`, `42`) is no HTTP status: progenitor asserts
+//!   on it. The response is removed; such an answer is an unexpected status at run time.
+//! - A three-digit status with no standard reason phrase (`449`) works in the client, but
+//!   progenitor's httpmock generator names the `Then` method after the reason phrase and
+//!   panics without one. The response stays for the client; the operation lists it in
+//!   [`MOCK_OMITS`] and the mock is generated without it (mock it with httpmock directly).
+
+use serde_json::{Value, json};
+
+use super::Places;
+use crate::error::join;
+use crate::schemas;
+
+/// Operation extension: statuses the httpmock helpers leave out.
+pub const MOCK_OMITS: &str = "x-mock-omits-statuses";
+
+/// Whether progenitor's httpmock generator can name a method for `code`.
+pub fn mock_can_name(code: u16) -> bool {
+    http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()).is_some()
+}
+
+pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    let mut found: Vec<(String, String, u16)> = Vec::new();
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        for status in op.get("responses").and_then(Value::as_object).into_iter().flatten().map(|(s, _)| s) {
+            if let Ok(code) = status.parse::<u16>()
+                && !(status.len() == 3 && mock_can_name(code))
+            {
+                found.push((op_ptr.clone(), status.clone(), code));
+            }
+        }
+    }
+    for (op_ptr, status, code) in found {
+        let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) else { continue };
+        let at = join(&join(&op_ptr, "responses"), &status);
+        if status.len() != 3 || !(100..1000).contains(&code) {
+            if let Some(Value::Object(responses)) = op.get_mut("responses") {
+                responses.shift_remove(&status);
+            }
+            places.record(at, format!("removed response `{status}`: not a three-digit HTTP status"));
+        } else {
+            let omits = op.entry(MOCK_OMITS).or_insert_with(|| json!([]));
+            if let Value::Array(omits) = omits {
+                omits.push(json!(code));
+            }
+            places.record(
+                at,
+                format!(
+                    "status {code} has no standard reason phrase: kept in the client, left out of the httpmock helpers"
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unnamed_statuses_leave_the_mock_and_non_statuses_go() {
+        let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "responses": {
+            "200": {"description": "ok"}, "4XX": {"description": "x"}, "449": {"description": "retry"},
+            "1000": {"description": "no"}, "default": {"description": "d"}}}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes[0].0, "/paths/~1a/get/responses/449");
+        assert!(changes[1].1.starts_with("removed response `1000`"), "{changes:?}");
+        let op = &doc["paths"]["/a"]["get"];
+        assert_eq!(op[MOCK_OMITS], json!([449]));
+        assert!(op["responses"].get("1000").is_none() && op["responses"].get("449").is_some());
+        assert!(mock_can_name(404) && !mock_can_name(449) && !mock_can_name(1000));
+    }
+}

@@ -1,0 +1,109 @@
+//! `unsupported-request-body`: progenitor sends a request body as JSON, form-urlencoded,
+//! octet-stream or plain text, of exactly one media type, and rejects anything else
+//! (`multipart/form-data`) for the whole document.
+//!
+//! - A body offering a supported media type beside others keeps only the first supported
+//!   one (JSON preferred): the client sends that.
+//! - A body with no supported media type: the operation is marked [`UNSUPPORTED`] and left
+//!   out of progenitor's input (and of the runtime's operation table), so the rest of the
+//!   API generates. This is the interim until typed multipart exists (issue 13): the
+//!   operation stays in the document, so the surface snapshot and the drift report still
+//!   list it, and this report names it.
+
+use serde_json::Value;
+
+use super::Places;
+use crate::error::join;
+use crate::{references, schemas};
+
+/// Operation extension: why the client has no method for this operation.
+pub const UNSUPPORTED: &str = "x-unsupported-by-generator";
+
+/// The request media types progenitor can send (parameters after `;` ignored).
+const SUPPORTED: &[&str] =
+    &["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain", "text/x-markdown"];
+
+fn supported(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(essence))
+}
+
+/// Whether `op` is left out of the generated client.
+pub fn is_unsupported(op: &Value) -> bool {
+    op.get(UNSUPPORTED).is_some()
+}
+
+pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    let mut plans: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        let Some(body) = op.get("requestBody").and_then(|b| references::resolve(doc, b)) else { continue };
+        let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
+        let media: Vec<String> = content.keys().cloned().collect();
+        if media.len() <= 1 && media.iter().all(|m| supported(m)) {
+            continue;
+        }
+        let keep = media
+            .iter()
+            .find(|m| m.split(';').next().is_some_and(|e| e.trim().eq_ignore_ascii_case("application/json")))
+            .or_else(|| media.iter().find(|m| supported(m)))
+            .cloned();
+        plans.push((op_ptr, media, keep));
+    }
+    for (op_ptr, media, keep) in plans {
+        let offered = media.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        match keep {
+            Some(keep) => {
+                // Copy a shared (`$ref`) body into the operation before narrowing it.
+                let body_ptr = join(&op_ptr, "requestBody");
+                let resolved = doc.pointer(&body_ptr).and_then(|b| references::resolve(doc, b)).cloned();
+                let Some(Value::Object(mut body)) = resolved else { continue };
+                if let Some(Value::Object(content)) = body.get_mut("content") {
+                    content.retain(|m, _| *m == keep);
+                }
+                if let Some(slot) = doc.pointer_mut(&body_ptr) {
+                    *slot = Value::Object(body);
+                }
+                places.record(
+                    join(&body_ptr, "content"),
+                    format!("request body offers {offered}: the client sends `{keep}` only"),
+                );
+            }
+            None => {
+                let why = format!("request body media type {offered} is not supported yet (typed multipart: issue 13)");
+                if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
+                    op.insert(UNSUPPORTED.into(), Value::String(why.clone()));
+                }
+                places.record(
+                    op_ptr,
+                    format!("{why}: no client method; the operation stays in the surface and the drift report"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn multipart_only_is_marked_and_alternatives_are_narrowed() {
+        let schema = json!({"schema": {"type": "object"}});
+        let mut doc = json!({"paths": {
+            "/upload": {"post": {"operationId": "upload", "requestBody": {"content": {"multipart/form-data": schema}}}},
+            "/both": {"post": {"operationId": "both", "requestBody": {"$ref": "#/components/requestBodies/B"}}},
+            "/json": {"post": {"operationId": "json", "requestBody": {"content": {"application/json; charset=utf-8": schema}}}}},
+            "components": {"requestBodies": {"B": {"content": {"multipart/form-data": schema, "application/json": schema}}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes[0].0, "/paths/~1upload/post");
+        assert!(changes[0].1.contains("`multipart/form-data` is not supported yet"), "{changes:?}");
+        assert_eq!(changes[1].1, "request body offers `multipart/form-data`, `application/json`: the client sends `application/json` only");
+        assert!(is_unsupported(&doc["paths"]["/upload"]["post"]));
+        assert_eq!(doc["paths"]["/both"]["post"]["requestBody"]["content"], json!({"application/json": schema}));
+        assert_eq!(doc["components"]["requestBodies"]["B"]["content"].as_object().map(|c| c.len()), Some(2));
+    }
+}
