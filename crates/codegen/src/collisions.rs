@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::join;
 use crate::naming::{self, Case};
+use crate::rules::unique_enum_variant_names::VARNAMES;
 use crate::{references, schemas};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
@@ -222,6 +223,10 @@ fn clashes<'a>(
 /// it panics if they still collide.
 fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
     let Some(Value::Array(values)) = schema.get("enum") else { return };
+    if let Some(names) = schema.get(VARNAMES) {
+        given_variant_names(values, names, &join(ptr, VARNAMES), invalid);
+        return;
+    }
     let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<&str>>>() else { return };
     let unique = |names: &[String]| names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
     if unique(&values.iter().map(|v| naming::variant_name(v)).collect::<Vec<_>>())
@@ -232,6 +237,20 @@ fn enum_variants(schema: &Value, ptr: &str, invalid: &mut impl FnMut(&str, Strin
     let at = join(ptr, "enum");
     let names = values.iter().enumerate().map(|(i, v)| (*v, join(&at, &i.to_string())));
     clashes(names, naming::variant_name_fallback, "enum values", "variant", invalid);
+}
+
+/// `x-enum-varnames` (from the spec, an overlay or a rule): one name per value, unique as
+/// typify sanitises them.
+fn given_variant_names(values: &[Value], names: &Value, at: &str, invalid: &mut impl FnMut(&str, String)) {
+    let names = match names.as_array().map(|n| n.iter().map(Value::as_str).collect::<Option<Vec<&str>>>()) {
+        Some(Some(names)) if names.len() == values.len() => names,
+        _ => {
+            return invalid(at, format!("`{VARNAMES}` must list one string per `enum` value ({})", values.len()));
+        }
+    };
+    let named = values.iter().zip(names).enumerate().filter(|(_, (value, _))| value.is_string());
+    let names = named.map(|(index, (_, name))| (name, join(at, &index.to_string())));
+    clashes(names, naming::variant_name, "variant names", "variant", invalid);
 }
 
 /// An operation's parameters (the path item's, overridden by the operation's own) become

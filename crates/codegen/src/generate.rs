@@ -10,7 +10,7 @@ use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{ApiModel, SchemeKind};
-use crate::{Prepared, rewrite};
+use crate::{Prepared, rewrite, rewrite_wire_values};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]
@@ -47,7 +47,10 @@ fn secret_schema() -> SchemaObject {
 
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
-    let mut spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(&prepared.doc).map_err(|e| {
+    // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
+    let marked = rewrite_wire_values::marked(&prepared.doc);
+    let (doc, wire) = marked.as_ref().map_or((&prepared.doc, None), |(doc, wire)| (doc, Some(wire)));
+    let mut spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc).map_err(|e| {
         let pointer = path_to_pointer(&e.path().to_string());
         Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
     })?;
@@ -60,23 +63,40 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
 
     let progenitor_error = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
     let mut client = parse(file, quote! { #client #glue })?;
+    let mut mock = parse(file, mock)?;
+    if let Some(wire) = wire {
+        let progenitor = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
+        rewrite_wire_values::restore_client(&mut client, wire).map_err(progenitor)?;
+        rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor)?;
+    }
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected).map_err(progenitor_error)?;
     let renamed = renamed_parameters(&prepared.doc);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
-    let dispatch = crate::dispatch::generate(&client).map_err(|e| Error::new(file, "", ErrorKind::Progenitor(e)))?;
+    let dispatch = crate::dispatch::generate(&client).map_err(progenitor_error)?;
     let mut client = crate_root(client);
-    let mut mock = parse(file, mock)?;
     rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
-    Ok(Generated {
+    let generated = Generated {
         client: prettyplease::unparse(&client),
         mock: prettyplease::unparse(&mock),
         dispatch: prettyplease::unparse(&dispatch),
-    })
+    };
+    if wire.is_some()
+        && (generated.client.contains(rewrite_wire_values::MARK) || generated.mock.contains(rewrite_wire_values::MARK))
+    {
+        return Err(Error::new(
+            file,
+            "",
+            ErrorKind::Progenitor(
+                "an enum value named by `x-enum-varnames` is left as a marker in the generated code".into(),
+            ),
+        ));
+    }
+    Ok(generated)
 }
 
 /// Operations the `unsupported-request-body` rule marked are not given to progenitor.

@@ -25,6 +25,7 @@ pub mod overlay;
 mod panics;
 mod references;
 mod rewrite;
+mod rewrite_wire_values;
 pub mod rules;
 pub mod schemas;
 pub mod surface;

@@ -10,9 +10,12 @@
 //! operation) and before validation (which then sees the repaired document).
 
 mod declare_path_parameters;
+mod deduplicate_enum_values;
 mod derive_operation_id;
 pub mod error_response_union;
 pub mod non_standard_status;
+mod nullable_named_one_of;
+pub(crate) mod unique_enum_variant_names;
 pub mod unique_parameter_names;
 pub mod unsupported_request_body;
 
@@ -63,6 +66,21 @@ pub(crate) const RULES: &[Rule] = &[
         apply: error_response_union::apply,
     },
     // Schema-level rules.
+    Rule {
+        name: "deduplicate-enum-values",
+        why: "an enum listing a value twice would give typify two variants of one name",
+        apply: deduplicate_enum_values::apply,
+    },
+    Rule {
+        name: "unique-enum-variant-names",
+        why: "enum values that differ on the wire but not as Rust names make typify panic; they get names of their own, the wire values stay",
+        apply: unique_enum_variant_names::apply,
+    },
+    Rule {
+        name: "nullable-named-one-of",
+        why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name; nullable moves to its uses",
+        apply: nullable_named_one_of::apply,
+    },
     // Build-cost rules (run last: they see the repaired schemas).
 ];
 
