@@ -171,3 +171,26 @@ async fn typed_mocks_match_array_query_parameters_item_by_item() {
     // One item missing: the mock does not match.
     assert!(client.list_events().kind(vec![EventKind::DomainDotCreated]).send().await.is_err());
 }
+
+/// The dispatcher (feature `dispatch`) compiles for these names too and sets each argument
+/// through its setter: keyword methods and parameters, a schema called `Result`.
+#[tokio::test]
+async fn the_dispatcher_calls_keyword_named_operations_by_name() {
+    let answer = json!({"type": "root", "async": true, "children": []});
+    let server = Server::always(Reply::json(200, answer.to_string())).await.unwrap();
+    let client = (dispatch::VENDOR.connect)(&server.url(), KEY).unwrap();
+    let args = json!({"self_": "s 1", "match_": "yes", "client": "c", "api_version": "2024-01-01"});
+    let answered = client.call("type_", args.as_object().unwrap()).await.unwrap();
+    assert_eq!(answered.status, 200);
+    assert_eq!(answered.pointer("/type"), Some(&json!("root")));
+    let request = server.single_request();
+    assert_eq!(request.path, "/type/s%201");
+    assert_eq!(request.query.as_deref(), Some("client=c&match=yes"));
+
+    let unknown = client.call("type_", json!({"nope": 1}).as_object().unwrap()).await.unwrap_err();
+    assert_eq!(unknown.to_string(), "`type_` takes no argument `nope`");
+    let wrong = client.call("type_", json!({"match_": "maybe"}).as_object().unwrap()).await.unwrap_err();
+    assert_eq!(wrong.to_string(), "argument `match_` does not fit its type");
+    assert!(client.call("no_such", &serde_json::Map::new()).await.is_err());
+    assert_eq!(dispatch::VENDOR.api.title, tricky::API.title);
+}

@@ -159,6 +159,8 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     link_spec(&crate_dir, name).with_context(|| format!("linking {}", crate_dir.join(SPEC_LINK).display()))?;
     written.push(crate_dir.join(SPEC_LINK));
     written.extend(snapshots::record(root, name, &dir)?);
+    // Last, so a failure above leaves the demo's manifest alone.
+    written.push(add_demo_dependency(root, name)?);
     written.extend(fetched);
     // The overlay was written twice (before and after the fetch).
     let mut seen = std::collections::BTreeSet::new();
@@ -183,6 +185,35 @@ fn overlay(name: &str, secrets: &[String]) -> String {
          #      x-secret: true\n",
         credentials::overlay_actions(secrets)
     )
+}
+
+/// The manifest of the package that calls every client through its dispatcher.
+pub const DEMO_MANIFEST: &str = "crates/demo/Cargo.toml";
+/// The comment opening its block of client dependencies, one line each, sorted.
+pub const DEMO_CLIENTS_MARKER: &str = "# Every vendor client, with its dispatcher";
+
+/// A client's line in the demo's block of client dependencies.
+pub fn demo_dependency(name: &str) -> String {
+    format!("{name} = {{ path = \"../{name}\", features = [\"dispatch\"] }}")
+}
+
+/// Adds the new client to the demo's block of client dependencies (cargo has no way to
+/// depend on every crate of a folder); the demo finds the vendor in `specs/` by itself.
+fn add_demo_dependency(root: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let path = root.join(DEMO_MANIFEST);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(DEMO_CLIENTS_MARKER))
+        .with_context(|| format!("{}: no line starting `{DEMO_CLIENTS_MARKER}`", path.display()))?
+        + 1;
+    let block = lines[start..].iter().take_while(|l| !l.trim().is_empty() && !l.starts_with('[')).count();
+    let line = demo_dependency(name);
+    let at = start + lines[start..start + block].iter().take_while(|l| l.as_str() < line.as_str()).count();
+    lines.insert(at, line);
+    std::fs::write(&path, lines.join("\n") + "\n").with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 /// A first `scenario.toml`: every operation once, in spec order, with example arguments for
@@ -264,6 +295,22 @@ mod tests {
             let target = std::fs::read_link(&link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
             assert_eq!(target, spec_link_target(&vendor), "{}", link.display());
         }
+    }
+
+    /// The demo depends on every client through the line `vendor add` writes, and on nothing
+    /// else in that block.
+    #[test]
+    fn the_demo_depends_on_every_client_as_vendor_add_writes_it() {
+        let root = crate::workspace_root();
+        let manifest = std::fs::read_to_string(root.join(DEMO_MANIFEST)).unwrap();
+        let block: Vec<&str> = manifest
+            .lines()
+            .skip_while(|l| !l.starts_with(DEMO_CLIENTS_MARKER))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with('['))
+            .collect();
+        let expected: Vec<String> = crate::vendors(&root).unwrap().iter().map(|v| demo_dependency(v)).collect();
+        assert_eq!(block, expected);
     }
 
     #[test]

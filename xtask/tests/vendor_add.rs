@@ -72,7 +72,8 @@ fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
     assert!(added.contains("specs/acme/openapi.yaml"), "{added}");
 
     // Nothing outside the new vendor's two folders and its snapshots changed: no Rust file,
-    // no list of vendors.
+    // no list of vendors; only the demo's manifest gained the one dependency line cargo needs
+    // to link the client.
     let after = tree(&copy);
     let changed: Vec<&PathBuf> =
         before.keys().chain(after.keys()).filter(|p| before.get(*p) != after.get(*p)).collect();
@@ -80,13 +81,21 @@ fn a_vendor_added_by_the_command_builds_and_is_covered_without_other_edits() {
         p.parent() == Some(Path::new("tests/snapshots"))
             && p.file_name().is_some_and(|n| n.to_string_lossy().contains("@acme__"))
     };
+    let demo = Path::new(xtask::vendor::DEMO_MANIFEST);
     let outside: Vec<&&PathBuf> = changed
         .iter()
-        .filter(|p| !p.starts_with("specs/acme") && !p.starts_with("crates/acme") && !snapshot(p))
+        .filter(|p| !p.starts_with("specs/acme") && !p.starts_with("crates/acme") && !snapshot(p) && **p != demo)
         .collect();
     assert!(outside.is_empty(), "changed outside the new vendor: {outside:?}");
     let snapshots: Vec<&&PathBuf> = changed.iter().filter(|p| snapshot(p)).collect();
     assert_eq!(snapshots.len(), 2, "the surface and the generated code are recorded: {snapshots:?}");
+    let lines = |tree: &BTreeMap<PathBuf, Vec<u8>>| -> Vec<String> {
+        String::from_utf8(tree[demo].clone()).unwrap().lines().map(str::to_string).collect()
+    };
+    let (old, new) = (lines(&before), lines(&after));
+    let added: Vec<&String> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert_eq!(added, [&xtask::vendor::demo_dependency("acme")], "the demo manifest's change");
+    assert_eq!(new.len(), old.len() + 1);
 
     // The credential the create answers with is recognised by its name and marked, so the
     // client holds it as a SecretString; the overlay shows how to mark another.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::{Selection, SpecDir};
 
-/// Generates `$OUT_DIR/client.rs` and `$OUT_DIR/mock.rs` from `specs/<vendor>/`, a path
+/// Generates `$OUT_DIR/client.rs`, `$OUT_DIR/mock.rs` and `$OUT_DIR/dispatch.rs` from `specs/<vendor>/`, a path
 /// relative to the client crate's manifest directory.
 ///
 /// Only the operations of the enabled tag features (`CARGO_FEATURE_*`) are generated, with
@@ -90,15 +90,17 @@ fn manifest_path(manifest_dir: &Path) -> PathBuf {
     if original.is_file() { original } else { manifest_dir.join("Cargo.toml") }
 }
 
-/// Loads, prepares and generates all of `dir`, writing `client.rs` and `mock.rs` into
-/// `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
+/// Loads, prepares and generates all of `dir`, writing `client.rs`, `mock.rs` and `dispatch.rs`
+/// into `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
 pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
     write_generated(&crate::load(dir)?, out_dir)
 }
 
 fn write_generated(prepared: &crate::Prepared, out_dir: &Path) -> Result<(), crate::Error> {
     let generated = crate::generate(prepared)?;
-    for (name, content) in [("client.rs", &generated.client), ("mock.rs", &generated.mock)] {
+    for (name, content) in
+        [("client.rs", &generated.client), ("mock.rs", &generated.mock), ("dispatch.rs", &generated.dispatch)]
+    {
         let path = out_dir.join(name);
         write_if_changed(&path, content).map_err(|e| crate::Error::new(&path, "", crate::ErrorKind::Io(e)))?;
     }

@@ -1,23 +1,23 @@
 //! Example values synthesised from a spec, so a mock server can answer any operation the
-//! way the spec says it answers: the schema's own `example` where it has one, else a value
-//! of the right shape.
+//! way the spec says it answers, and a test can call any operation the way the spec says it
+//! is called: the schema's own `example` where it has one and it conforms, else a minimal
+//! value that does ([`valid`]).
 
 use serde_json::{Map, Value, json};
 
-use crate::schemas;
+use crate::{conformance, schemas};
 
-/// The operation of `doc` that serves `method` and a concrete `path` (templates match any
-/// one segment), as (operationId, status, example body) for its first success response.
-pub fn answer(doc: &Value, method: &str, path: &str) -> Option<(String, u16, Option<Value>)> {
+/// The operation of `doc` that serves `method` and a concrete `path` (a template segment
+/// matches any one segment; of several matching templates the one with the most literal
+/// segments wins, as servers route), with its first success response: (operationId, response).
+pub fn answer(doc: &Value, method: &str, path: &str) -> Option<(String, Response)> {
     let (_, _, _, op) = schemas::operations(doc)
         .into_iter()
-        .find(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))?;
+        .filter(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))
+        .max_by_key(|(_, template, _, _)| usize::MAX - template.split('/').filter(|s| s.starts_with('{')).count())?;
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
-    let responses = op.get("responses")?.as_object()?;
-    let (status, response) = responses.iter().find(|(s, _)| s.starts_with('2'))?;
-    let status = status.parse().unwrap_or(200);
-    let body = response.pointer("/content/application~1json/schema").map(|schema| example(doc, schema, 0));
-    Some((id, status, body))
+    let success = responses(doc, op).into_iter().find(|r| (200..300).contains(&r.status))?;
+    Some((id, success))
 }
 
 fn path_matches(template: &str, path: &str) -> bool {
@@ -51,9 +51,9 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
         return example(doc, first, depth + 1);
     }
     match schema.get("type").and_then(Value::as_str) {
-        Some("string") => json!("string"),
-        Some("number") => json!(1.5),
-        Some("integer") => json!(1),
+        Some("string") => string(schema),
+        Some("number") => number(schema, 1.5),
+        Some("integer") => number(schema, 1.0),
         Some("boolean") => json!(true),
         Some("array") => match schema.get("items") {
             Some(items) if items.as_object().is_some_and(|o| !o.is_empty()) => json!([example(doc, items, depth + 1)]),
@@ -71,6 +71,283 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
+/// A string of the schema's format and length.
+fn string(schema: &Value) -> Value {
+    let text = match schema.get("format").and_then(Value::as_str) {
+        Some("date-time") => "2024-01-01T00:00:00Z",
+        Some("date") => "2024-01-01",
+        Some("time") => "00:00:00",
+        Some("uuid") => "00000000-0000-4000-8000-000000000000",
+        Some("email") => "user@example.com",
+        Some("uri" | "url") => "https://example.com/",
+        Some("hostname") => "example.com",
+        Some("ipv4") => "127.0.0.1",
+        Some("ipv6") => "::1",
+        _ => "string",
+    };
+    let bound = |key: &str| schema.get(key).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
+    let mut text = text.to_string();
+    if let Some(min) = bound("minLength") {
+        while text.chars().count() < min {
+            text.push('x');
+        }
+    }
+    if let Some(max) = bound("maxLength") {
+        text = text.chars().take(max).collect();
+    }
+    Value::String(text)
+}
+
+/// A number within the schema's bounds (`usual` if it is), whole for integers.
+fn number(schema: &Value, usual: f64) -> Value {
+    let integer = schema.get("type").and_then(Value::as_str) == Some("integer");
+    let mut n = usual;
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+        n = n.max(if schema.get("exclusiveMinimum") == Some(&Value::Bool(true)) { min + 1.0 } else { min });
+    }
+    if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+        n = n.min(if schema.get("exclusiveMaximum") == Some(&Value::Bool(true)) { max - 1.0 } else { max });
+    }
+    if integer {
+        let whole = n.ceil();
+        // Integers go out as integers, so typify's integer types take them.
+        return if whole >= 0.0 { json!(whole as u64) } else { json!(whole as i64) };
+    }
+    json!(n)
+}
+
+/// A value of `schema` with only what it requires: required properties, the fewest items.
+pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let Some(schema) = conformance::resolve(doc, schema) else { return Value::Null };
+    if depth > 16 {
+        return Value::Null;
+    }
+    if schema.get("x-secret") == Some(&Value::Bool(true)) {
+        return json!("demo-secret-value");
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null())) {
+        return first.clone();
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for part in parts {
+            match minimal(doc, part, depth + 1) {
+                Value::Object(map) => merged.extend(map),
+                other if parts.len() == 1 => return other,
+                _ => {}
+            }
+        }
+        let own = minimal(doc, &without_composition(schema), depth + 1);
+        if let Value::Object(map) = own {
+            merged.extend(map);
+        }
+        return Value::Object(merged);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alternatives) = schema.get(key).and_then(Value::as_array) {
+            // Alternatives may only name which of the schema's own properties are required
+            // (`oneOf: [{required: [uid]}, {required: [email]}]`): each is read with them.
+            let candidates = alternatives.iter().map(|alt| match with_own_properties(doc, schema, key, alt) {
+                Some(combined) => minimal(doc, &combined, depth + 1),
+                None => minimal(doc, alt, depth + 1),
+            });
+            let mut first = None;
+            for candidate in candidates {
+                if conformance::conforms(doc, schema, &candidate) {
+                    return candidate;
+                }
+                first.get_or_insert(candidate);
+            }
+            return first.unwrap_or(Value::Null);
+        }
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => string(schema),
+        Some("number") => number(schema, 1.5),
+        Some("integer") => number(schema, 1.0),
+        Some("boolean") => json!(true),
+        Some("array") => {
+            let count = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0).min(4);
+            let item = schema.get("items").map_or(Value::Null, |items| minimal(doc, items, depth + 1));
+            Value::Array((0..count).map(|_| item.clone()).collect())
+        }
+        _ => {
+            let mut object = Map::new();
+            let properties = schema.get("properties");
+            for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+            {
+                let value =
+                    properties.and_then(|p| p.get(name)).map_or(json!("string"), |p| minimal(doc, p, depth + 1));
+                object.insert(name.to_string(), value);
+            }
+            Value::Object(object)
+        }
+    }
+}
+
+/// `schema` without `key`, with the alternative's `required` and `properties` added, when
+/// the schema has properties of its own and the alternative is an inline object constraint.
+fn with_own_properties(doc: &Value, schema: &Value, key: &str, alternative: &Value) -> Option<Value> {
+    let own = schema.as_object()?;
+    if !own.contains_key("properties") && !own.contains_key("required") {
+        return None;
+    }
+    let alt = conformance::resolve(doc, alternative)?.as_object()?;
+    if alt.keys().any(|k| !matches!(k.as_str(), "required" | "properties" | "description" | "title" | "type")) {
+        return None;
+    }
+    let mut combined = own.clone();
+    combined.remove(key);
+    let required = combined.entry("required").or_insert_with(|| json!([]));
+    if let (Some(list), Some(more)) = (required.as_array_mut(), alt.get("required").and_then(Value::as_array)) {
+        list.extend(more.iter().cloned());
+    }
+    if let Some(more) = alt.get("properties").and_then(Value::as_object) {
+        let properties = combined.entry("properties").or_insert_with(|| json!({}));
+        if let Some(map) = properties.as_object_mut() {
+            map.extend(more.clone());
+        }
+    }
+    Some(Value::Object(combined))
+}
+
+fn without_composition(schema: &Value) -> Value {
+    let mut own = schema.clone();
+    if let Some(map) = own.as_object_mut() {
+        map.remove("allOf");
+    }
+    own
+}
+
+/// A value that conforms to `schema`: the spec's own example (or one built from its
+/// properties' examples) if it does, else the minimal value (which may still not conform,
+/// for a schema no value satisfies; [`conformance::problems`] says why).
+pub fn valid(doc: &Value, schema: &Value) -> Value {
+    let full = example(doc, schema, 0);
+    if conformance::conforms(doc, schema, &full) {
+        return full;
+    }
+    minimal(doc, schema, 0)
+}
+
+/// One declared response of an operation, with a body synthesised from its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    /// The first media type declared, if any.
+    pub content_type: Option<String>,
+    /// A valid example of the JSON schema, for a JSON media type with a schema.
+    pub body: Option<Value>,
+}
+
+/// Every response of `op` with a numeric status (not `default` or `4XX`), in spec order.
+pub fn responses(doc: &Value, op: &Value) -> Vec<Response> {
+    let mut out = Vec::new();
+    for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        let Ok(status) = status.parse::<u16>() else { continue };
+        let response = conformance::resolve(doc, response).unwrap_or(response);
+        let content = response.get("content").and_then(Value::as_object);
+        let first = content.and_then(|c| c.iter().next());
+        let content_type = first.map(|(media, _)| media.clone());
+        let body = first
+            .filter(|(media, _)| is_json(media))
+            .and_then(|(_, media)| media.get("schema"))
+            .map(|schema| valid(doc, schema));
+        out.push(Response { status, content_type, body });
+    }
+    out
+}
+
+/// The text sent as an octet-stream or plain-text request body.
+pub const RAW_BODY: &str = "demo bytes";
+
+/// `application/x-www-form-urlencoded` (parameters ignored).
+pub fn is_form(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// `application/json`, `application/problem+json`, … (parameters ignored).
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// One parameter of a call: its spec name, where it goes, a valid value and its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Argument {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    pub value: Value,
+    pub schema: Value,
+}
+
+/// What a call of an operation sends: every parameter (the path item's and the
+/// operation's, the operation's winning) and the request body, each valid for its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arguments {
+    pub parameters: Vec<Argument>,
+    /// The request body's media type (the first declared), if the operation takes one.
+    pub body_type: Option<String>,
+    /// The body: a valid value of its schema for JSON and form bodies, else the text
+    /// [`RAW_BODY`] as a JSON string.
+    pub body: Option<Value>,
+    /// The body's schema.
+    pub body_schema: Option<Value>,
+}
+
+/// Arguments for `op`, the operation of `doc` under the path template `path`.
+pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
+    let item = doc.get("paths").and_then(|p| p.get(path));
+    let mut parameters: Vec<Argument> = Vec::new();
+    let declared = item.and_then(|i| i.get("parameters")).and_then(Value::as_array).into_iter().flatten();
+    let own = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
+    for parameter in declared.chain(own) {
+        let parameter = conformance::resolve(doc, parameter).unwrap_or(parameter);
+        let (Some(name), Some(location)) = (parameter.get("name").and_then(Value::as_str), location(parameter)) else {
+            continue;
+        };
+        let schema = parameter.get("schema").cloned().unwrap_or(json!({"type": "string"}));
+        let value = parameter.get("example").cloned().filter(|e| conformance::conforms(doc, &schema, e));
+        let value = value.unwrap_or_else(|| valid(doc, &schema));
+        let required = parameter.get("required") == Some(&Value::Bool(true)) || location == Location::Path;
+        let argument = Argument { name: name.to_string(), location, required, value, schema };
+        match parameters.iter_mut().find(|p| p.name == argument.name && p.location == argument.location) {
+            Some(earlier) => *earlier = argument,
+            None => parameters.push(argument),
+        }
+    }
+    let body = op.get("requestBody").map(|b| conformance::resolve(doc, b).unwrap_or(b));
+    let first = body.and_then(|b| b.get("content")).and_then(Value::as_object).and_then(|c| c.iter().next());
+    let body_type = first.map(|(media, _)| media.clone());
+    let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();
+    let body = body_type.as_deref().map(|media| match &body_schema {
+        Some(schema) if is_json(media) || is_form(media) => valid(doc, schema),
+        // An octet-stream or text body: its text, as a JSON string.
+        _ => Value::String(RAW_BODY.into()),
+    });
+    Arguments { parameters, body_type, body, body_schema }
+}
+
+fn location(parameter: &Value) -> Option<Location> {
+    Some(match parameter.get("in").and_then(Value::as_str)? {
+        "path" => Location::Path,
+        "query" => Location::Query,
+        "header" => Location::Header,
+        "cookie" => Location::Cookie,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,10 +359,70 @@ mod tests {
             "components": {"schemas": {"T": {"type": "object", "properties": {
                 "id": {"type": "string", "example": "t1"}, "n": {"type": "integer"},
                 "s": {"type": "string", "x-secret": true}, "k": {"type": "string", "enum": ["a", "b"]}}}}}});
-        let (id, status, body) = answer(&doc, "GET", "/t/xyz").unwrap();
-        assert_eq!((id.as_str(), status), ("get_t", 200));
-        assert_eq!(body.unwrap(), json!({"id": "t1", "n": 1, "s": "demo-secret-value", "k": "a"}));
+        let (id, response) = answer(&doc, "GET", "/t/xyz").unwrap();
+        assert_eq!((id.as_str(), response.status), ("get_t", 200));
+        assert_eq!(response.body.unwrap(), json!({"id": "t1", "n": 1, "s": "demo-secret-value", "k": "a"}));
         assert!(answer(&doc, "GET", "/t").is_none());
         assert!(answer(&doc, "POST", "/t/x").is_none());
+    }
+
+    /// A spec example that breaks its own schema is replaced by a minimal valid value;
+    /// formats and bounds are honoured.
+    #[test]
+    fn valid_values_conform_even_when_the_spec_example_does_not() {
+        let doc = json!({"components": {"schemas": {"T": {"type": "object", "required": ["at", "n"],
+            "example": {"at": 5},
+            "properties": {"at": {"type": "string", "format": "date-time"},
+                           "n": {"type": "integer", "minimum": 3},
+                           "name": {"type": "string", "minLength": 8},
+                           "kind": {"oneOf": [{"type": "integer", "maximum": 0, "minimum": 0}, {"type": "string"}]}}}}}});
+        let schema = json!({"$ref": "#/components/schemas/T"});
+        let value = valid(&doc, &schema);
+        assert_eq!(value, json!({"at": "2024-01-01T00:00:00Z", "n": 3}));
+        assert!(conformance::conforms(&doc, &schema, &value));
+        let full = example(&doc, &json!({"properties": {"name": {"type": "string", "minLength": 8}}}), 0);
+        assert_eq!(full, json!({"name": "stringxx"}));
+    }
+
+    /// `/t/me` is served by `/t/me`, not by `/t/{id}` declared before it.
+    #[test]
+    fn the_most_literal_template_answers() {
+        let ok = |id: &str| json!({"operationId": id, "responses": {"200": {"description": "ok"}}});
+        let doc = json!({"paths": {"/t/{id}": {"get": ok("by_id")}, "/t/me": {"get": ok("me")}}});
+        assert_eq!(answer(&doc, "GET", "/t/me").unwrap().0, "me");
+        assert_eq!(answer(&doc, "GET", "/t/you").unwrap().0, "by_id");
+    }
+
+    /// `oneOf` alternatives that only say which of the schema's properties are required.
+    #[test]
+    fn alternatives_naming_required_properties_get_them() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "required": ["role"], "additionalProperties": false,
+            "oneOf": [{"required": ["uid"]}, {"required": ["email"]}],
+            "properties": {"uid": {"type": "integer"}, "email": {"type": "string"}, "role": {"enum": ["ADMIN"]}}});
+        let value = valid(&doc, &schema);
+        assert_eq!(value, json!({"role": "ADMIN", "uid": 1}));
+        assert!(conformance::conforms(&doc, &schema, &value));
+    }
+
+    #[test]
+    fn arguments_merge_path_item_parameters_and_synthesise_the_body() {
+        let doc = json!({"paths": {"/t/{id}": {
+            "parameters": [{"name": "id", "in": "path", "schema": {"type": "integer", "minimum": 7}}],
+            "post": {"operationId": "p",
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}, "example": "hello"}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object",
+                    "required": ["a"], "properties": {"a": {"type": "boolean"}}}}}},
+                "responses": {"201": {"content": {"application/json": {"schema": {"type": "string"}}}},
+                              "404": {"description": "gone"}, "default": {"description": "other"}}}}}});
+        let op = &doc["paths"]["/t/{id}"]["post"];
+        let args = arguments(&doc, "/t/{id}", op);
+        let found: Vec<(&str, Location, &Value)> =
+            args.parameters.iter().map(|p| (p.name.as_str(), p.location, &p.value)).collect();
+        assert_eq!(found, [("id", Location::Path, &json!(7)), ("q", Location::Query, &json!("hello"))]);
+        assert_eq!(args.body, Some(json!({"a": true})));
+        assert_eq!(args.body_type.as_deref(), Some("application/json"));
+        let statuses: Vec<(u16, Option<Value>)> = responses(&doc, op).into_iter().map(|r| (r.status, r.body)).collect();
+        assert_eq!(statuses, [(201, Some(json!("string"))), (404, None)]);
     }
 }

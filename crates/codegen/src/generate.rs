@@ -20,6 +20,8 @@ pub struct Generated {
     pub client: String,
     /// progenitor's typed httpmock helpers, written against `crate::`.
     pub mock: String,
+    /// Any operation by name with JSON arguments (feature `dispatch`), against `crate::`.
+    pub dispatch: String,
 }
 
 /// The settings every client is generated with.
@@ -73,13 +75,18 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let renamed = renamed_parameters(&prepared.doc);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
+    let dispatch = crate::dispatch::generate(&client).map_err(progenitor_error)?;
     let mut client = crate_root(client);
     rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
     rewrite::fix_mock_bodies(&mut mock);
     rewrite::fix_mock_queries(&mut mock);
     crate::docs::sanitize(&mut client);
     crate::docs::sanitize(&mut mock);
-    let generated = Generated { client: prettyplease::unparse(&client), mock: prettyplease::unparse(&mock) };
+    let generated = Generated {
+        client: prettyplease::unparse(&client),
+        mock: prettyplease::unparse(&mock),
+        dispatch: prettyplease::unparse(&dispatch),
+    };
     if wire.is_some()
         && (generated.client.contains(rewrite_wire_values::MARK) || generated.mock.contains(rewrite_wire_values::MARK))
     {
@@ -159,7 +166,8 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
 
 /// Everything a client crate's root needs, so that its `lib.rs` is one `include!`: the
 /// generated code in a module of its own (progenitor's style, so its lints are off), its
-/// public items re-exported, the runtime's types callers name, and the `mock` module.
+/// public items re-exported, the runtime's types callers name, and the `mock` and `dispatch`
+/// modules.
 ///
 /// All of it is `cfg(not(doctest))`: doc comments carry spec text, and rustdoc must never
 /// collect a doctest from it (the crate's own docs, in its `lib.rs`, are still tested).
@@ -182,6 +190,14 @@ fn crate_root(generated: syn::File) -> syn::File {
         #[allow(clippy::all, clippy::unwrap_used)]
         pub mod mock {
             include!(concat!(env!("OUT_DIR"), "/mock.rs"));
+        }
+
+        /// Any operation by its method name, with JSON arguments (feature `dispatch`): what
+        /// the demo and the every-operation tests call.
+        #[cfg(all(feature = "dispatch", not(doctest)))]
+        #[allow(clippy::all, clippy::unwrap_used)]
+        pub mod dispatch {
+            include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
         }
     }
 }

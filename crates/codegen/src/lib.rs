@@ -10,7 +10,9 @@
 
 mod build_script;
 mod collisions;
+pub mod conformance;
 mod describe;
+mod dispatch;
 pub mod docs;
 pub mod drift;
 mod error;

@@ -1,40 +1,156 @@
 //! `cargo xtask demo` (the `demo` binary): every vendor client, end to end.
 //!
 //! Offline (the default) each client talks to a loopback server that answers every operation
-//! with an example synthesised from the vendor's own spec, and each request is printed exactly
-//! as the server received it. With `--live` the clients talk to the real APIs.
+//! with an example synthesised from the vendor's own spec. The tour prints, request as the
+//! server received it and answer: the token flows of `specs/<vendor>/scenario.toml`, then one
+//! call per tag; then every operation is called once without printing, and a summary line
+//! says how many were answered. With `--live` the clients make only the scenario's calls,
+//! against the real APIs.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::Context as _;
-use api_codegen::{SpecDir, examples};
+use api_codegen::{SpecDir, examples, naming, schemas};
 use api_runtime::ApiDescription;
 use loopback::{Reply, Server};
+use serde_json::{Map, Value};
 
 use crate::scenario::{Outcome, Scenario};
 use crate::{Caller, VENDORS, Vendor, wire, workspace_root};
 
 /// A fake key for the mock servers: it is printed redacted like a real one.
 const DEMO_KEY: &str = "demo-key-not-a-real-credential";
+/// Answers longer than this are cut when shown: the tour stays readable.
+const SHOWN_CHARS: usize = 400;
 
 /// Runs the demo for every vendor of `specs/`, writing to `out` as each call completes.
 pub async fn run(live: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut failures = 0;
+    let mut tally = Tally::default();
     for vendor in VENDORS {
-        failures += run_vendor(vendor, live, out).await?;
+        failures += run_vendor(vendor, live, out, &mut tally).await?;
     }
-    anyhow::ensure!(failures == 0, "{failures} call(s) failed");
+    if !live {
+        writeln!(out, "\n{}", tally.summary())?;
+    }
+    anyhow::ensure!(failures == 0 && tally.failed.is_empty(), "{} call(s) failed", failures + tally.failed.len());
     Ok(())
 }
 
+/// Every operation called against the mocks.
+#[derive(Debug, Default)]
+struct Tally {
+    answered: usize,
+    /// `vendor operationId: why`.
+    failed: Vec<String>,
+    /// Operations the clients lack (left out by a normalisation rule).
+    not_callable: Vec<String>,
+}
+
+impl Tally {
+    fn summary(&self) -> String {
+        let total = self.answered + self.failed.len();
+        let mut line = if self.failed.is_empty() {
+            format!("{total} operations, all answered")
+        } else {
+            format!("{total} operations, {} answered; failed:\n  {}", self.answered, self.failed.join("\n  "))
+        };
+        if !self.not_callable.is_empty() {
+            line.push_str(&format!(
+                "\n{} operations not in the clients yet (see `cargo xtask check-spec`): {}",
+                self.not_callable.len(),
+                self.not_callable.join(", ")
+            ));
+        }
+        line
+    }
+}
+
 /// One vendor's scenario against a mock server answering from its spec (or the real API),
-/// printing each request as it arrived; the number of failed calls.
-async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+/// printing each request as it arrived, then (offline) one call per tag and every operation
+/// once; the number of failed scenario and tour calls.
+async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mut Tally) -> anyhow::Result<usize> {
     let dir = workspace_root().join("specs").join(vendor.name);
     let scenario = Scenario::read(&dir, vendor.api)?;
     let Some((mut session, client)) = Session::start(vendor, live, out).await? else { return Ok(0) };
     scenario.run(client.as_ref(), vendor.api, |call, outcome| session.show(&call.label(), outcome)).await?;
+    let Some(doc) = session.doc.clone() else { return Ok(session.failures) };
+
+    let calls = calls(&doc, vendor.api);
+    for call in one_per_tag(&calls) {
+        let outcome = Outcome::Done(client.call(&call.method, call.args.as_ref().unwrap_or(&Map::new())).await);
+        session.show(&format!("{} (tag `{}`)", call.id, call.tag), &outcome)?;
+    }
+
+    let mut answered = 0;
+    for call in &calls {
+        let Some(args) = &call.args else {
+            tally.not_callable.push(format!("{} {}", vendor.name, call.id));
+            continue;
+        };
+        match client.call(&call.method, args).await {
+            Ok(_) => answered += 1,
+            Err(e) => tally.failed.push(format!("{} {}: {e}", vendor.name, call.id)),
+        }
+    }
+    tally.answered += answered;
+    let called = calls.iter().filter(|c| c.args.is_some()).count();
+    writeln!(session.out, "\n{}: {answered} of {called} operations answered by the mock", vendor.name)?;
     Ok(session.failures)
+}
+
+/// One operation of a spec, ready to call.
+struct Call {
+    id: String,
+    /// progenitor's method name.
+    method: String,
+    /// Its first tag (empty: none).
+    tag: String,
+    http_method: &'static str,
+    /// Setter name → value, synthesised from the spec; `None` if the client lacks the
+    /// operation (a normalisation rule left it out, e.g. a multipart upload).
+    args: Option<Map<String, Value>>,
+}
+
+/// For each tag, in order of first appearance, its first callable `GET` (a read shows best),
+/// else its first callable operation.
+fn one_per_tag(calls: &[Call]) -> Vec<&Call> {
+    let mut tags: Vec<&str> = Vec::new();
+    for call in calls {
+        if !call.tag.is_empty() && !tags.contains(&call.tag.as_str()) {
+            tags.push(&call.tag);
+        }
+    }
+    tags.iter()
+        .filter_map(|tag| {
+            let mut of_tag = calls.iter().filter(|c| c.tag == *tag && c.args.is_some());
+            of_tag.clone().find(|c| c.http_method == "get").or_else(|| of_tag.next())
+        })
+        .collect()
+}
+
+/// Every operation of `doc`, in document order.
+fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
+    schemas::operations(doc)
+        .into_iter()
+        .map(|(_, path, http_method, op)| {
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string();
+            let arguments = examples::arguments(doc, &path, op);
+            let in_client = api.operations.iter().find(|o| o.id == id);
+            let args = in_client.map(|_| {
+                let mut args: Map<String, Value> =
+                    arguments.parameters.iter().map(|p| (naming::field_name(&p.name), p.value.clone())).collect();
+                if let Some(body) = arguments.body {
+                    args.insert("body".into(), body);
+                }
+                args
+            });
+            let method = in_client.map_or_else(|| naming::method_name(&id), |o| o.rust_name.to_string());
+            Call { method, id, tag, http_method, args }
+        })
+        .collect()
 }
 
 /// Where one vendor's calls go, and how they are shown.
@@ -42,6 +158,8 @@ struct Session<'o> {
     out: &'o mut dyn Write,
     api: &'static ApiDescription,
     server: Option<Server>,
+    /// The prepared spec the mock answers from (offline only).
+    doc: Option<Arc<Value>>,
     printed: usize,
     failures: usize,
 }
@@ -57,7 +175,9 @@ impl<'o> Session<'o> {
         if live {
             writeln!(out, "\n== {} (live) ==", api.title)?;
             return match (vendor.from_env)() {
-                Ok(client) => Ok(Some((Session { out, api, server: None, printed: 0, failures: 0 }, client))),
+                Ok(client) => {
+                    Ok(Some((Session { out, api, server: None, doc: None, printed: 0, failures: 0 }, client)))
+                }
                 Err(e) => {
                     writeln!(out, "   skipped: {e}")?;
                     Ok(None)
@@ -67,16 +187,20 @@ impl<'o> Session<'o> {
         let name = vendor.name;
         let prepared = api_codegen::load(&SpecDir::new(workspace_root().join("specs").join(name)))
             .with_context(|| format!("loading the {name} spec"))?;
-        let doc = prepared.doc;
-        let server = Server::start(move |request| match examples::answer(&doc, &request.method, &request.path) {
-            Some((_, status, Some(body))) => Reply::json(status, body.to_string()),
-            Some((_, status, None)) => Reply::status(status),
+        let doc = Arc::new(prepared.doc);
+        let answering = Arc::clone(&doc);
+        let server = Server::start(move |request| match examples::answer(&answering, &request.method, &request.path) {
+            Some((_, response)) => match (response.body, response.content_type) {
+                (Some(body), _) => Reply::json(response.status, body.to_string()),
+                (None, Some(media)) => Reply { status: response.status, ..Reply::bytes(&media, "demo bytes") },
+                (None, None) => Reply::status(response.status),
+            },
             None => Reply::json(404, r#"{"error":"no such operation in the spec"}"#),
         })
         .await?;
         writeln!(out, "\n== {} (mock server at {}, answering from specs/{name}) ==", api.title, server.url())?;
         let client = (vendor.connect)(&server.url(), DEMO_KEY)?;
-        Ok(Some((Session { out, api, server: Some(server), printed: 0, failures: 0 }, client)))
+        Ok(Some((Session { out, api, server: Some(server), doc: Some(doc), printed: 0, failures: 0 }, client)))
     }
 
     /// Prints the requests made since the last call, then the outcome.
@@ -89,13 +213,21 @@ impl<'o> Session<'o> {
             }
         }
         match outcome {
-            Outcome::Done(Ok(answer)) => writeln!(self.out, "← {}", answer.shown),
+            Outcome::Done(Ok(answer)) => writeln!(self.out, "← {}", cut(&answer.shown)),
             Outcome::Done(Err(e)) => {
                 self.failures += 1;
                 writeln!(self.out, "← error: {e}")
             }
             Outcome::Skipped(why) => writeln!(self.out, "   skipped: {why}"),
         }
+    }
+}
+
+/// `text`, cut to [`SHOWN_CHARS`] characters.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((at, _)) => format!("{} …", &text[..at]),
+        None => text.to_string(),
     }
 }
 
@@ -124,6 +256,32 @@ mod tests {
         assert!(!out.contains("demo-secret-value"), "a returned secret is printed:\n{out}");
         assert!(!out.contains("api-version"), "progenitor's header went out:\n{out}");
         assert!(out.contains("authorization: Bearer [REDACTED]") && out.contains("x-api-key: [REDACTED]"));
+    }
+
+    /// The tour: one call per tag of each vendor, every operation answered by the mock, and
+    /// the summary counting them all; no key and no returned secret anywhere.
+    #[tokio::test]
+    async fn the_tour_shows_one_call_per_tag_and_a_summary_of_every_operation() {
+        let mut out = Vec::new();
+        run(false, &mut out).await.unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let mut total = 0;
+        for vendor in VENDORS {
+            let n = vendor.api.operations.len();
+            total += n;
+            let line = format!("\n{}: {n} of {n} operations answered by the mock\n", vendor.name);
+            assert!(out.contains(&line), "missing `{line}` in:\n{out}");
+            let dir = SpecDir::new(workspace_root().join("specs").join(vendor.name));
+            let doc = api_codegen::load(&dir).unwrap().doc;
+            let calls = calls(&doc, vendor.api);
+            for call in &calls {
+                let shown = out.matches(&format!("(tag `{}`)\n", call.tag)).count();
+                assert!(call.tag.is_empty() || shown == 1, "tag `{}` shown {shown} times:\n{out}", call.tag);
+            }
+        }
+        assert!(out.ends_with(&format!("\n{total} operations, all answered\n")), "{out}");
+        assert!(!out.contains(DEMO_KEY) && !out.contains("demo-secret-value"), "a secret is printed:\n{out}");
+        assert!(!out.contains("← error"), "{out}");
     }
 
     /// Every vendor of `specs/` is in the demo, each call of its scenario made and answered:

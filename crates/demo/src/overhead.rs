@@ -214,8 +214,11 @@ fn arguments(params: &Map<String, Value>, body: Option<&Value>) -> Map<String, V
 /// The spec's example answer to a request, as the demo's mock gives it.
 fn example_reply(doc: &Value, request: &Recorded) -> Reply {
     match examples::answer(doc, &request.method, &request.path) {
-        Some((_, status, Some(body))) => Reply::json(status, body.to_string()),
-        Some((_, status, None)) => Reply::status(status),
+        Some((_, response)) => match (response.body, response.content_type) {
+            (Some(body), _) => Reply::json(response.status, body.to_string()),
+            (None, Some(media)) => Reply { status: response.status, ..Reply::bytes(&media, "bench bytes") },
+            (None, None) => Reply::status(response.status),
+        },
         None => Reply::json(404, r#"{"error":"no such operation in the spec"}"#),
     }
 }

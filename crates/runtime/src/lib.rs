@@ -21,6 +21,7 @@ mod body_limit;
 mod call;
 mod config;
 mod context;
+pub mod dispatch;
 mod error;
 mod path_check;
 mod redact;

@@ -1,0 +1,145 @@
+//! Calling any operation of a generated client by name with JSON arguments: what the code
+//! a client crate emits with its `dispatch` feature builds on. The demo, the scenarios and
+//! the every-operation tests drive every vendor through this one interface instead of
+//! compiling each client a second time.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use progenitor_client::{ByteStream, ResponseValue};
+use serde_json::{Map, Value};
+
+use crate::{ApiDescription, ConfigError, Error};
+
+/// The future of one dispatched call.
+pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, CallError>> + 'a>>;
+
+/// A generated client, callable by method name with JSON arguments.
+pub trait Caller {
+    /// Calls `method` (progenitor's method name) with `args` (setter name → JSON value).
+    fn call<'a>(&'a self, method: &'a str, args: &'a Map<String, Value>) -> CallFuture<'a>;
+}
+
+/// A configured client behind [`Caller`], or why it could not be configured.
+pub type Connected = Result<Box<dyn Caller>, ConfigError>;
+
+/// One client crate's dispatcher, as its `dispatch` module exports it (`VENDOR`).
+pub struct Dispatcher {
+    pub api: &'static ApiDescription,
+    /// A client with this key, talking to `base_url`.
+    pub connect: fn(base_url: &str, key: &str) -> Connected,
+    /// Like `connect`, but each call sends exactly one request (no retry): for tests that
+    /// answer every status an operation declares.
+    pub connect_once: fn(base_url: &str, key: &str) -> Connected,
+    /// A client configured from the API's environment variables.
+    pub from_env: fn() -> Connected,
+}
+
+impl fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher").field("api", &self.api.title).finish_non_exhaustive()
+    }
+}
+
+/// A successful call: its status, the typed answer's `Debug` (secrets redacted), and its
+/// JSON for later calls to refer to (secrets included: never printed).
+pub struct Answer {
+    pub status: u16,
+    pub shown: String,
+    value: Value,
+}
+
+impl Answer {
+    /// The value at a JSON pointer of the answer.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        self.value.pointer(pointer)
+    }
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answer").field("status", &self.status).field("shown", &self.shown).finish_non_exhaustive()
+    }
+}
+
+/// Which [`Error`] variant a failed call ended in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    InvalidRequest,
+    Transport,
+    /// A status the spec declares as an error, its body decoded into the spec's type.
+    ErrorResponse,
+    UnexpectedStatus,
+    InvalidBody,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("the client has no method `{0}`")]
+    UnknownOperation(String),
+    #[error("`{0}` takes no argument `{1}`")]
+    UnknownArgument(&'static str, String),
+    /// serde's message is left out: it may quote the value, which may be a secret.
+    #[error("argument `{0}` does not fit its type")]
+    Argument(String),
+    /// The runtime's error, as it displays (credentials and secrets redacted).
+    #[error("{message}")]
+    Failed { failure: Failure, status: Option<u16>, message: String },
+}
+
+impl CallError {
+    /// The variant of the runtime's error, for a call that was made.
+    pub fn failure(&self) -> Option<Failure> {
+        match self {
+            CallError::Failed { failure, .. } => Some(*failure),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<Error<E>> for CallError {
+    fn from(e: Error<E>) -> Self {
+        let failure = match &e {
+            Error::InvalidRequest { .. } => Failure::InvalidRequest,
+            Error::Transport { .. } => Failure::Transport,
+            Error::ErrorResponse { .. } => Failure::ErrorResponse,
+            Error::UnexpectedStatus { .. } => Failure::UnexpectedStatus,
+            Error::InvalidBody { .. } => Failure::InvalidBody,
+        };
+        CallError::Failed { failure, status: e.status().map(|s| s.as_u16()), message: e.to_string() }
+    }
+}
+
+/// Used by the generated dispatchers: a JSON argument as the setter's type.
+#[doc(hidden)]
+pub fn argument<T: serde::de::DeserializeOwned>(name: &str, value: &Value) -> Result<T, CallError> {
+    serde_json::from_value(value.clone()).map_err(|_| CallError::Argument(name.to_string()))
+}
+
+/// Used by the generated dispatchers: a non-JSON request body from a JSON string (its text).
+#[doc(hidden)]
+pub fn raw_body(name: &str, value: &Value) -> Result<reqwest::Body, CallError> {
+    match value {
+        Value::String(text) => Ok(reqwest::Body::from(text.clone())),
+        _ => Err(CallError::Argument(name.to_string())),
+    }
+}
+
+/// Used by the generated dispatchers: a typed answer.
+#[doc(hidden)]
+pub fn answer<T: fmt::Debug + serde::Serialize, E>(
+    result: Result<ResponseValue<T>, Error<E>>,
+) -> Result<Answer, CallError> {
+    let response = result?;
+    let status = response.status().as_u16();
+    let inner = response.into_inner();
+    Ok(Answer { status, shown: format!("{inner:?}"), value: serde_json::to_value(&inner).unwrap_or(Value::Null) })
+}
+
+/// Used by the generated dispatchers, for operations answering a byte stream.
+#[doc(hidden)]
+pub fn stream_answer<E>(result: Result<ResponseValue<ByteStream>, Error<E>>) -> Result<Answer, CallError> {
+    let response = result?;
+    Ok(Answer { status: response.status().as_u16(), shown: "(a byte stream)".into(), value: Value::Null })
+}

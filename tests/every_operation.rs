@@ -1,0 +1,301 @@
+//! Every operation of every vendor of `specs/`, called through its client's dispatcher
+//! against a loopback server that answers from the spec: the request as it arrived (method,
+//! path with its parameters, query, authentication as the operation's `security` says,
+//! constant headers, no header the spec does not name, a body valid against the request
+//! schema), then the typed decode of every declared status (success bodies decode, declared
+//! errors are typed `ErrorResponse`s). Every failing operation is reported at once.
+#![allow(clippy::unwrap_used)]
+
+mod operations;
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use api_codegen::conformance;
+use api_codegen::examples::{self, Argument, Location, Response};
+use api_runtime::SchemeKind;
+use demo::{Caller, Failure, Vendor};
+use loopback::{Recorded, Reply, Server};
+use operations::Operation;
+use serde_json::Value;
+use workspace_tests::{KEY, vendors};
+
+/// What the synthesised answers put in `x-secret` fields: never shown by an answer.
+const SECRET: &str = "demo-secret-value";
+
+#[tokio::test]
+async fn every_operation_of_every_vendor_on_the_wire_and_decoded() {
+    let found: Vec<&str> = demo::VENDORS.iter().map(|v| v.name).collect();
+    assert_eq!(found, vendors(), "the demo package and specs/ disagree on the vendors");
+    let mut report = Vec::new();
+    let mut failed = 0;
+    for vendor in demo::VENDORS {
+        let (called, skipped, failures) = check_vendor(vendor).await;
+        report.push(format!(
+            "{}: {called} operations called, {} skipped by rules {skipped:?}",
+            vendor.name,
+            skipped.len()
+        ));
+        assert!(called > 0, "{}: no operation called", vendor.name);
+        failed += failures.len();
+        report.extend(failures.into_iter().map(|f| format!("  {}: {f}", vendor.name)));
+    }
+    eprintln!("{}", report.join("\n"));
+    assert_eq!(failed, 0, "{failed} failures:\n{}", report.join("\n"));
+}
+
+/// (operations called, operations skipped with their rule, failures).
+async fn check_vendor(vendor: &Vendor) -> (usize, Vec<(String, &'static str)>, Vec<String>) {
+    let plan = operations::plan(vendor);
+    let mut failures = plan.failures.clone();
+    let next: Arc<Mutex<Reply>> = Arc::new(Mutex::new(Reply::status(500)));
+    let answer = Arc::clone(&next);
+    let server = Server::start(move |_| answer.lock().unwrap_or_else(PoisonError::into_inner).clone()).await.unwrap();
+    let client = (vendor.connect_once)(&server.url(), KEY).unwrap();
+    for op in &plan.calls {
+        let mut problems = Vec::new();
+        check_operation(vendor, &plan.prepared.doc, op, client.as_ref(), &server, &next, &mut problems).await;
+        failures.extend(problems.into_iter().map(|p| format!("{}: {p}", op.label())));
+    }
+    (plan.calls.len(), plan.skipped, failures)
+}
+
+async fn check_operation(
+    vendor: &Vendor,
+    doc: &Value,
+    op: &Operation,
+    client: &dyn Caller,
+    server: &Server,
+    next: &Mutex<Reply>,
+    problems: &mut Vec<String>,
+) {
+    let Some(success) = op.responses.iter().find(|r| (200..300).contains(&r.status)) else {
+        problems.push("declares no success status".into());
+        return;
+    };
+    let args = op.dispatch_args();
+    for response in &op.responses {
+        *next.lock().unwrap_or_else(PoisonError::into_inner) = reply(response);
+        let before = server.requests().len();
+        let result = client.call(op.description.rust_name, &args).await;
+        let requests = server.requests();
+        let sent = &requests[before..];
+        if sent.len() != 1 {
+            problems.push(format!("HTTP {}: {} requests sent, not one: {result:?}", response.status, sent.len()));
+            continue;
+        }
+        // The request is the same for every status: checked once, with the first success.
+        if std::ptr::eq(response, success) {
+            check_request(vendor, doc, op, &sent[0], problems);
+        }
+        match (&result, (200..300).contains(&response.status)) {
+            (Ok(answer), true) => {
+                if answer.status != response.status {
+                    problems.push(format!("HTTP {} answered as {}", response.status, answer.status));
+                }
+                if answer.shown.contains(SECRET) || answer.shown.contains(KEY) {
+                    problems.push(format!("HTTP {}: the answer shows a secret: {}", response.status, answer.shown));
+                }
+            }
+            (Err(e), true) => problems.push(format!("HTTP {}: does not decode: {e}", response.status)),
+            (Err(e), false) if e.failure() == Some(Failure::ErrorResponse) => {
+                if e.to_string().contains(KEY) {
+                    problems.push(format!("HTTP {}: the error shows the key", response.status));
+                }
+            }
+            (Err(e), false) => {
+                problems.push(format!("HTTP {}: not a typed ErrorResponse ({:?}): {e}", response.status, e.failure()));
+            }
+            (Ok(answer), false) => problems.push(format!("HTTP {}: answered as a success {answer:?}", response.status)),
+        }
+    }
+}
+
+/// The loopback answer for one declared response: its synthesised JSON body, or bytes of its
+/// media type, or no body.
+fn reply(response: &Response) -> Reply {
+    let mut reply = match (&response.body, &response.content_type) {
+        (Some(body), _) => Reply::json(response.status, body.to_string()),
+        (None, Some(media)) => Reply::bytes(media, "demo bytes"),
+        (None, None) => Reply::status(response.status),
+    };
+    reply.status = response.status;
+    reply
+}
+
+/// Everything about the request as it arrived.
+fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorded, problems: &mut Vec<String>) {
+    let description = op.description;
+    if request.method != description.method.to_uppercase() {
+        problems.push(format!("method {} on the wire", request.method));
+    }
+    check_path(op, &request.path, problems);
+    check_query(op, request.query.as_deref().unwrap_or_default(), problems);
+
+    // Headers: exactly what the spec names.
+    let mut allowed: Vec<String> = ["host", "accept", "content-type", "content-length"].map(String::from).to_vec();
+    let alternative = description.security.first().copied().unwrap_or_default();
+    for &index in alternative {
+        let scheme = &vendor.api.schemes[index];
+        let (name, expected) = match scheme.kind {
+            SchemeKind::Bearer => ("authorization".to_string(), format!("Bearer {KEY}")),
+            SchemeKind::Header(header) => (header.to_ascii_lowercase(), KEY.to_string()),
+        };
+        if request.header(&name) != Some(expected.as_str()) {
+            problems.push(format!(
+                "security `{}`: header `{name}` is {:?}",
+                scheme.name,
+                request.header(&name).map(|_| "wrong")
+            ));
+        }
+        allowed.push(name);
+    }
+    for (name, value) in description.constant_headers {
+        if request.header(name) != Some(value) {
+            problems.push(format!("constant header `{name}: {value}` is {:?}", request.header(name)));
+        }
+        allowed.push(name.to_ascii_lowercase());
+    }
+    for parameter in op.arguments.parameters.iter().filter(|p| p.location == Location::Header) {
+        match request.header(&parameter.name) {
+            Some(value) if same(value, &parameter.value) => {}
+            other => problems.push(format!("header parameter `{}` is {other:?}", parameter.name)),
+        }
+        allowed.push(parameter.name.to_ascii_lowercase());
+    }
+    for (name, _) in &request.headers {
+        if !allowed.contains(name) {
+            problems.push(format!("header `{name}` is on the wire, but the spec does not name it"));
+        }
+    }
+
+    // Body: of the declared media type; JSON valid against the request schema.
+    let media = op.arguments.body_type.as_deref();
+    let sent_type = request.header("content-type").map(essence);
+    match (media, request.body.is_empty()) {
+        (Some(media), false) => {
+            if sent_type.as_deref() != Some(essence(media).as_str()) {
+                problems.push(format!("content-type {sent_type:?} for a `{media}` body"));
+            }
+            check_body(doc, op, media, request, problems);
+        }
+        (Some(_), true) => problems.push("no request body sent".into()),
+        (None, false) => problems.push(format!("a request body the spec does not declare: {}", request.body_text())),
+        (None, true) => {}
+    }
+}
+
+fn check_body(doc: &Value, op: &Operation, media: &str, request: &Recorded, problems: &mut Vec<String>) {
+    if examples::is_form(media) {
+        return; // Its fields come from a value valid against the schema; the encoding is serde's.
+    }
+    let Some(schema) = op.arguments.body_schema.as_ref().filter(|_| examples::is_json(media)) else {
+        if request.body != examples::RAW_BODY.as_bytes() {
+            problems.push(format!("a `{media}` body other than the one given: {}", request.body_text()));
+        }
+        return;
+    };
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(body) => {
+            for problem in conformance::problems(doc, schema, &body) {
+                problems.push(format!("request body {problem}: {body}"));
+            }
+        }
+        Err(_) => problems.push(format!("request body is not JSON: {}", request.body_text())),
+    }
+}
+
+/// A media type without parameters, lowercase.
+fn essence(media: &str) -> String {
+    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+/// The path is the template with each path parameter's value in its segment.
+fn check_path(op: &Operation, path: &str, problems: &mut Vec<String>) {
+    let template: Vec<&str> = op.path.split('/').collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    if template.len() != segments.len() {
+        problems.push(format!("path {path} does not fit {}", op.path));
+        return;
+    }
+    for (t, s) in template.iter().zip(&segments) {
+        let name = t.strip_prefix('{').and_then(|t| t.strip_suffix('}'));
+        let fits = match name {
+            None => t == s,
+            Some(name) => op
+                .arguments
+                .parameters
+                .iter()
+                .find(|p| p.location == Location::Path && p.name == name)
+                .is_some_and(|p| same(&percent_decode(s, false), &p.value)),
+        };
+        if !fits {
+            problems.push(format!("path {path} does not carry the parameters of {}", op.path));
+            return;
+        }
+    }
+}
+
+/// Every query parameter sent is in the query with its value, and nothing else is.
+fn check_query(op: &Operation, query: &str, problems: &mut Vec<String>) {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k, true), percent_decode(v, true))
+        })
+        .collect();
+    let declared: Vec<&Argument> = op.arguments.parameters.iter().filter(|p| p.location == Location::Query).collect();
+    for parameter in &declared {
+        let values: Vec<&str> = pairs.iter().filter(|(k, _)| *k == parameter.name).map(|(_, v)| v.as_str()).collect();
+        let expected: Vec<&Value> = match &parameter.value {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) | Value::Null => continue,
+            scalar => vec![scalar],
+        };
+        for value in expected {
+            if !values.iter().any(|v| same(v, value)) {
+                problems.push(format!("query `{}` should carry {value}: {query:?}", parameter.name));
+            }
+        }
+    }
+    if declared.iter().all(|p| !p.value.is_object()) {
+        for (key, _) in &pairs {
+            if !declared.iter().any(|p| &p.name == key) {
+                problems.push(format!("query `{key}` is not a parameter of the operation: {query:?}"));
+            }
+        }
+    }
+}
+
+/// Whether text on the wire is this JSON scalar (numbers compared as numbers).
+fn same(text: &str, value: &Value) -> bool {
+    match value {
+        Value::String(s) => text == s,
+        Value::Number(n) => text.parse::<f64>().ok() == n.as_f64(),
+        Value::Bool(b) => text == b.to_string(),
+        _ => false,
+    }
+}
+
+/// `%XX` decoded (and `+` as a space in a query).
+fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped =
+            (bytes[i] == b'%').then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?)).flatten();
+        match (escaped, bytes[i]) {
+            (Some(byte), _) => {
+                out.push(byte);
+                i += 2;
+            }
+            (None, b'+') if plus_is_space => out.push(b' '),
+            (None, b) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

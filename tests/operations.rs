@@ -1,0 +1,98 @@
+//! Every operation of a vendor's prepared document as a call through its client's
+//! dispatcher: the arguments synthesised from the spec, and which operations cannot be
+//! called yet (each must be named by a normalisation rule). Shared by the every-operation
+//! tests (`mod operations;`).
+
+use api_codegen::examples::{self, Arguments};
+use api_codegen::{Prepared, SpecDir, naming, schemas};
+use api_runtime::OperationDescription;
+use demo::Vendor;
+use serde_json::{Map, Value};
+use workspace_tests::spec_dir;
+
+/// One operation to call.
+pub struct Operation {
+    /// The path template.
+    pub path: String,
+    pub description: &'static OperationDescription,
+    pub arguments: Arguments,
+    /// Every declared numeric status, with a synthesised body.
+    pub responses: Vec<examples::Response>,
+}
+
+impl Operation {
+    /// `operationId (GET /path)`, for failure lists.
+    pub fn label(&self) -> String {
+        format!("{} ({} {})", self.description.id, self.description.method.to_uppercase(), self.path)
+    }
+
+    /// The dispatcher's arguments: setter name → value.
+    pub fn dispatch_args(&self) -> Map<String, Value> {
+        let mut args = Map::new();
+        for parameter in &self.arguments.parameters {
+            args.insert(naming::field_name(&parameter.name), parameter.value.clone());
+        }
+        if let Some(body) = &self.arguments.body {
+            args.insert("body".into(), body.clone());
+        }
+        args
+    }
+}
+
+/// A vendor's operations, split into those to call and those the client lacks, plus a
+/// failure for each operation it lacks without a rule saying so.
+pub struct Plan {
+    pub prepared: Prepared,
+    pub calls: Vec<Operation>,
+    /// Operations not called, each with the rule that names it.
+    pub skipped: Vec<(String, &'static str)>,
+    pub failures: Vec<String>,
+}
+
+/// The plan for `vendor`: every operation of its upstream document must be in the prepared
+/// document and in the client, or be named by a rule of `Prepared.rules` (an operation the
+/// generator cannot take yet, such as a multipart upload).
+pub fn plan(vendor: &Vendor) -> Plan {
+    let dir = SpecDir::new(spec_dir(vendor.name));
+    let prepared = api_codegen::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", vendor.name));
+    let upstream = api_codegen::yaml::read(&dir.spec).unwrap();
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    let ruled = |pointer: &str| -> Option<&'static str> {
+        prepared.rules.applied.iter().find_map(|applied| {
+            let names =
+                applied.changes.iter().any(|c| c.pointer == pointer || c.pointer.starts_with(&format!("{pointer}/")));
+            names.then_some(applied.rule)
+        })
+    };
+
+    let kept: Vec<String> = schemas::operations(&prepared.doc).into_iter().map(|(p, ..)| p).collect();
+    for (pointer, path, method, _) in schemas::operations(&upstream) {
+        if kept.contains(&pointer) {
+            continue;
+        }
+        match ruled(&pointer) {
+            Some(rule) => skipped.push((format!("{} {path}", method.to_uppercase()), rule)),
+            None => {
+                failures.push(format!("{} {path}: dropped from the document without a rule", method.to_uppercase()))
+            }
+        }
+    }
+
+    let mut calls = Vec::new();
+    for (pointer, path, method, op) in schemas::operations(&prepared.doc) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+        let label = format!("{id} ({} {path})", method.to_uppercase());
+        let Some(description) = vendor.api.operations.iter().find(|o| o.id == id) else {
+            match ruled(&pointer) {
+                Some(rule) => skipped.push((label, rule)),
+                None => failures.push(format!("{label}: not in the client, and no rule says why")),
+            }
+            continue;
+        };
+        let arguments = examples::arguments(&prepared.doc, &path, op);
+        let responses = examples::responses(&prepared.doc, op);
+        calls.push(Operation { path, description, arguments, responses });
+    }
+    Plan { prepared, calls, skipped, failures }
+}
