@@ -51,7 +51,7 @@ fn no_unreferenced_or_pending_snapshots() {
         .iter()
         .flat_map(|v| {
             // The spec's own file name: `openapi.json` where the vendor serves JSON.
-            let spec = api_codegen::SpecDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs").join(&v)).spec;
+            let spec = api_codegen::SpecDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs").join(v)).spec;
             let file = spec.file_name().unwrap().to_string_lossy().into_owned();
             ["surface", "generated_client"].map(|test| format!("snapshots__{test}@{v}__{file}.snap"))
         })

@@ -19,7 +19,7 @@ struct Builder {
 
 enum Setter {
     /// Takes a value of this type, deserialised from the JSON argument.
-    Typed(syn::Type),
+    Typed(Box<syn::Type>),
     /// Takes `reqwest::Body` (a non-JSON request body): the argument is a JSON string of the
     /// body's text.
     Raw,
@@ -169,7 +169,7 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
             if f.sig.ident == "send" {
                 entry.streams = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if names(ty, "ByteStream"));
             } else if let Some(ty) = setter_target(f) {
-                let kind = if is_raw_body(&ty) { Setter::Raw } else { Setter::Typed(ty) };
+                let kind = if is_raw_body(&ty) { Setter::Raw } else { Setter::Typed(Box::new(ty)) };
                 entry.setters.push((f.sig.ident.clone(), kind));
             }
         }
