@@ -20,7 +20,7 @@ use serde_json::Value;
 use workspace_tests::{KEY, vendors};
 
 /// What the synthesised answers put in `x-secret` fields: never shown by an answer.
-const SECRET: &str = "demo-secret-value";
+const SECRET: &str = examples::SECRET_SENTINEL;
 
 #[tokio::test]
 async fn every_operation_of_every_vendor_on_the_wire_and_decoded() {
@@ -68,8 +68,10 @@ async fn check_operation(
     next: &Mutex<Reply>,
     problems: &mut Vec<String>,
 ) {
-    let Some(success) = op.responses.iter().find(|r| (200..300).contains(&r.status)) else {
-        problems.push("declares no success status".into());
+    // The request is the same for every status: checked once, with the first success (or,
+    // for an operation declaring none, such as a raw file download, the first response).
+    let Some(first) = op.responses.iter().find(|r| (200..300).contains(&r.status)).or(op.responses.first()) else {
+        problems.push("declares no status".into());
         return;
     };
     let args = op.dispatch_args();
@@ -83,8 +85,7 @@ async fn check_operation(
             problems.push(format!("HTTP {}: {} requests sent, not one: {result:?}", response.status, sent.len()));
             continue;
         }
-        // The request is the same for every status: checked once, with the first success.
-        if std::ptr::eq(response, success) {
+        if std::ptr::eq(response, first) {
             check_request(vendor, doc, op, &sent[0], problems);
         }
         match (&result, (200..300).contains(&response.status)) {
@@ -102,6 +103,10 @@ async fn check_operation(
                     problems.push(format!("HTTP {}: the error shows the key", response.status));
                 }
             }
+            // progenitor has no place for a redirection status (the rule `non-standard-status`
+            // reports each): it arrives as an unexpected status, status and headers kept.
+            (Err(e), false)
+                if (300..400).contains(&response.status) && e.failure() == Some(Failure::UnexpectedStatus) => {}
             (Err(e), false) => {
                 problems.push(format!("HTTP {}: not a typed ErrorResponse ({:?}): {e}", response.status, e.failure()));
             }
@@ -156,11 +161,11 @@ fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorde
         allowed.push(name.to_ascii_lowercase());
     }
     for parameter in op.arguments.parameters.iter().filter(|p| p.location == Location::Header) {
-        match request.header(&parameter.name) {
+        match request.header(&parameter.wire_name) {
             Some(value) if same(value, &parameter.value) => {}
-            other => problems.push(format!("header parameter `{}` is {other:?}", parameter.name)),
+            other => problems.push(format!("header parameter `{}` is {other:?}", parameter.wire_name)),
         }
-        allowed.push(parameter.name.to_ascii_lowercase());
+        allowed.push(parameter.wire_name.to_ascii_lowercase());
     }
     for (name, _) in &request.headers {
         if !allowed.contains(name) {
@@ -225,7 +230,7 @@ fn check_path(op: &Operation, path: &str, problems: &mut Vec<String>) {
                 .arguments
                 .parameters
                 .iter()
-                .find(|p| p.location == Location::Path && p.name == name)
+                .find(|p| p.location == Location::Path && p.wire_name == name)
                 .is_some_and(|p| same(&percent_decode(s, false), &p.value)),
         };
         if !fits {
@@ -247,7 +252,8 @@ fn check_query(op: &Operation, query: &str, problems: &mut Vec<String>) {
         .collect();
     let declared: Vec<&Argument> = op.arguments.parameters.iter().filter(|p| p.location == Location::Query).collect();
     for parameter in &declared {
-        let values: Vec<&str> = pairs.iter().filter(|(k, _)| *k == parameter.name).map(|(_, v)| v.as_str()).collect();
+        let values: Vec<&str> =
+            pairs.iter().filter(|(k, _)| *k == parameter.wire_name).map(|(_, v)| v.as_str()).collect();
         let expected: Vec<&Value> = match &parameter.value {
             Value::Array(items) => items.iter().collect(),
             Value::Object(_) | Value::Null => continue,
@@ -255,13 +261,13 @@ fn check_query(op: &Operation, query: &str, problems: &mut Vec<String>) {
         };
         for value in expected {
             if !values.iter().any(|v| same(v, value)) {
-                problems.push(format!("query `{}` should carry {value}: {query:?}", parameter.name));
+                problems.push(format!("query `{}` should carry {value}: {query:?}", parameter.wire_name));
             }
         }
     }
     if declared.iter().all(|p| !p.value.is_object()) {
         for (key, _) in &pairs {
-            if !declared.iter().any(|p| &p.name == key) {
+            if !declared.iter().any(|p| &p.wire_name == key) {
                 problems.push(format!("query `{key}` is not a parameter of the operation: {query:?}"));
             }
         }

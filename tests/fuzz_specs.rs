@@ -3,7 +3,6 @@
 //! 64 cases, a few seconds; a failure prints the mutation that caused it.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -110,18 +109,19 @@ fn apply(doc: &mut Value, target: usize, mutation: &Mutation) {
 }
 
 /// The generator on one mutated document, on a thread of its own so a hang is a failure.
-fn run(spec: Value, overlay: String) -> Result<(), String> {
+/// `file_name` is the vendored document's (`openapi.json` or `openapi.yaml`): JSON stays JSON.
+fn run(spec: Value, file_name: String, overlay: String) -> Result<(), String> {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("openapi.yaml"), serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+        std::fs::write(dir.path().join(&file_name), serde_json::to_string_pretty(&spec).unwrap()).unwrap();
         std::fs::write(dir.path().join("overlay.yaml"), overlay).unwrap();
         let result = generate_into(&SpecDir::new(dir.path()), dir.path());
         let checked = match result {
             Ok(()) => Ok(()),
             Err(error) => error.all().try_for_each(|e| {
                 let named = e.file.starts_with(dir.path())
-                    && ["openapi.yaml", "overlay.yaml"].iter().any(|f| e.file.ends_with(f));
+                    && [file_name.as_str(), "overlay.yaml"].iter().any(|f| e.file.ends_with(f));
                 if named { Ok(()) } else { Err(format!("an error that does not name the spec or overlay: {e}")) }
             }),
         };
@@ -135,10 +135,12 @@ fn run(spec: Value, overlay: String) -> Result<(), String> {
     }
 }
 
-fn vendored(vendor: &str) -> (Value, String) {
-    let dir = spec_dir(vendor);
-    let spec = api_codegen::yaml::read(&dir.join("openapi.yaml")).unwrap();
-    (spec, std::fs::read_to_string(Path::new(&dir).join("overlay.yaml")).unwrap())
+/// A vendor's document, its file name and its overlay.
+fn vendored(vendor: &str) -> (Value, String, String) {
+    let files = SpecDir::new(spec_dir(vendor));
+    let spec = api_codegen::yaml::read(&files.spec).unwrap();
+    let file_name = files.spec.file_name().unwrap().to_string_lossy().into_owned();
+    (spec, file_name, std::fs::read_to_string(&files.overlay).unwrap())
 }
 
 /// 64 cases from a fixed seed, so CI tests the same inputs every run and a failure replays;
@@ -162,11 +164,11 @@ proptest! {
         mutations in prop::collection::vec((any::<usize>(), mutation()), 1..4),
     ) {
         let vendors = vendors();
-        let (mut spec, overlay) = vendored(&vendors[vendor % vendors.len()]);
+        let (mut spec, file_name, overlay) = vendored(&vendors[vendor % vendors.len()]);
         for (target, mutation) in &mutations {
             apply(&mut spec, *target, mutation);
         }
-        if let Err(problem) = run(spec, overlay) {
+        if let Err(problem) = run(spec, file_name, overlay) {
             prop_assert!(false, "{}", problem);
         }
     }

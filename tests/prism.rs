@@ -42,6 +42,17 @@ fn install() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// What Prism's log says about one request.
+#[allow(dead_code)] // Used by one of the two test crates sharing this module.
+pub struct Verdict {
+    /// Bytes of the log read up to the end of this request's lines.
+    pub logged: usize,
+    /// Whether Prism logged its validation of the request.
+    pub seen: bool,
+    /// Each `Violation: request…` line.
+    pub request_violations: Vec<String>,
+}
+
 /// A running `prism mock` for one spec, with request validation errors on. Killed on drop.
 pub struct Prism {
     child: Child,
@@ -83,6 +94,31 @@ impl Prism {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Prism's verdict on the next request after `logged` bytes of its log: whether it
+    /// logged one (Prism logs it before answering; the file is read until it appears, up to a
+    /// second), and the request violations it found.
+    #[allow(dead_code)] // Used by one of the two test crates sharing this module.
+    pub fn verdict_after(&self, logged: usize) -> Verdict {
+        let started = Instant::now();
+        loop {
+            let log = self.log();
+            let new = log.get(logged..).unwrap_or_default();
+            // A request's block ends where the next one is received.
+            let block_end = new.match_indices("Request received").nth(1).map_or(new.len(), |(at, _)| at);
+            let block = &new[..block_end];
+            let passed = block.contains("The request passed the validation rules");
+            let request_violations: Vec<String> = block
+                .lines()
+                .filter_map(|l| l.split_once("Violation: request").map(|(_, rest)| format!("request{rest}")))
+                .collect();
+            let seen = passed || !request_violations.is_empty();
+            if seen || started.elapsed() > Duration::from_secs(1) {
+                return Verdict { logged: logged + block_end, seen, request_violations };
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Prism's own log, for failure messages.

@@ -123,7 +123,7 @@ async fn drifted_bodies_of_secret_operations_are_traced_without_their_secrets() 
     for expected in [
         r#"createAuthToken: HTTP 200 OK body does not match the spec (data mismatch"#,
         r#"its shape: {"bearer_token_v2": string, "bearerToken": {"value": string}}"#,
-        r#"listAuthTokens: HTTP 200 OK body does not match the spec (data mismatch: invalid type at line 1 column 11): {"tokens":1,"echo":"[REDACTED]"}"#,
+        r#"listAuthTokens: HTTP 200 OK body does not match the spec (data mismatch: invalid type at line 1 column 11): {"tokens":"[REDACTED]","echo":"[REDACTED]"}"#,
         r#"generate_auth_token: HTTP 200 OK body does not match the spec (data mismatch: invalid type"#,
         "revoke_auth_token: unexpected HTTP 418 I'm a teapot: body withheld",
     ] {

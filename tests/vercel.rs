@@ -122,10 +122,11 @@ async fn every_declared_error_status_is_a_typed_error() {
     for status in [400, 401, 403, 404] {
         let server = Server::always(Reply::json(status, r#"{"error":{"code":"x"}}"#)).await.unwrap();
         let c = client(&server);
-        assert_declared(c.create_auth_token().body_map(|b| b.name("n")).send().await, status);
         assert_declared(c.get_auth_token().token_id("t").send().await, status);
         assert_declared(c.delete_auth_token().token_id("t").send().await, status);
+        // Creating and listing declare no 404 (the whole upstream document).
         if status != 404 {
+            assert_declared(c.create_auth_token().body_map(|b| b.name("n")).send().await, status);
             assert_declared(c.list_auth_tokens().send().await, status);
         }
     }

@@ -7,10 +7,17 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// `cargo metadata` of this workspace (no build, no network).
+/// `cargo metadata` of this workspace for this machine's target (no build, no network: the
+/// packages of other platforms, never downloaded here, are left out).
 fn metadata() -> Value {
+    let rustc = std::process::Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&rustc.stdout).into_owned();
+    let host = info.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc -vV names the host").to_string();
     let out = xtask::scratch::cargo()
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host])
         .current_dir(xtask::workspace_root())
         .output()
         .unwrap();

@@ -5,8 +5,9 @@
 //! It checks what decides whether a generated type accepts a value and whether a server
 //! would: `$ref`, `type`, `nullable`, `enum`, `properties` / `required` /
 //! `additionalProperties`, `items`, `allOf` (every one), `oneOf` / `anyOf` (at least one:
-//! real specs' alternatives often overlap), length, size and numeric bounds. Patterns and
-//! formats are not checked.
+//! real specs' alternatives often overlap), length, size and numeric bounds, and `pattern`
+//! (with regress, the ECMAScript engine the generated types check patterns with). Formats
+//! are not checked.
 
 use serde_json::Value;
 
@@ -88,6 +89,12 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, depth: usize, out
             let chars = s.chars().count();
             if size("minLength").is_some_and(|min| chars < min) || size("maxLength").is_some_and(|max| chars > max) {
                 out.push(format!("{at}: a string of {chars} characters is outside the allowed length"));
+            }
+            // A pattern the engine cannot compile constrains nothing it can check.
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && regress::Regex::new(pattern).is_ok_and(|re| re.find(s).is_none())
+            {
+                out.push(format!("{at}: the string does not match the pattern `{pattern}`"));
             }
         }
         Value::Number(n) => {

@@ -41,8 +41,8 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     {
         return example(doc, target, depth + 1);
     }
-    if schema.get("x-secret") == Some(&Value::Bool(true)) {
-        return json!("demo-secret-value");
+    if let Some(sentinel) = secret_sentinel(doc, schema) {
+        return sentinel;
     }
     if let Some(value) = schema.get("example").or_else(|| schema.pointer("/enum/0")).or_else(|| schema.get("default")) {
         return value.clone();
@@ -71,8 +71,33 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// A string of the schema's format and length.
+/// What synthesised values put in `x-secret` fields, so a test can tell a leaked secret.
+pub const SECRET_SENTINEL: &str = "demo-secret-value";
+
+/// The sentinel for an `x-secret` field it fits (a secret with its own pattern or length gets
+/// a value of those instead).
+fn secret_sentinel(doc: &Value, schema: &Value) -> Option<Value> {
+    let sentinel = json!(SECRET_SENTINEL);
+    (schema.get("x-secret") == Some(&Value::Bool(true)) && conformance::conforms(doc, schema, &sentinel))
+        .then_some(sentinel)
+}
+
+/// A string of the schema's format (or `string`) and length if that fits its pattern, else
+/// one generated from the pattern.
 fn string(schema: &Value) -> Value {
+    let bound = |key: &str| schema.get(key).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
+    let (min, max) = (bound("minLength"), bound("maxLength"));
+    let plain = plain_string(schema, min, max);
+    let pattern = schema.get("pattern").and_then(Value::as_str);
+    let fits = |p: &str| regress::Regex::new(p).map_or(true, |re| re.find(&plain).is_some());
+    match pattern {
+        Some(p) if !fits(p) => matching(p, min, max).map_or(Value::String(plain), Value::String),
+        _ => Value::String(plain),
+    }
+}
+
+/// A string of the schema's format and length.
+fn plain_string(schema: &Value, min: Option<usize>, max: Option<usize>) -> String {
     let text = match schema.get("format").and_then(Value::as_str) {
         Some("date-time") => "2024-01-01T00:00:00Z",
         Some("date") => "2024-01-01",
@@ -85,17 +110,92 @@ fn string(schema: &Value) -> Value {
         Some("ipv6") => "::1",
         _ => "string",
     };
-    let bound = |key: &str| schema.get(key).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
     let mut text = text.to_string();
-    if let Some(min) = bound("minLength") {
+    if let Some(min) = min {
         while text.chars().count() < min {
             text.push('x');
         }
     }
-    if let Some(max) = bound("maxLength") {
+    if let Some(max) = max {
         text = text.chars().take(max).collect();
     }
-    Value::String(text)
+    text
+}
+
+/// A string matching the ECMAScript `pattern` and the length bounds, the same for every run:
+/// generated from the regex (ASCII first, Unicode if the class needs it) and checked with
+/// regress, as the generated types check it. `None` when none is found (lookarounds, inner
+/// anchors, a syntax the generator does not read).
+fn matching(pattern: &str, min: Option<usize>, max: Option<usize>) -> Option<String> {
+    use rand::{RngExt, SeedableRng};
+    // Schema patterns match anywhere unless anchored; the generator takes no anchors, and a
+    // string matching the rest matches the anchored pattern too.
+    let inner = pattern.strip_prefix('^').unwrap_or(pattern);
+    let inner = inner.strip_suffix('$').filter(|rest| !rest.ends_with('\\')).unwrap_or(inner);
+    let check = regress::Regex::new(pattern).ok()?;
+    let fits = |text: &String| {
+        let chars = text.chars().count();
+        check.find(text).is_some() && min.is_none_or(|min| chars >= min) && max.is_none_or(|max| chars <= max)
+    };
+    let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(0x5EED);
+    // Lookarounds are beyond the generator: candidates come from the pattern without them,
+    // and the check with the whole pattern keeps those that satisfy them too.
+    let relaxed = without_lookarounds(inner);
+    [(inner, false), (inner, true), (relaxed.as_str(), false), (relaxed.as_str(), true)].into_iter().find_map(
+        |(source, unicode)| {
+            let hir = regex_syntax::ParserBuilder::new().unicode(unicode).utf8(unicode).build().parse(source).ok()?;
+            let generator = rand_regex::Regex::with_hir(hir, min.unwrap_or(0).clamp(16, 64) as u32).ok()?;
+            (0..256).filter_map(|_| String::from_utf8(rng.sample::<Vec<u8>, _>(&generator)).ok()).find(fits)
+        },
+    )
+}
+
+/// `pattern` with its lookaround groups (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`) left out:
+/// only a source of candidates, each then checked against the whole pattern by regress. No
+/// regex crate both parses ECMAScript lookarounds and gives back the rest as a pattern
+/// regex-syntax reads, so this scans for them: escapes and character classes are skipped,
+/// parentheses counted.
+fn without_lookarounds(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
+        if ["(?=", "(?!", "(?<=", "(?<!"].iter().any(|open| rest.starts_with(open)) {
+            i = after_group(&chars, i);
+            continue;
+        }
+        out.push(chars[i]);
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            out.push(chars[i + 1]);
+            i += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The index just after the group opening at `start` (the end of the pattern if it never
+/// closes).
+fn after_group(chars: &[char], start: usize) -> usize {
+    let (mut depth, mut in_class, mut i) = (0usize, false, start);
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    chars.len()
 }
 
 /// A number within the schema's bounds (`usual` if it is), whole for integers.
@@ -122,8 +222,8 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
     if depth > 16 {
         return Value::Null;
     }
-    if schema.get("x-secret") == Some(&Value::Bool(true)) {
-        return json!("demo-secret-value");
+    if let Some(sentinel) = secret_sentinel(doc, schema) {
+        return sentinel;
     }
     if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null())) {
         return first.clone();
@@ -284,7 +384,10 @@ pub enum Location {
 /// One parameter of a call: its spec name, where it goes, a valid value and its schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Argument {
+    /// The name in the prepared document (the builder method's, after a renaming rule).
     pub name: String,
+    /// The name on the wire (the upstream name a renaming rule kept in `x-wire-name`).
+    pub wire_name: String,
     pub location: Location,
     pub required: bool,
     pub value: Value,
@@ -320,7 +423,8 @@ pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
         let value = parameter.get("example").cloned().filter(|e| conformance::conforms(doc, &schema, e));
         let value = value.unwrap_or_else(|| valid(doc, &schema));
         let required = parameter.get("required") == Some(&Value::Bool(true)) || location == Location::Path;
-        let argument = Argument { name: name.to_string(), location, required, value, schema };
+        let wire_name = crate::rules::unique_parameter_names::wire_name(parameter).unwrap_or(name).to_string();
+        let argument = Argument { name: name.to_string(), wire_name, location, required, value, schema };
         match parameters.iter_mut().find(|p| p.name == argument.name && p.location == argument.location) {
             Some(earlier) => *earlier = argument,
             None => parameters.push(argument),
@@ -385,6 +489,33 @@ mod tests {
     }
 
     /// `/t/me` is served by `/t/me`, not by `/t/{id}` declared before it.
+    #[test]
+    fn strings_match_their_patterns_and_lengths() {
+        for (pattern, min, max) in [
+            ("^ecfg_", None, None),
+            (r"^[\\w-]+$", None, Some(64)),
+            (r"^\+[1-9]\d{1,14}$", None, None),
+            ("^[a-z]+$", Some(10), None),
+        ] {
+            let mut schema = json!({"type": "string", "pattern": pattern});
+            if let Some(min) = min {
+                schema["minLength"] = json!(min);
+            }
+            if let Some(max) = max {
+                schema["maxLength"] = json!(max);
+            }
+            let value = valid(&json!({}), &schema);
+            assert!(conformance::conforms(&json!({}), &schema, &value), "{pattern}: {value}");
+        }
+        // A lookahead narrows the candidates of the rest (Vercel's E.164 phone numbers).
+        let phone = json!({"type": "string", "minLength": 1, "pattern": r"^(?=(?:\D*\d){7,15}$)\+[1-9]\d{0,2}\.?\d+$"});
+        assert!(conformance::conforms(&json!({}), &phone, &string(&phone)), "{}", string(&phone));
+        // Escapes, classes and nested groups inside a lookaround; an escaped `(` opens none.
+        assert_eq!(without_lookarounds(r"a(?=[)]\))b(?<!c(d))e\(?=f"), r"abe\(?=f");
+        // A pattern nothing here can satisfy leaves the plain string.
+        assert_eq!(string(&json!({"type": "string", "pattern": "^(?=x)y"})), json!("string"));
+    }
+
     #[test]
     fn the_most_literal_template_answers() {
         let ok = |id: &str| json!({"operationId": id, "responses": {"200": {"description": "ok"}}});

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
@@ -46,12 +48,41 @@ fn secret_schema() -> SchemaObject {
     }
 }
 
+/// String constraints of an `x-secret` schema that stay in the document (the surface, drift
+/// and the synthesised examples see them) but not in progenitor's input: typify converts only
+/// a plain marked string to `SecretString`, which carries any value; the server still checks
+/// them.
+pub const SECRET_CONSTRAINTS: &[&str] = &["pattern", "minLength", "maxLength", "format"];
+
+/// The document with [`SECRET_CONSTRAINTS`] taken off secret strings, if any has one.
+fn without_secret_constraints(doc: &Value) -> Option<Value> {
+    let mut found = false;
+    crate::schemas::each_schema(doc, &mut |schema, _| {
+        found |= schema.get("x-secret").is_some() && SECRET_CONSTRAINTS.iter().any(|k| schema.get(*k).is_some());
+    });
+    if !found {
+        return None;
+    }
+    let mut doc = doc.clone();
+    let _ = crate::schemas::visit_all(&mut doc, |schema, _| {
+        if schema.get("x-secret").is_some() {
+            for key in SECRET_CONSTRAINTS {
+                schema.shift_remove(*key);
+            }
+        }
+        Ok::<(), ()>(())
+    });
+    Some(doc)
+}
+
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
     crate::validate::response_bodies(&prepared.doc, file)?;
+    let plain = without_secret_constraints(&prepared.doc);
+    let source = plain.as_ref().unwrap_or(&prepared.doc);
     // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
-    let marked = rewrite_wire_values::marked(&prepared.doc);
-    let (doc, wire) = marked.as_ref().map_or((&prepared.doc, None), |(doc, wire)| (doc, Some(wire)));
+    let marked = rewrite_wire_values::marked(source);
+    let (doc, wire) = marked.as_ref().map_or((source, None), |(doc, wire)| (doc, Some(wire)));
     let mut spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc).map_err(|e| {
         let pointer = path_to_pointer(&e.path().to_string());
         Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))

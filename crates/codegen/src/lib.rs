@@ -10,12 +10,14 @@
 
 mod build_script;
 mod collisions;
+#[cfg(feature = "examples")]
 pub mod conformance;
 mod describe;
 mod dispatch;
 pub mod docs;
 pub mod drift;
 mod error;
+#[cfg(feature = "examples")]
 pub mod examples;
 pub mod feature_table;
 mod generate;

@@ -9,9 +9,24 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind, join};
 use crate::schemas;
 
-/// Metadata keywords that may sit beside `x-secret` (typify ignores metadata when matching).
-const SECRET_COMPANIONS: &[&str] =
-    &["type", "x-secret", "description", "example", "title", "deprecated", "readOnly", "writeOnly", "default"];
+/// Keywords that may sit beside `x-secret`: metadata (typify ignores it when matching) and
+/// the string constraints the generator sets aside for the secret type
+/// ([`crate::generate::SECRET_CONSTRAINTS`]).
+const SECRET_COMPANIONS: &[&str] = &[
+    "type",
+    "x-secret",
+    "description",
+    "example",
+    "title",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "format",
+];
 
 pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
     let mut errors = Vec::new();

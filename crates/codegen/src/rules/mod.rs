@@ -13,8 +13,10 @@ mod declare_path_parameters;
 mod deduplicate_enum_values;
 mod derive_operation_id;
 pub mod error_response_union;
+mod head_without_body;
 pub mod non_standard_status;
 mod nullable_named_one_of;
+mod transport_headers;
 pub(crate) mod unique_enum_variant_names;
 pub mod unique_parameter_names;
 mod unique_type_titles;
@@ -52,6 +54,16 @@ pub(crate) const RULES: &[Rule] = &[
         name: "unique-parameter-names",
         why: "parameters whose names become one Rust name; the request still uses the spec's names",
         apply: unique_parameter_names::apply,
+    },
+    Rule {
+        name: "transport-headers",
+        why: "header parameters only the HTTP stack may set (Content-Length, Host, …); a setter would promise a value that never goes out",
+        apply: transport_headers::apply,
+    },
+    Rule {
+        name: "head-without-body",
+        why: "HEAD answers never carry a body; decoding the one the document describes fails on every answer",
+        apply: head_without_body::apply,
     },
     Rule {
         name: "unsupported-request-body",

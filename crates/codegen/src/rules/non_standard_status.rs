@@ -6,6 +6,9 @@
 //!   progenitor's httpmock generator names the `Then` method after the reason phrase and
 //!   panics without one. The response stays for the client; the operation lists it in
 //!   [`MOCK_OMITS`] and the mock is generated without it (mock it with httpmock directly).
+//! - A redirection status (`304 Not Modified`) is neither progenitor's success nor its error:
+//!   the document is unchanged, but the report says the client returns it as an unexpected
+//!   status (`Error::UnexpectedStatus`, status and headers kept).
 
 use serde_json::{Value, json};
 
@@ -25,9 +28,13 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut found: Vec<(String, String, u16)> = Vec::new();
     for (op_ptr, _, _, op) in schemas::operations(doc) {
         for status in op.get("responses").and_then(Value::as_object).into_iter().flatten().map(|(s, _)| s) {
-            if let Ok(code) = status.parse::<u16>()
-                && !(status.len() == 3 && mock_can_name(code))
-            {
+            let Ok(code) = status.parse::<u16>() else { continue };
+            if status.len() == 3 && (300..400).contains(&code) {
+                places.record(
+                    join(&join(&op_ptr, "responses"), status),
+                    format!("status {code} is a redirection, which progenitor neither returns nor decodes: the client answers it with Error::UnexpectedStatus (status and headers kept)"),
+                );
+            } else if !(status.len() == 3 && mock_can_name(code)) {
                 found.push((op_ptr.clone(), status.clone(), code));
             }
         }
