@@ -17,12 +17,31 @@ pub fn file_name(test: &str, vendor: &str, spec: &Path) -> String {
     format!("snapshots__{test}@{vendor}__{spec}.snap")
 }
 
-/// The two snapshots of the vendor in `dir` (the surface, as YAML, and the generated client
-/// code), as `(file name, file content)`: what the tests of `tests/snapshots.rs` compute, in
-/// one place here.
-pub fn render(vendor: &str, dir: &SpecDir) -> Result<Vec<(String, String)>, api_codegen::Error> {
+/// The operations `scenario.toml` beside the spec calls (`[[call]] operation = …`).
+fn scenario_operations(dir: &SpecDir) -> anyhow::Result<Vec<String>> {
+    let path = dir.spec.with_file_name("scenario.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let scenario: toml::Table = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(scenario
+        .get("call")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|call| call.get("operation").and_then(toml::Value::as_str).map(str::to_string))
+        .collect())
+}
+
+/// The two snapshots of the vendor in `dir` (the surface of the whole document, as YAML, and
+/// the generated client code of the tags its scenario calls), as `(file name, file content)`:
+/// what the tests of `tests/snapshots.rs` compute, in one place here.
+pub fn render(vendor: &str, dir: &SpecDir) -> anyhow::Result<Vec<(String, String)>> {
     let prepared = api_codegen::load(dir)?;
-    let client = api_codegen::generate(&prepared)?.client;
+    let by_operation = api_codegen::subset::operation_features(&prepared.doc);
+    let features: Vec<&String> =
+        scenario_operations(dir)?.iter().flat_map(|op| by_operation.get(op).into_iter().flatten()).collect();
+    anyhow::ensure!(!features.is_empty(), "{}: the scenario names no operation", dir.spec.display());
+    let subset = api_codegen::load_selected(dir, &api_codegen::Selection::features(features))?;
+    let client = api_codegen::generate(&subset)?.client;
     let surface = api_codegen::surface::surface(&prepared.doc);
     // insta's own serialiser, the one `assert_yaml_snapshot!` uses: its quoting is what the
     // test compares against.

@@ -281,9 +281,13 @@ mod tests {
             let dir = SpecDir::new(workspace_root().join("specs").join(vendor.name));
             let doc = api_codegen::load(&dir).unwrap().doc;
             let calls = calls(&doc, vendor.api);
+            // Every tag with an operation the client has is shown once; a tag whose only
+            // operations a rule left out (Cartesia's multipart `Infill`) is not.
+            let toured: Vec<&str> = one_per_tag(&calls).iter().map(|c| c.tag.as_str()).collect();
             for call in &calls {
                 let shown = out.matches(&format!("(tag `{}`)\n", call.tag)).count();
-                assert!(call.tag.is_empty() || shown == 1, "tag `{}` shown {shown} times:\n{out}", call.tag);
+                let expected = usize::from(toured.contains(&call.tag.as_str()));
+                assert!(call.tag.is_empty() || shown == expected, "tag `{}` shown {shown} times:\n{out}", call.tag);
             }
         }
         assert!(out.contains(&format!("\n{total} operations, all answered\n")), "{out}");
