@@ -9,7 +9,8 @@ use crate::{Selection, SpecDir};
 /// relative to the client crate's manifest directory.
 ///
 /// Only the operations of the enabled tag features (`CARGO_FEATURE_*`) are generated, with
-/// the types they reach. The crate's `[features]` table must match the spec's tags (see
+/// the types they reach; `mock.rs` (progenitor's second run, for httpmock) and `dispatch.rs`
+/// only with the `mock` and `dispatch` features. The crate's `[features]` table must match the spec's tags (see
 /// [`crate::feature_table`]); if it does not, the build fails saying to run
 /// `cargo xtask features`.
 ///
@@ -57,7 +58,9 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     println!("cargo::rerun-if-changed={}", manifest.display());
     let enabled =
         std::env::vars().filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string)).collect();
-    let prepared = generate_features(&dir, &manifest, &Selection::Features(enabled), &out_dir)?;
+    let feature = |name: &str| std::env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    let outputs = crate::generate::Outputs { mock: feature("MOCK"), dispatch: feature("DISPATCH") };
+    let prepared = generate_selected(&dir, &manifest, &Selection::Features(enabled), outputs, &out_dir)?;
     if prepared.model.operations.is_empty() {
         println!(
             "cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)"
@@ -74,12 +77,23 @@ pub fn generate_features(
     selection: &Selection,
     out_dir: &Path,
 ) -> Result<crate::Prepared, String> {
+    generate_selected(dir, manifest, selection, crate::generate::Outputs::ALL, out_dir)
+}
+
+/// [`generate_features`], with only the chosen optional outputs.
+fn generate_selected(
+    dir: &SpecDir,
+    manifest: &Path,
+    selection: &Selection,
+    outputs: crate::generate::Outputs,
+    out_dir: &Path,
+) -> Result<crate::Prepared, String> {
     let manifest_text =
         std::fs::read_to_string(manifest).map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
     let prepared = crate::load_selected(dir, selection).map_err(|e| e.to_string())?;
     crate::feature_table::check(&manifest_text, &prepared.features)
         .map_err(|e| format!("{}: {e} (the tags of {})", manifest.display(), dir.spec.display()))?;
-    write_generated(&prepared, out_dir).map_err(|e| e.to_string())?;
+    write_generated(&prepared, outputs, out_dir).map_err(|e| e.to_string())?;
     Ok(prepared)
 }
 
@@ -93,11 +107,15 @@ fn manifest_path(manifest_dir: &Path) -> PathBuf {
 /// Loads, prepares and generates all of `dir`, writing `client.rs`, `mock.rs` and `dispatch.rs`
 /// into `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
 pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
-    write_generated(&crate::load(dir)?, out_dir)
+    write_generated(&crate::load(dir)?, crate::generate::Outputs::ALL, out_dir)
 }
 
-fn write_generated(prepared: &crate::Prepared, out_dir: &Path) -> Result<(), crate::Error> {
-    let generated = crate::generate(prepared)?;
+fn write_generated(
+    prepared: &crate::Prepared,
+    outputs: crate::generate::Outputs,
+    out_dir: &Path,
+) -> Result<(), crate::Error> {
+    let generated = crate::generate::generate_outputs(prepared, outputs)?;
     for (name, content) in
         [("client.rs", &generated.client), ("mock.rs", &generated.mock), ("dispatch.rs", &generated.dispatch)]
     {

@@ -75,7 +75,27 @@ fn without_secret_constraints(doc: &Value) -> Option<Value> {
     Some(doc)
 }
 
+/// Which of the optional outputs to generate: a build without the `mock` or `dispatch`
+/// feature never compiles them, and the httpmock module is a second full progenitor run.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    pub mock: bool,
+    pub dispatch: bool,
+}
+
+impl Outputs {
+    pub const ALL: Outputs = Outputs { mock: true, dispatch: true };
+}
+
+/// What a left-out output file holds (its module is behind a disabled feature).
+const LEFT_OUT: &str = "// Not generated: its feature is not enabled.\n";
+
 pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
+    generate_outputs(prepared, Outputs::ALL)
+}
+
+/// [`generate`], with only the chosen optional outputs (the others are a comment).
+pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
     crate::validate::response_bodies(&prepared.doc, file)?;
     let plain = without_secret_constraints(&prepared.doc);
@@ -90,8 +110,12 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
 
     drop_unsupported_operations(&mut spec);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
-    let mock_spec = without_mock_omitted_statuses(&spec);
-    let mock = run_progenitor(file, || Generator::new(&settings()).httpmock(&mock_spec, "crate"))?;
+    let mock = if outputs.mock {
+        let mock_spec = without_mock_omitted_statuses(&spec);
+        run_progenitor(file, || Generator::new(&settings()).httpmock(&mock_spec, "crate"))?
+    } else {
+        TokenStream::new()
+    };
     let bindings = runtime_bindings(&prepared.model);
 
     let progenitor_error = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
@@ -99,24 +123,30 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
     let mut mock = parse(file, mock)?;
     if let Some(wire) = wire {
         rewrite_wire_values::restore_client(&mut client, wire).map_err(progenitor_error)?;
-        rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor_error)?;
+        if outputs.mock {
+            rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor_error)?;
+        }
     }
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected).map_err(progenitor_error)?;
     let renamed = renamed_parameters(&prepared.doc);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
-    let dispatch = crate::dispatch::generate(&client).map_err(progenitor_error)?;
+    let dispatch =
+        if outputs.dispatch { Some(crate::dispatch::generate(&client).map_err(progenitor_error)?) } else { None };
     let mut client = crate_root(client);
-    rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
-    rewrite::fix_mock_bodies(&mut mock);
-    rewrite::fix_mock_queries(&mut mock);
+    // The mock's rewrites count what they change: only on a mock that was generated.
+    if outputs.mock {
+        rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
+        rewrite::fix_mock_bodies(&mut mock);
+        rewrite::fix_mock_queries(&mut mock);
+        crate::docs::sanitize(&mut mock);
+    }
     crate::docs::sanitize(&mut client);
-    crate::docs::sanitize(&mut mock);
     let generated = Generated {
         client: prettyplease::unparse(&client),
-        mock: prettyplease::unparse(&mock),
-        dispatch: prettyplease::unparse(&dispatch),
+        mock: if outputs.mock { prettyplease::unparse(&mock) } else { LEFT_OUT.into() },
+        dispatch: dispatch.as_ref().map_or_else(|| LEFT_OUT.into(), prettyplease::unparse),
     };
     if wire.is_some()
         && (generated.client.contains(rewrite_wire_values::MARK) || generated.mock.contains(rewrite_wire_values::MARK))

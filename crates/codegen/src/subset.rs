@@ -67,8 +67,17 @@ pub fn feature_name(tag: &str) -> String {
     }
     let out = out.trim_end_matches('-').to_string();
     // A feature name must start with a letter or digit; a tag made only of symbols falls back.
-    if out.is_empty() { UNTAGGED.to_string() } else { out }
+    if out.is_empty() {
+        UNTAGGED.to_string()
+    } else if RESERVED.contains(&out.as_str()) {
+        format!("tag-{out}")
+    } else {
+        out
+    }
 }
+
+/// Features every client crate has besides its tags: a tag of that name gets a prefix.
+const RESERVED: &[&str] = &["default", "full", "mock", "dispatch"];
 
 /// The features of an operation: its tags' features, or [`UNTAGGED`].
 fn features_of(operation: &Value) -> Vec<String> {
@@ -292,6 +301,9 @@ mod tests {
         assert_eq!(feature_name("v2Tokens"), "v2-tokens");
         assert_eq!(feature_name("API keys"), "api-keys");
         assert_eq!(feature_name("--"), UNTAGGED);
+        // The crate's own features stay its own.
+        assert_eq!(feature_name("Mock"), "tag-mock");
+        assert_eq!(feature_name("full"), "tag-full");
     }
 
     #[test]
