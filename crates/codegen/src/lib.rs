@@ -42,7 +42,7 @@ use serde_json::Value;
 
 pub use build_script::{build_client, build_whole_client, generate_features, generate_into};
 pub use error::{Error, ErrorKind};
-pub use generate::{Generated, generate};
+pub use generate::{Generated, Outputs, generate, generate_outputs};
 pub use model::ApiModel;
 pub use subset::Selection;
 
