@@ -17,7 +17,9 @@ pub fn file_name(test: &str, vendor: &str, spec: &Path) -> String {
     format!("snapshots__{test}@{vendor}__{spec}.snap")
 }
 
-/// The operations `scenario.toml` beside the spec calls (`[[call]] operation = …`).
+/// The operations `scenario.toml` beside the spec calls (`[[call]] operation = …`). Read here
+/// rather than with the `demo` package's `Scenario`: xtask depends on no crate that needs the
+/// clients to compile, and only the operation names matter.
 fn scenario_operations(dir: &SpecDir) -> anyhow::Result<Vec<String>> {
     let path = dir.spec.with_file_name("scenario.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
