@@ -115,16 +115,9 @@ async fn check_operation(
     }
 }
 
-/// The loopback answer for one declared response: its synthesised JSON body, or bytes of its
-/// media type, or no body.
+/// The loopback answer for one declared response (as the demo's mocks answer).
 fn reply(response: &Response) -> Reply {
-    let mut reply = match (&response.body, &response.content_type) {
-        (Some(body), _) => Reply::json(response.status, body.to_string()),
-        (None, Some(media)) => Reply::bytes(media, "demo bytes"),
-        (None, None) => Reply::status(response.status),
-    };
-    reply.status = response.status;
-    reply
+    demo::answers::reply(response)
 }
 
 /// Everything about the request as it arrived.

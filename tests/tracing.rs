@@ -134,3 +134,29 @@ async fn drifted_bodies_of_secret_operations_are_traced_without_their_secrets() 
         assert!(!lower.contains(&secret.to_lowercase()), "`{secret}` is traced, in some casing:\n{text}");
     }
 }
+
+/// A stream keeps its call's span open until it ends, and the end records how many items it
+/// delivered and how long it took.
+#[tokio::test]
+async fn a_stream_records_its_items_and_duration_in_the_call_s_span() {
+    use api_codegen::{SpecDir, examples};
+    use futures_core::Stream as _;
+    let captured = captured();
+    let prepared = api_codegen::load(&SpecDir::new(workspace_tests::spec_dir("cartesia"))).unwrap();
+    let chunk = examples::valid(&prepared.doc, &json!({"$ref": "#/components/schemas/TTSSSEChunkEvent"}));
+    let request = examples::valid(&prepared.doc, &json!({"$ref": "#/components/schemas/TTSSSERequest"}));
+    let server =
+        Server::always(Reply::bytes("text/event-stream", format!("data: {chunk}\n\n")).repeated(3)).await.unwrap();
+    let client = cartesia::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let body: cartesia::types::TtssseRequest = serde_json::from_value(request).unwrap();
+    let mut events = client.tts_sse().body(body).send().await.unwrap().into_inner();
+    while let Some(event) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut events).poll_next(cx)).await {
+        event.unwrap();
+    }
+    let text = captured.text();
+    let ended = text
+        .lines()
+        .find(|l| l.contains("stream ended") && l.contains("operation=\"tts_sse\""))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(ended.contains("items=3") && ended.contains("stream_ms=") && ended.contains("completed"), "{ended}");
+}

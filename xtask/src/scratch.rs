@@ -59,8 +59,14 @@ pub fn target_dir() -> std::path::PathBuf {
 }
 
 /// The cargo running us (or the one on `PATH`).
+///
+/// Without debug info: scratch builds are compiled to be run or checked, never debugged, and
+/// the generated clients' debug info is most of a build's gigabytes (a CI machine's disk
+/// holds several such target directories at once).
 pub fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.env("CARGO_PROFILE_DEV_DEBUG", "false");
+    cargo
 }
 
 /// Copies this workspace's files (tracked and untracked, not ignored: no `target/`) to `to`,

@@ -9,13 +9,18 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// One operation builder: its setters (name, target type) and whether `send` answers a byte
-/// stream.
+/// One operation builder: its setters (name, target type), whether `send` answers a stream
+/// (bytes or items), and whether it has a `send_stream` beside a JSON `send`.
 #[derive(Default)]
 struct Builder {
     setters: Vec<(syn::Ident, Setter)>,
     streams: bool,
+    send_stream: bool,
 }
+
+/// What the dispatcher calls the streaming variant of `method` (`send_stream`): no Rust
+/// name can collide with it.
+pub const STREAM_SUFFIX: &str = ":stream";
 
 enum Setter {
     /// Takes a value of this type, deserialised from the JSON argument.
@@ -38,7 +43,11 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
             .get(builder)
             .ok_or_else(|| format!("`Client::{method}` returns an unknown builder `{builder}`"))?;
         let name = method.to_string();
-        let answer = if b.streams { quote!(d::stream_answer) } else { quote!(d::answer) };
+        let answer = if b.streams {
+            quote!(d::stream_answer(request.send().await).await)
+        } else {
+            quote!(d::answer(request.send().await))
+        };
         let setters = b.setters.iter().map(|(setter, kind)| {
             let key = setter.to_string();
             match kind {
@@ -67,10 +76,21 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
         operations.push(quote! {
             pub(super) async fn #method(client: &crate::Client, args: &Map<String, Value>) -> ::std::result::Result<Answer, CallError> {
                 #body
-                #answer(request.send().await)
+                #answer
             }
         });
         arms.push(quote!(#name => Box::pin(operations::#method(self, args))));
+        if b.send_stream {
+            let streaming = quote::format_ident!("{method}_streaming");
+            let key = format!("{name}{STREAM_SUFFIX}");
+            operations.push(quote! {
+                pub(super) async fn #streaming(client: &crate::Client, args: &Map<String, Value>) -> ::std::result::Result<Answer, CallError> {
+                    #body
+                    d::stream_answer(request.send_stream().await).await
+                }
+            });
+            arms.push(quote!(#key => Box::pin(operations::#streaming(self, args))));
+        }
     }
     let count = methods.len();
     let doc = format!("Every operation of this client ({count}), callable by its method name with JSON arguments.");
@@ -167,7 +187,10 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
                 continue;
             }
             if f.sig.ident == "send" {
-                entry.streams = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if names(ty, "ByteStream"));
+                entry.streams = matches!(&f.sig.output, syn::ReturnType::Type(_, ty)
+                    if ["ByteStream", "EventStream", "ByteDownload"].iter().any(|n| names(ty, n)));
+            } else if f.sig.ident == "send_stream" {
+                entry.send_stream = true;
             } else if let Some(ty) = setter_target(f) {
                 let kind = if is_raw_body(&ty) { Setter::Raw } else { Setter::Typed(Box::new(ty)) };
                 entry.setters.push((f.sig.ident.clone(), kind));

@@ -10,13 +10,13 @@ use crate::{conformance, schemas};
 /// The operation of `doc` that serves `method` and a concrete `path` (a template segment
 /// matches any one segment; of several matching templates the one with the most literal
 /// segments wins, as servers route), with its first success response: (operationId, response).
-pub fn answer(doc: &Value, method: &str, path: &str) -> Option<(String, Response)> {
+pub fn answer(doc: &Value, method: &str, path: &str, accept: Option<&str>) -> Option<(String, Response)> {
     let (_, _, _, op) = schemas::operations(doc)
         .into_iter()
         .filter(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))
         .max_by_key(|(_, template, _, _)| usize::MAX - template.split('/').filter(|s| s.starts_with('{')).count())?;
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
-    let success = responses(doc, op).into_iter().find(|r| (200..300).contains(&r.status))?;
+    let success = responses_accepting(doc, op, accept).into_iter().find(|r| (200..300).contains(&r.status))?;
     Some((id, success))
 }
 
@@ -336,26 +336,46 @@ pub struct Response {
     pub status: u16,
     /// The first media type declared, if any.
     pub content_type: Option<String>,
-    /// A valid example of the JSON schema, for a JSON media type with a schema.
+    /// A valid example of the JSON schema, for a JSON media type with a schema; for a
+    /// streaming one (SSE, JSON lines), of one item.
     pub body: Option<Value>,
 }
 
 /// Every response of `op` with a numeric status (not `default` or `4XX`), in spec order.
 pub fn responses(doc: &Value, op: &Value) -> Vec<Response> {
+    responses_accepting(doc, op, None)
+}
+
+/// [`responses`], each in the media type `accept` names where it declares it (content
+/// negotiation: a response offering JSON and a stream), else its first.
+pub fn responses_accepting(doc: &Value, op: &Value, accept: Option<&str>) -> Vec<Response> {
+    let essence = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let wanted: Vec<String> = accept.into_iter().flat_map(|a| a.split(',')).map(essence).collect();
     let mut out = Vec::new();
     for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
         let Ok(status) = status.parse::<u16>() else { continue };
         let response = conformance::resolve(doc, response).unwrap_or(response);
         let content = response.get("content").and_then(Value::as_object);
-        let first = content.and_then(|c| c.iter().next());
+        let chosen = content.and_then(|c| c.iter().find(|(media, _)| wanted.contains(&essence(media))));
+        let first = chosen.or_else(|| content.and_then(|c| c.iter().next()));
         let content_type = first.map(|(media, _)| media.clone());
+        // A stream's body is one valid item, which the answering side frames.
         let body = first
-            .filter(|(media, _)| is_json(media))
+            .filter(|(media, _)| is_json(media) || crate::media::framing(media).is_some())
             .and_then(|(_, media)| media.get("schema"))
             .map(|schema| valid(doc, schema));
         out.push(Response { status, content_type, body });
     }
     out
+}
+
+/// A stream of one `item` as `media_type` frames it (an SSE event, a JSON line), if that is a
+/// streaming media type: what a server answering from the spec sends.
+pub fn framed(media_type: &str, item: &Value) -> Option<String> {
+    match crate::media::framing(media_type)? {
+        crate::media::Framing::ServerSentEvents => Some(format!("data: {item}\n\n")),
+        crate::media::Framing::JsonLines => Some(format!("{item}\n")),
+    }
 }
 
 /// The text sent as an octet-stream or plain-text request body.
@@ -366,10 +386,9 @@ pub fn is_form(media_type: &str) -> bool {
     media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
-/// `application/json`, `application/problem+json`, … (parameters ignored).
+/// `application/json`, `application/problem+json`, … (parameters ignored), not streams.
 pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    crate::media::is_json(media_type)
 }
 
 /// Where a parameter goes.
@@ -463,11 +482,11 @@ mod tests {
             "components": {"schemas": {"T": {"type": "object", "properties": {
                 "id": {"type": "string", "example": "t1"}, "n": {"type": "integer"},
                 "s": {"type": "string", "x-secret": true}, "k": {"type": "string", "enum": ["a", "b"]}}}}}});
-        let (id, response) = answer(&doc, "GET", "/t/xyz").unwrap();
+        let (id, response) = answer(&doc, "GET", "/t/xyz", None).unwrap();
         assert_eq!((id.as_str(), response.status), ("get_t", 200));
         assert_eq!(response.body.unwrap(), json!({"id": "t1", "n": 1, "s": "demo-secret-value", "k": "a"}));
-        assert!(answer(&doc, "GET", "/t").is_none());
-        assert!(answer(&doc, "POST", "/t/x").is_none());
+        assert!(answer(&doc, "GET", "/t", None).is_none());
+        assert!(answer(&doc, "POST", "/t/x", None).is_none());
     }
 
     /// A spec example that breaks its own schema is replaced by a minimal valid value;
@@ -520,8 +539,8 @@ mod tests {
     fn the_most_literal_template_answers() {
         let ok = |id: &str| json!({"operationId": id, "responses": {"200": {"description": "ok"}}});
         let doc = json!({"paths": {"/t/{id}": {"get": ok("by_id")}, "/t/me": {"get": ok("me")}}});
-        assert_eq!(answer(&doc, "GET", "/t/me").unwrap().0, "me");
-        assert_eq!(answer(&doc, "GET", "/t/you").unwrap().0, "by_id");
+        assert_eq!(answer(&doc, "GET", "/t/me", None).unwrap().0, "me");
+        assert_eq!(answer(&doc, "GET", "/t/you", None).unwrap().0, "by_id");
     }
 
     /// `oneOf` alternatives that only say which of the schema's properties are required.

@@ -109,6 +109,8 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
     })?;
 
     drop_unsupported_operations(&mut spec);
+    let bodies = success_bodies(&prepared.doc);
+    bytes_for_streams(&mut spec, &bodies);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
         let mock_spec = without_mock_omitted_statuses(&spec);
@@ -128,7 +130,7 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
         }
     }
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
-    rewrite::wrap_send(&mut client, &expected).map_err(progenitor_error)?;
+    rewrite::wrap_send(&mut client, &expected, &bodies).map_err(progenitor_error)?;
     let renamed = renamed_parameters(&prepared.doc);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
@@ -170,6 +172,50 @@ fn drop_unsupported_operations(spec: &mut openapiv3::OpenAPI) {
         for slot in operation_slots(item) {
             if slot.as_ref().is_some_and(|op| op.extensions.contains_key(UNSUPPORTED)) {
                 *slot = None;
+            }
+        }
+    }
+}
+
+/// Each operation's success body (by method name), where it is not progenitor's own.
+fn success_bodies(doc: &Value) -> std::collections::BTreeMap<String, crate::media::SuccessBody> {
+    use crate::media::SuccessBody;
+    let mut out = std::collections::BTreeMap::new();
+    for (_, _, _, op) in crate::schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        match crate::media::success_body(doc, op) {
+            SuccessBody::Progenitor => {}
+            body => {
+                out.insert(crate::naming::method_name(id), body);
+            }
+        }
+    }
+    out
+}
+
+/// A response that offers a stream beside a JSON document reaches progenitor as the stream
+/// alone, so it reads bytes (the generated `send` decodes the document when that is asked for).
+fn bytes_for_streams(
+    spec: &mut openapiv3::OpenAPI,
+    bodies: &std::collections::BTreeMap<String, crate::media::SuccessBody>,
+) {
+    use crate::media::{SuccessBody, is_progenitor_json};
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for op in operation_slots(item).into_iter().flatten() {
+            let name = op.operation_id.as_deref().map(crate::naming::method_name);
+            if !matches!(name.and_then(|n| bodies.get(&n)), Some(SuccessBody::Events { json: Some(_), .. })) {
+                continue;
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                let success = matches!(status, openapiv3::StatusCode::Code(200..=299))
+                    || matches!(status, openapiv3::StatusCode::Range(2));
+                if let (true, openapiv3::ReferenceOr::Item(response)) = (success, response) {
+                    response.content.retain(|media, _| !is_progenitor_json(media));
+                }
+            }
+            if let Some(openapiv3::ReferenceOr::Item(response)) = op.responses.default.as_mut() {
+                response.content.retain(|media, _| !is_progenitor_json(media));
             }
         }
     }

@@ -21,6 +21,7 @@ mod error;
 pub mod examples;
 pub mod feature_table;
 mod generate;
+pub mod media;
 pub mod model;
 pub mod naming;
 pub mod normalize;
@@ -41,6 +42,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use build_script::{build_client, build_whole_client, generate_features, generate_into};
+pub use dispatch::STREAM_SUFFIX;
 pub use error::{Error, ErrorKind};
 pub use generate::{Generated, Outputs, generate, generate_outputs};
 pub use model::ApiModel;

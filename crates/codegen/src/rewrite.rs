@@ -10,7 +10,11 @@
 //! - a parameter the `unique-parameter-names` rule renamed gets its wire name back where
 //!   progenitor wrote the new name as the wire name (client and mock, counted).
 
+use std::collections::BTreeMap;
+
 use syn::visit::Visit;
+
+use crate::media::{Framing, SuccessBody};
 use syn::visit_mut::VisitMut;
 
 /// Collects the `operation_id` literal of every `OperationInfo { … }` it visits, in order.
@@ -34,7 +38,11 @@ impl Visit<'_> for OperationIds {
 
 /// Wraps every builder's `send` (see the module documentation). `expected` are the method
 /// names of the spec's operations; the wrapped ones must be exactly those, each once.
-pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> {
+pub fn wrap_send(
+    file: &mut syn::File,
+    expected: &[&str],
+    bodies: &BTreeMap<String, SuccessBody>,
+) -> Result<(), String> {
     let builder = file
         .items
         .iter_mut()
@@ -71,9 +79,11 @@ pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> 
             .find(|(s, _)| *s == name)
             .map(|(_, f)| f)
             .ok_or_else(|| format!("builder `{name}` has no `&Client` field"))?;
-        let send = wrap_one(raw, client)?;
-        wrapped.push(send.0);
-        block.items.insert(index + 1, send.1);
+        let (operation, sends) = wrap_one(raw, client, bodies)?;
+        wrapped.push(operation);
+        for (offset, send) in sends.into_iter().enumerate() {
+            block.items.insert(index + 1 + offset, send);
+        }
     }
     let mut got: Vec<&str> = wrapped.iter().map(String::as_str).collect();
     let mut want = expected.to_vec();
@@ -91,8 +101,13 @@ pub fn wrap_send(file: &mut syn::File, expected: &[&str]) -> Result<(), String> 
     Ok(())
 }
 
-/// Renames one `send` to `send_raw` and returns its operation and the new `send`.
-fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, syn::ImplItem), String> {
+/// Renames one `send` to `send_raw` and returns its operation and the methods that wrap it:
+/// `send`, and `send_stream` for a response that offers a stream beside a JSON document.
+fn wrap_one(
+    raw: &mut syn::ImplItemFn,
+    client: &syn::Ident,
+    bodies: &BTreeMap<String, SuccessBody>,
+) -> Result<(String, Vec<syn::ImplItem>), String> {
     let mut ids = OperationIds(Vec::new());
     ids.visit_block(&raw.block);
     let operation = match <[String; 1]>::try_from(ids.0) {
@@ -117,18 +132,114 @@ fn wrap_one(raw: &mut syn::ImplItemFn, client: &syn::Ident) -> Result<(String, s
     raw.vis = syn::parse_quote!(pub(crate));
     raw.attrs.retain(|a| !a.path().is_ident("doc"));
     raw.attrs.push(syn::parse_quote!(#[doc = "progenitor's `send`, with progenitor's error type."]));
-    let send: syn::ImplItem = syn::parse_quote! {
-        #(#docs)*
-        ///
-        /// Retried, timed and traced by the runtime; errors are `api_runtime::Error`,
-        /// which keeps the status, headers and body of anything the spec did not promise.
-        pub async fn send(self) -> #output {
-            // The `&Client` outlives `self`, which `send_raw` consumes.
-            let client = self.#client;
-            client.inner.call(#operation, self.send_raw()).await
+
+    let body = bodies.get(&operation).unwrap_or(&SuccessBody::Progenitor);
+    let answers = |inner: syn::Type| {
+        answering(&output, inner).ok_or_else(|| format!("`send` of `{operation}` does not answer a `ResponseValue`"))
+    };
+    let type_of = |component: &Option<String>| -> syn::Type {
+        match component {
+            Some(name) => {
+                let name = quote::format_ident!("{}", crate::naming::type_name(name));
+                syn::parse_quote!(types::#name)
+            }
+            None => syn::parse_quote!(::serde_json::Value),
         }
     };
-    Ok((operation, send))
+    let runtime: [syn::Attribute; 2] = [
+        syn::parse_quote!(#[doc = r" Retried, timed and traced by the runtime; errors are `api_runtime::Error`,"]),
+        syn::parse_quote!(#[doc = r" which keeps the status, headers and body of anything the spec did not promise."]),
+    ];
+    let mut sends = Vec::new();
+    match body {
+        SuccessBody::Progenitor => sends.push(syn::parse_quote! {
+            #(#docs)*
+            ///
+            #(#runtime)*
+            pub async fn send(self) -> #output {
+                // The `&Client` outlives `self`, which `send_raw` consumes.
+                let client = self.#client;
+                client.inner.call(#operation, self.send_raw()).await
+            }
+        }),
+        SuccessBody::Download { accept } => {
+            let output = answers(syn::parse_quote!(::api_runtime::ByteDownload))?;
+            sends.push(syn::parse_quote! {
+                #(#docs)*
+                ///
+                #(#runtime)*
+                /// The body arrives as a [`::api_runtime::ByteDownload`]: write it to a file in
+                /// constant memory, or collect it when small.
+                pub async fn send(self) -> #output {
+                    let client = self.#client;
+                    client.inner.call_download(#operation, #accept, self.send_raw()).await
+                }
+            });
+        }
+        SuccessBody::Events { framing, media_type, item, json, errors } => {
+            let framing = match framing {
+                Framing::ServerSentEvents => quote::quote!(ServerSentEvents),
+                Framing::JsonLines => quote::quote!(JsonLines),
+            };
+            let property = match &errors.property {
+                Some(p) => quote::quote!(Some(#p)),
+                None => quote::quote!(None),
+            };
+            let values = &errors.values;
+            let format = quote::quote! {
+                &::api_runtime::StreamFormat {
+                    framing: ::api_runtime::Framing::#framing,
+                    media_type: #media_type,
+                    error_property: #property,
+                    error_values: &[#(#values),*],
+                }
+            };
+            let item = type_of(item);
+            let stream_output = answers(syn::parse_quote!(::api_runtime::EventStream<#item>))?;
+            let stream_name =
+                if json.is_some() { quote::format_ident!("send_stream") } else { quote::format_ident!("send") };
+            if json.is_some() {
+                let document = type_of(json);
+                let json_output = answers(document.clone())?;
+                sends.push(syn::parse_quote! {
+                    #(#docs)*
+                    ///
+                    #(#runtime)*
+                    /// The JSON document; [`Self::send_stream`] asks for the stream instead.
+                    pub async fn send(self) -> #json_output {
+                        let client = self.#client;
+                        client.inner.call_json::<#document, _>(#operation, self.send_raw()).await
+                    }
+                });
+            }
+            sends.push(syn::parse_quote! {
+                #(#docs)*
+                ///
+                #(#runtime)*
+                /// The items arrive as a typed [`::api_runtime::EventStream`] (never retried once
+                /// it started); dropping it closes the connection.
+                pub async fn #stream_name(self) -> #stream_output {
+                    let client = self.#client;
+                    client.inner.call_events(#operation, #format, self.send_raw()).await
+                }
+            });
+        }
+    }
+    Ok((operation, sends))
+}
+
+/// `output` (`Result<ResponseValue<_>, E>`) answering `inner` instead.
+fn answering(output: &syn::Type, inner: syn::Type) -> Option<syn::Type> {
+    let mut output = output.clone();
+    let syn::Type::Path(result) = &mut output else { return None };
+    let last = result.path.segments.last_mut().filter(|s| s.ident == "Result")?;
+    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else { return None };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(value))) = args.args.first_mut() else { return None };
+    let segment = value.path.segments.last_mut().filter(|s| s.ident == "ResponseValue")?;
+    let syn::PathArguments::AngleBracketed(value_args) = &mut segment.arguments else { return None };
+    let slot = value_args.args.first_mut()?;
+    *slot = syn::GenericArgument::Type(inner);
+    Some(output)
 }
 
 /// A parameter renamed in the document (`marker`, which progenitor also used as its wire
@@ -485,7 +596,7 @@ mod tests {
     #[test]
     fn send_is_wrapped_and_only_progenitors_api_version_header_goes() {
         let mut file = fixture(&["get_x"]);
-        wrap_send(&mut file, &["get_x"]).unwrap();
+        wrap_send(&mut file, &["get_x"], &Default::default()).unwrap();
         let code = render(&file);
         assert!(code.contains("pub (crate) async fn send_raw"), "{code}");
         assert!(code.contains("client . inner . call (\"get_x\" , self . send_raw ()) . await"), "{code}");
@@ -498,10 +609,10 @@ mod tests {
     #[test]
     fn a_count_mismatch_fails() {
         let mut file = fixture(&["a", "bb"]);
-        let err = wrap_send(&mut file, &["a", "bb", "ccc"]).unwrap_err();
+        let err = wrap_send(&mut file, &["a", "bb", "ccc"], &Default::default()).unwrap_err();
         assert!(err.contains("generated 2 operations (a, bb), the spec has 3"), "{err}");
         let mut file = fixture(&["a"]);
-        assert!(wrap_send(&mut file, &["b"]).is_err());
+        assert!(wrap_send(&mut file, &["b"], &Default::default()).is_err());
     }
 
     #[test]
@@ -509,7 +620,7 @@ mod tests {
         let code = render(&fixture(&["a"]))
             .replace("HeaderName :: from_static (\"api-version\")", "HeaderName :: from_static (\"x\")");
         let mut file: syn::File = syn::parse_str(&code).unwrap();
-        let err = wrap_send(&mut file, &["a"]).unwrap_err();
+        let err = wrap_send(&mut file, &["a"], &Default::default()).unwrap_err();
         assert!(err.contains("`api-version` header 0 times"), "{err}");
     }
 

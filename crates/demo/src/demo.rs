@@ -11,13 +11,14 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use api_codegen::media::SuccessBody;
 use api_codegen::{SpecDir, examples, naming, schemas};
 use api_runtime::ApiDescription;
-use loopback::{Reply, Server};
+use loopback::Server;
 use serde_json::{Map, Value};
 
 use crate::scenario::{Outcome, Scenario};
-use crate::{Caller, Failure, VENDORS, Vendor, wire, workspace_root};
+use crate::{Answer, CallError, Caller, Failure, VENDORS, Vendor, wire, workspace_root};
 
 /// A fake key for the mock servers: it is printed redacted like a real one.
 const DEMO_KEY: &str = "demo-key-not-a-real-credential";
@@ -83,6 +84,16 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
         session.show(&format!("{} (tag `{}`)", call.id, call.tag), &outcome)?;
     }
 
+    // Streams and files: each operation answering a stream or bytes, its items as they
+    // arrived, a download saved to a file.
+    for call in calls.iter().filter(|c| c.args.is_some() && c.body != SuccessBody::Progenitor) {
+        let streaming = matches!(call.body, SuccessBody::Events { json: Some(_), .. });
+        let method =
+            if streaming { format!("{}{}", call.method, api_codegen::STREAM_SUFFIX) } else { call.method.clone() };
+        let result = client.call(&method, call.args.as_ref().unwrap_or(&Map::new())).await;
+        session.show_stream(vendor.name, call, result)?;
+    }
+
     let mut answered = 0;
     for call in &calls {
         let Some(args) = &call.args else {
@@ -113,6 +124,8 @@ struct Call {
     http_method: &'static str,
     /// Whether it declares a 2xx answer.
     declares_success: bool,
+    /// What its success answer is: JSON, a stream of items, bytes.
+    body: SuccessBody,
     /// Setter name → value, synthesised from the spec; `None` if the client lacks the
     /// operation (a normalisation rule left it out, e.g. a multipart upload).
     args: Option<Map<String, Value>>,
@@ -154,7 +167,8 @@ fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
             });
             let method = in_client.map_or_else(|| naming::method_name(&id), |o| o.rust_name.to_string());
             let declares_success = examples::responses(doc, op).iter().any(|r| (200..300).contains(&r.status));
-            Call { method, id, tag, http_method, declares_success, args }
+            let body = api_codegen::media::success_body(doc, op);
+            Call { method, id, tag, http_method, declares_success, args, body }
         })
         .collect()
 }
@@ -195,15 +209,7 @@ impl<'o> Session<'o> {
             .with_context(|| format!("loading the {name} spec"))?;
         let doc = Arc::new(prepared.doc);
         let answering = Arc::clone(&doc);
-        let server = Server::start(move |request| match examples::answer(&answering, &request.method, &request.path) {
-            Some((_, response)) => match (response.body, response.content_type) {
-                (Some(body), _) => Reply::json(response.status, body.to_string()),
-                (None, Some(media)) => Reply { status: response.status, ..Reply::bytes(&media, "demo bytes") },
-                (None, None) => Reply::status(response.status),
-            },
-            None => Reply::json(404, r#"{"error":"no such operation in the spec"}"#),
-        })
-        .await?;
+        let server = Server::start(move |request| crate::answers::example_reply(&answering, request)).await?;
         writeln!(out, "\n== {} (mock server at {}, answering from specs/{name}) ==", api.title, server.url())?;
         let client = (vendor.connect)(&server.url(), DEMO_KEY)?;
         Ok(Some((Session { out, api, server: Some(server), doc: Some(doc), printed: 0, failures: 0 }, client)))
@@ -212,12 +218,7 @@ impl<'o> Session<'o> {
     /// Prints the requests made since the last call, then the outcome.
     fn show(&mut self, label: &str, outcome: &Outcome) -> std::io::Result<()> {
         writeln!(self.out, "\n-- {label}")?;
-        if let Some(server) = &self.server {
-            for request in server.requests().iter().skip(self.printed) {
-                write!(self.out, "{}", wire::describe(request, self.api))?;
-                self.printed += 1;
-            }
-        }
+        self.print_requests()?;
         match outcome {
             Outcome::Done(Ok(answer)) => writeln!(self.out, "← {}", cut(&answer.shown)),
             Outcome::Done(Err(e)) => {
@@ -229,9 +230,69 @@ impl<'o> Session<'o> {
     }
 }
 
+impl Session<'_> {
+    /// A streamed answer: each item on a line of its own, or the bytes saved to a file.
+    fn show_stream(&mut self, vendor: &str, call: &Call, result: Result<Answer, CallError>) -> anyhow::Result<()> {
+        let label = format!("{} (streamed)", call.id);
+        let outcome = match result {
+            Ok(answer) => answer,
+            Err(e) => return Ok(self.show(&label, &Outcome::Done(Err(e)))?),
+        };
+        writeln!(self.out, "\n-- {label}")?;
+        self.print_requests()?;
+        writeln!(self.out, "← HTTP {}", outcome.status)?;
+        match &call.body {
+            SuccessBody::Events { .. } => {
+                let items = outcome.pointer("").and_then(Value::as_array).cloned().unwrap_or_default();
+                for (n, item) in items.iter().enumerate() {
+                    writeln!(self.out, "← item {}: {}", n + 1, cut_to(&item.to_string(), 160))?;
+                }
+                writeln!(self.out, "← end of stream ({} items)", items.len())?;
+            }
+            SuccessBody::Download { accept } => {
+                let bytes = outcome.bytes().unwrap_or_default();
+                let file = std::env::temp_dir().join(format!("demo-{vendor}-{}.{}", call.method, extension(accept)));
+                std::fs::write(&file, bytes).with_context(|| format!("saving {}", file.display()))?;
+                writeln!(self.out, "← {} bytes of {accept}, saved to {}", bytes.len(), file.display())?;
+            }
+            SuccessBody::Progenitor => {}
+        }
+        Ok(())
+    }
+}
+
+impl Session<'_> {
+    /// The requests the server received since the last call shown.
+    fn print_requests(&mut self) -> std::io::Result<()> {
+        if let Some(server) = &self.server {
+            for request in server.requests().iter().skip(self.printed) {
+                write!(self.out, "{}", wire::describe(request, self.api))?;
+                self.printed += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file extension for a media type's bytes.
+fn extension(media_type: &str) -> &str {
+    let first = media_type.split([',', ';']).next().unwrap_or_default().trim();
+    match first.rsplit('/').next().unwrap_or_default() {
+        "wav" | "x-wav" | "wave" => "wav",
+        "csv" => "csv",
+        "mpeg" => "mp3",
+        "plain" => "txt",
+        _ => "bin",
+    }
+}
+
 /// `text`, cut to [`SHOWN_CHARS`] characters.
 fn cut(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
+    cut_to(text, SHOWN_CHARS)
+}
+
+fn cut_to(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
         Some((at, _)) => format!("{} …", &text[..at]),
         None => text.to_string(),
     }

@@ -7,6 +7,7 @@
 //! is reached through its dispatcher (feature `dispatch`: any operation by name with JSON
 //! arguments), and what to call is data (`specs/<vendor>/scenario.toml`).
 
+pub mod answers;
 pub mod demo;
 pub mod overhead;
 pub mod scenario;

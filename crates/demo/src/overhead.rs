@@ -11,8 +11,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use api_codegen::{SpecDir, examples};
-use loopback::{Recorded, Reply, Server};
+use api_codegen::SpecDir;
+use loopback::{Recorded, Server};
 use serde_json::{Map, Value};
 
 use crate::scenario::Scenario;
@@ -161,7 +161,7 @@ async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyho
     let doc = api_codegen::load(&SpecDir::new(&dir))?.doc;
     let recorder = Server::start({
         let doc = doc.clone();
-        move |request| example_reply(&doc, request)
+        move |request| crate::answers::example_reply(&doc, request)
     })
     .await?;
     let client = (vendor.connect)(&recorder.url(), KEY)?;
@@ -169,7 +169,7 @@ async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyho
     let mut requests = recorder.requests();
     anyhow::ensure!(requests.len() == 1, "{} made {} requests, not one", call.operation, requests.len());
     let sent = requests.remove(0);
-    let reply = example_reply(&doc, &sent);
+    let reply = crate::answers::example_reply(&doc, &sent);
 
     let server = Server::start_unrecorded(move |_| reply.clone()).await?;
     let client = (vendor.connect)(&server.url(), KEY)?;
@@ -209,18 +209,6 @@ fn arguments(params: &Map<String, Value>, body: Option<&Value>) -> Map<String, V
         args.insert("body".into(), body.clone());
     }
     args
-}
-
-/// The spec's example answer to a request, as the demo's mock gives it.
-fn example_reply(doc: &Value, request: &Recorded) -> Reply {
-    match examples::answer(doc, &request.method, &request.path) {
-        Some((_, response)) => match (response.body, response.content_type) {
-            (Some(body), _) => Reply::json(response.status, body.to_string()),
-            (None, Some(media)) => Reply { status: response.status, ..Reply::bytes(&media, "bench bytes") },
-            (None, None) => Reply::status(response.status),
-        },
-        None => Reply::json(404, r#"{"error":"no such operation in the spec"}"#),
-    }
 }
 
 /// The recorded request, to send again with plain reqwest: the same method, path, query,

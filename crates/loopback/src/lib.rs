@@ -4,6 +4,7 @@
 //! Unlike a mock that matches on expectations, it lets a test assert on the *whole* request,
 //! including headers nobody asked for.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -69,11 +70,22 @@ pub struct Reply {
     /// Send `body` this many times, chunked (no `Content-Length`), as fast as the client
     /// reads; the server stops when the client hangs up.
     pub repeat: Option<u64>,
+    /// Send these chunks instead of `body`, each flushed on its own after `pace` (so they
+    /// arrive as separate reads), then end the body, or break the connection if `broken`.
+    pub paced: Option<Paced>,
+}
+
+/// A body sent in given pieces: events split across TCP chunks, a stream that breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paced {
+    pub chunks: Vec<Bytes>,
+    pub pace: Duration,
+    pub broken: bool,
 }
 
 impl Reply {
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None, reset: false, repeat: None }
+        Reply { status, headers: Vec::new(), body: Bytes::new(), delay: None, reset: false, repeat: None, paced: None }
     }
 
     /// A reply with a JSON body (given as text, so callers choose their JSON library).
@@ -85,6 +97,7 @@ impl Reply {
             delay: None,
             reset: false,
             repeat: None,
+            paced: None,
         }
     }
 
@@ -97,6 +110,7 @@ impl Reply {
             delay: None,
             reset: false,
             repeat: None,
+            paced: None,
         }
     }
 
@@ -121,6 +135,11 @@ impl Reply {
     }
 
     /// Sends the body `times` times in chunks, without a `Content-Length` (see [`Reply::repeat`]).
+    pub fn paced(mut self, chunks: Vec<Bytes>, pace: Duration, broken: bool) -> Self {
+        self.paced = Some(Paced { chunks, pace, broken });
+        self
+    }
+
     pub fn repeated(mut self, times: u64) -> Self {
         self.repeat = Some(times);
         self
@@ -245,7 +264,34 @@ impl hyper::body::Body for Repeat {
     }
 }
 
-type ReplyBody = Either<Full<Bytes>, Repeat>;
+/// A [`Paced`] body being sent.
+struct PacedBody {
+    chunks: std::collections::VecDeque<Bytes>,
+    pace: Duration,
+    broken: bool,
+    wait: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl hyper::body::Body for PacedBody {
+    type Data = Bytes;
+    type Error = Reset;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let pace = self.pace;
+        let wait = self.wait.get_or_insert_with(|| Box::pin(tokio::time::sleep(pace)));
+        if wait.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.wait = None;
+        match self.chunks.pop_front() {
+            Some(chunk) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
+            None if self.broken => Poll::Ready(Some(Err(Reset))),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+type ReplyBody = Either<Either<Full<Bytes>, Repeat>, PacedBody>;
 
 /// A service error: hyper drops the connection without answering.
 #[derive(Debug)]
@@ -287,9 +333,14 @@ async fn answer(req: hyper::Request<Incoming>, handler: &Handler, state: &State)
         return None;
     }
 
-    let body = match reply.repeat {
-        None => Either::Left(Full::new(reply.body)),
-        Some(left) => Either::Right(Repeat { chunk: reply.body, left, streamed: Arc::clone(&state.streamed) }),
+    let body = match (reply.paced, reply.repeat) {
+        (Some(Paced { chunks, pace, broken }), _) => {
+            Either::Right(PacedBody { chunks: chunks.into(), pace, broken, wait: None })
+        }
+        (None, None) => Either::Left(Either::Left(Full::new(reply.body))),
+        (None, Some(left)) => {
+            Either::Left(Either::Right(Repeat { chunk: reply.body, left, streamed: Arc::clone(&state.streamed) }))
+        }
     };
     let mut response = hyper::Response::new(body);
     *response.status_mut() =

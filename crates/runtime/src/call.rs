@@ -5,7 +5,8 @@ use std::cell::Cell;
 use std::future::Future;
 use std::time::Instant;
 
-use progenitor_client::ResponseValue;
+use progenitor_client::{ByteStream, ResponseValue};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -13,6 +14,10 @@ use crate::body_limit;
 use crate::context::Context;
 use crate::error::{CallRecord, Error, Scrubber, from_progenitor};
 use crate::retry;
+use crate::stream::{self, ByteDownload, EventStream, StreamFormat};
+
+/// "No total timeout" for a streamed response (tokio clamps it to its far future).
+const NO_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
 
 tokio::task_local! {
     /// What the transport saw of the final response of the call in progress.
@@ -29,17 +34,110 @@ pub(crate) fn remember_sent(values: Vec<crate::SecretString>) {
     });
 }
 
+/// How a call asks for and reads its response.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mode {
+    /// An `Accept` header for bodies progenitor reads as bytes (progenitor sets its own only
+    /// for JSON).
+    accept: Option<&'static str>,
+    /// The success body is read as a stream: not capped whole, not bounded by a total
+    /// timeout (the attempt timeout bounds each wait instead).
+    streaming: bool,
+}
+
+/// The `Accept` header the call in progress asks for, if it is not progenitor's.
+pub(crate) fn accept() -> Option<&'static str> {
+    CALL.try_with(|r| {
+        let record = r.take();
+        let accept = record.accept;
+        r.set(record);
+        accept
+    })
+    .ok()
+    .flatten()
+}
+
+fn streaming() -> bool {
+    CALL.try_with(|r| {
+        let record = r.take();
+        let streaming = record.streaming;
+        r.set(record);
+        streaming
+    })
+    .unwrap_or(false)
+}
+
 impl Context {
     /// Runs one operation: `send` is progenitor's request future for it.
     ///
     /// One `api_call` span per call, with the operation id, method, path template, final
-    /// status, attempts and latency. Nothing else of the request is recorded: no headers, no
-    /// body, no query.
+    /// status, attempts and latency (and, for streams, items and duration when the stream
+    /// ends). Nothing else of the request is recorded: no headers, no body, no query.
     pub async fn call<T, E>(
         &self,
         operation: &'static str,
         send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<T>, Error<E>> {
+        self.run(operation, Mode::default(), send).await.0
+    }
+
+    /// For an operation whose success body progenitor reads as bytes but which the caller
+    /// asked for as JSON (one that also offers a stream): decoded into `T` here.
+    pub async fn call_json<T: DeserializeOwned + std::fmt::Debug, E>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<T>, Error<E>> {
+        let mode = Mode { accept: Some("application/json"), streaming: false };
+        let decoded = async {
+            let response = send.await?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let mut chunks = response.into_inner_stream();
+            let mut body = bytes::BytesMut::new();
+            while let Some(chunk) = std::future::poll_fn(|cx| chunks.as_mut().poll_next(cx)).await {
+                body.extend_from_slice(&chunk.map_err(progenitor_client::Error::ResponseBodyError)?);
+            }
+            let body = body.freeze();
+            let value = serde_json::from_slice(&body)
+                .map_err(|e| progenitor_client::Error::InvalidResponsePayload(body.clone(), e))?;
+            Ok(ResponseValue::new(value, status, headers))
+        };
+        self.run(operation, mode, decoded).await.0
+    }
+
+    /// An operation whose success body is a stream of items (`format` says how framed):
+    /// typed as `T`, read as they arrive.
+    pub async fn call_events<T, E>(
+        &self,
+        operation: &'static str,
+        format: &'static StreamFormat,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<EventStream<T>>, Error<E>> {
+        let mode = Mode { accept: Some(format.media_type), streaming: true };
+        let (result, span) = self.run(operation, mode, send).await;
+        Ok(stream::events(result?, operation, format, self, span))
+    }
+
+    /// An operation whose success body is bytes of `accept`'s media types (audio, CSV, a
+    /// file): read as they arrive, in constant memory.
+    pub async fn call_download<E>(
+        &self,
+        operation: &'static str,
+        accept: &'static str,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<ByteDownload>, Error<E>> {
+        let mode = Mode { accept: Some(accept), streaming: true };
+        let (result, span) = self.run(operation, mode, send).await;
+        Ok(stream::download(result?, operation, self, span))
+    }
+
+    /// The call, and its span (which a stream keeps open until it ends).
+    async fn run<T, E>(
+        &self,
+        operation: &'static str,
+        mode: Mode,
+        send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    ) -> (Result<ResponseValue<T>, Error<E>>, tracing::Span) {
         let api = self.api();
         let description = api.operation(operation);
         let id = description.map_or(operation, |op| op.id);
@@ -52,14 +150,17 @@ impl Context {
             status = Empty,
             attempts = Empty,
             latency_ms = Empty,
+            items = Empty,
+            stream_ms = Empty,
         );
         let started = Instant::now();
         // progenitor's request future is large; boxed once here, only a pointer moves through
         // the task-local and span wrappers below (measured: fewer copied bytes per call).
         let send = Box::pin(send);
-        async move {
+        let record = CallRecord { accept: mode.accept, streaming: mode.streaming, ..CallRecord::default() };
+        let result = async move {
             let (result, record) = CALL
-                .scope(Cell::new(CallRecord::default()), async {
+                .scope(Cell::new(record), async {
                     let result = send.await;
                     (result, CALL.with(Cell::take))
                 })
@@ -86,8 +187,9 @@ impl Context {
                 }
             }
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        (result, span)
     }
 
     /// progenitor's `exec` hook: sends `request`, retrying as [`crate::RetryPolicy`] allows,
@@ -100,6 +202,7 @@ impl Context {
     ) -> reqwest::Result<reqwest::Response> {
         let limits = self.limits();
         let idempotent = request.method().is_idempotent();
+        let streaming = streaming();
         // None: a deadline too far to represent, i.e. none.
         let deadline = Instant::now().checked_add(limits.deadline);
         let span = tracing::Span::current();
@@ -113,7 +216,11 @@ impl Context {
             let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
             // The client applies the attempt timeout itself; a per-request one (an allocation in
             // the request's extensions) only when the deadline leaves less than that.
-            if let Some(deadline) = deadline {
+            if streaming {
+                // A stream may last: the client's read timeout (the attempt timeout) bounds
+                // each wait for the answer and for the next chunk instead.
+                *request.timeout_mut() = Some(NO_TOTAL_TIMEOUT);
+            } else if let Some(deadline) = deadline {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 if remaining < limits.attempt_timeout {
                     *request.timeout_mut() = Some(remaining);
@@ -163,8 +270,14 @@ impl Context {
                 (record.status, record.attempts) = (status, attempt);
                 r.set(record);
             });
-            let response = body_limit::cap(outcome?, limits.max_response_bytes);
-            if !(response.status().is_client_error() || response.status().is_server_error()) {
+            let response = outcome?;
+            let failed = response.status().is_client_error() || response.status().is_server_error();
+            if streaming && !failed {
+                // Items are capped one by one as the stream reads them.
+                return Ok(response);
+            }
+            let response = body_limit::cap(response, limits.max_response_bytes);
+            if !failed {
                 return Ok(response);
             }
             // An error status: progenitor reads the body whole anyway; keep a copy so the

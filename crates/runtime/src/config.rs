@@ -231,6 +231,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.limits.attempt_timeout)
+            // What bounds a stream, which has no total timeout: each wait for the answer or
+            // the next chunk.
+            .read_timeout(self.limits.attempt_timeout)
             .redirect(redirect::policy());
         if let Some(agent) = &self.user_agent {
             let value =

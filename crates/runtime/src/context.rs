@@ -69,6 +69,8 @@ pub enum RequestError {
     UnknownOperation(String),
     #[error("operation `{operation}` needs a credential ({schemes}) and the client has none")]
     MissingCredential { operation: &'static str, schemes: String },
+    #[error("operation `{operation}`: the spec's media type `{media_type}` is not a valid header value")]
+    InvalidMediaType { operation: &'static str, media_type: &'static str },
     /// A path parameter would make the request address another path (`..`, `.`, empty).
     #[error("{reason} (path `{template}`); nothing was sent")]
     PathChanged { template: &'static str, reason: String },
@@ -146,6 +148,12 @@ impl Context {
         let headers = request.headers_mut();
         for (name, value) in &inner.constant_headers[index] {
             headers.insert(name.clone(), value.clone());
+        }
+
+        if let Some(accept) = crate::call::accept() {
+            let value = HeaderValue::try_from(accept)
+                .map_err(|_| RequestError::InvalidMediaType { operation: op.id, media_type: accept })?;
+            headers.insert(reqwest::header::ACCEPT, value);
         }
 
         if op.sends_secrets {

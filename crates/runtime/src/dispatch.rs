@@ -7,10 +7,11 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+use futures_core::Stream;
 use progenitor_client::{ByteStream, ResponseValue};
 use serde_json::{Map, Value};
 
-use crate::{ApiDescription, ConfigError, Error};
+use crate::{ApiDescription, ByteDownload, ConfigError, Error, EventStream};
 
 /// The future of one dispatched call.
 pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, CallError>> + 'a>>;
@@ -48,9 +49,19 @@ pub struct Answer {
     pub status: u16,
     pub shown: String,
     value: Value,
+    /// A download's bytes (up to [`KEPT_BYTES`]).
+    bytes: Option<bytes::Bytes>,
 }
 
+/// The most bytes of a download an [`Answer`] keeps.
+pub const KEPT_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Answer {
+    /// A download's bytes, if it was one and no larger than [`KEPT_BYTES`].
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_deref()
+    }
+
     /// The value at a JSON pointer of the answer.
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
         self.value.pointer(pointer)
@@ -72,6 +83,8 @@ pub enum Failure {
     ErrorResponse,
     UnexpectedStatus,
     InvalidBody,
+    /// A stream that started and then ended with an error.
+    Stream,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,12 +147,78 @@ pub fn answer<T: fmt::Debug + serde::Serialize, E>(
     let response = result?;
     let status = response.status().as_u16();
     let inner = response.into_inner();
-    Ok(Answer { status, shown: format!("{inner:?}"), value: serde_json::to_value(&inner).unwrap_or(Value::Null) })
+    let value = serde_json::to_value(&inner).unwrap_or(Value::Null);
+    Ok(Answer { status, shown: format!("{inner:?}"), value, bytes: None })
 }
 
-/// Used by the generated dispatchers, for operations answering a byte stream.
+/// A streamed answer read to its end: what it shows and its JSON.
+pub trait Drain: Sized {
+    /// What it shows, its JSON, and its bytes if it is a small download.
+    fn drain(self) -> impl Future<Output = Result<Drained, CallError>>;
+}
+
+/// A stream read to its end.
+pub struct Drained {
+    shown: String,
+    value: Value,
+    bytes: Option<bytes::Bytes>,
+}
+
+/// A byte stream read to its end: its length, and its bytes up to [`KEPT_BYTES`].
+async fn read_bytes<S, Err>(mut stream: S) -> Result<Drained, Err>
+where
+    S: futures_core::Stream<Item = Result<bytes::Bytes, Err>> + Unpin,
+{
+    let (mut length, mut kept) = (0u64, Some(bytes::BytesMut::new()));
+    while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        let chunk = chunk?;
+        length += chunk.len() as u64;
+        if length > KEPT_BYTES {
+            kept = None;
+        }
+        if let Some(kept) = &mut kept {
+            kept.extend_from_slice(&chunk);
+        }
+    }
+    Ok(Drained { shown: format!("({length} bytes)"), value: Value::Null, bytes: kept.map(bytes::BytesMut::freeze) })
+}
+
+impl Drain for ByteStream {
+    async fn drain(self) -> Result<Drained, CallError> {
+        read_bytes(self.into_inner()).await.map_err(|_| stream_failed(None, "the byte stream broke".into()))
+    }
+}
+
+impl Drain for ByteDownload {
+    async fn drain(self) -> Result<Drained, CallError> {
+        read_bytes(self).await.map_err(|e| stream_failed(None, e.to_string()))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + serde::Serialize + fmt::Debug> Drain for EventStream<T> {
+    async fn drain(mut self) -> Result<Drained, CallError> {
+        let mut items = Vec::new();
+        while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+            items.push(item.map_err(|e| stream_failed(None, e.to_string()))?);
+        }
+        let value = Value::Array(items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect());
+        Ok(Drained { shown: format!("{} items: {items:?}", items.len()), value, bytes: None })
+    }
+}
+
+fn stream_failed(status: Option<u16>, message: String) -> CallError {
+    CallError::Failed { failure: Failure::Stream, status, message }
+}
+
+/// Used by the generated dispatchers, for operations answering a stream (bytes or items):
+/// read to its end.
 #[doc(hidden)]
-pub fn stream_answer<E>(result: Result<ResponseValue<ByteStream>, Error<E>>) -> Result<Answer, CallError> {
+pub async fn stream_answer<S: Drain, E>(result: Result<ResponseValue<S>, Error<E>>) -> Result<Answer, CallError> {
     let response = result?;
-    Ok(Answer { status: response.status().as_u16(), shown: "(a byte stream)".into(), value: Value::Null })
+    let status = response.status().as_u16();
+    let Drained { shown, value, bytes } = response.into_inner().drain().await.map_err(|e| match e {
+        CallError::Failed { failure, message, .. } => CallError::Failed { failure, status: Some(status), message },
+        other => other,
+    })?;
+    Ok(Answer { status, shown, value, bytes })
 }

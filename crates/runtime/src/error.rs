@@ -316,6 +316,10 @@ pub(crate) struct CallRecord {
     /// The final response's body when its status is an error (buffered by the transport hook
     /// so a declared error keeps a redacted rendering beside its typed value).
     pub error_body: Option<Bytes>,
+    /// The call's `Accept` header where progenitor sets none (streams, downloads).
+    pub accept: Option<&'static str>,
+    /// Whether the success body is read as a stream.
+    pub streaming: bool,
 }
 
 /// Scrubs what must never be shown from a response an error keeps.

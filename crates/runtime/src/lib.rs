@@ -29,6 +29,7 @@ mod redirect;
 mod refused;
 pub mod retry;
 mod secret;
+mod stream;
 mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
@@ -40,3 +41,4 @@ pub use redact::redact_json;
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
+pub use stream::{ByteDownload, EventStream, Framing, StreamError, StreamFormat};

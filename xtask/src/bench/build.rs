@@ -22,6 +22,8 @@ fn build(dir: &Path, name: &str) -> anyhow::Result<Duration> {
     let status = cargo()
         .args(["build", "--offline", "--quiet"])
         .current_dir(dir)
+        // What a downstream crate gets: cargo's default dev profile, debug info included.
+        .env_remove("CARGO_PROFILE_DEV_DEBUG")
         .env("CARGO_TARGET_DIR", dir.join("target"))
         .status()?;
     anyhow::ensure!(status.success(), "building {name} failed");

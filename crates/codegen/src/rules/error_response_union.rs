@@ -203,7 +203,7 @@ fn spread_references(schema: &Value) -> Option<Vec<Value>> {
 
 /// `base`, or `base2`, `base3`, … : the first that is no component schema's name (nor
 /// becomes the Rust type of one).
-fn free_name(doc: &Value, base: &str) -> String {
+pub(crate) fn free_name(doc: &Value, base: &str) -> String {
     let taken = |name: &str| {
         doc.pointer("/components/schemas")
             .and_then(Value::as_object)
@@ -215,7 +215,7 @@ fn free_name(doc: &Value, base: &str) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
-fn insert_schema(doc: &mut Value, name: &str, schema: Value) {
+pub(crate) fn insert_schema(doc: &mut Value, name: &str, schema: Value) {
     let Value::Object(root) = doc else { return };
     let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
     let Value::Object(components) = components else { return };

@@ -27,6 +27,7 @@ use std::fmt;
 use serde_json::Value;
 
 mod share_inline_schemas;
+mod streamed_response_schemas;
 
 /// One rule: its name (kebab-case, stable: it appears in reports and tests), why it exists,
 /// and the function applying it.
@@ -74,6 +75,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "non-standard-status",
         why: "statuses progenitor or its httpmock generator cannot take as they are",
         apply: non_standard_status::apply,
+    },
+    Rule {
+        name: "streamed-response-schemas",
+        why: "progenitor reads a streamed response as bytes and types none of its schemas; named ones become types all the same",
+        apply: streamed_response_schemas::apply,
     },
     Rule {
         name: "error-response-union",

@@ -1,0 +1,261 @@
+//! Streams and files on the wire: typed SSE events and JSON lines split across TCP chunks, an
+//! error event and a broken connection ending a stream with a typed error, a stream dropped
+//! early closing its connection, a stream offered beside JSON, and a 100 MB download written
+//! in flat memory. Items are the specs' own examples (valid for their schemas).
+#![allow(clippy::unwrap_used)]
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use api_codegen::{SpecDir, examples};
+use api_runtime::StreamError;
+use bytes::Bytes;
+use loopback::{Reply, Server};
+use serde_json::{Value, json};
+use workspace_tests::{KEY, assert_no_secret, spec_dir};
+
+/// A valid example of `components.schemas.<name>` in `vendor`'s prepared spec.
+fn example(vendor: &str, name: &str) -> Value {
+    let prepared = api_codegen::load(&SpecDir::new(spec_dir(vendor))).unwrap();
+    let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+    examples::valid(&prepared.doc, &schema)
+}
+
+/// A valid example of `vendor`'s operation's JSON request body.
+fn request_body(vendor: &str, path: &str, method: &str) -> Value {
+    let prepared = api_codegen::load(&SpecDir::new(spec_dir(vendor))).unwrap();
+    let pointer = format!("/paths/{}/{method}/requestBody/content/application~1json/schema", path.replace('/', "~1"));
+    examples::valid(&prepared.doc, prepared.doc.pointer(&pointer).unwrap())
+}
+
+fn sse(data: &Value) -> String {
+    format!("data: {data}\n\n")
+}
+
+/// The next item of a stream.
+async fn next<S: futures_core::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+fn perplexity(server: &Server) -> perplexity::Client {
+    perplexity::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap()
+}
+
+fn cartesia(server: &Server) -> cartesia::Client {
+    cartesia::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap()
+}
+
+#[tokio::test]
+async fn sse_events_split_across_chunks_arrive_typed_and_in_order() {
+    let created = example("perplexity", "ResponseCreatedEvent");
+    let mut delta = example("perplexity", "TextDeltaEvent");
+    delta["type"] = json!("response.output_text.delta");
+    // One stream using the whole wire format: a comment, `event`, `id`, `retry`, a `data`
+    // spread over two lines, CRLF line ends, a block with no data, then `[DONE]` and
+    // something after it that must never be read.
+    let delta_text = delta.to_string();
+    let (head, tail) = delta_text.split_at(delta_text.find(',').unwrap() + 1);
+    let wire = format!(
+        ": keep-alive\n\nevent: response.created\nid: 7\nretry: 1000\n{}data: {head}\ndata: {tail}\r\n\r\nid: 8\n\n{}data: [DONE]\n\n{}",
+        sse(&created),
+        sse(&delta),
+        sse(&json!({"not": "read"}))
+    );
+    // Every few bytes a chunk of its own, each flushed separately.
+    let chunks: Vec<Bytes> = wire.as_bytes().chunks(7).map(Bytes::copy_from_slice).collect();
+    let reply = Reply::bytes("text/event-stream", "").paced(chunks, Duration::from_millis(1), false);
+    let server = Server::always(reply).await.unwrap();
+
+    let body: perplexity::types::ResponsesRequest =
+        serde_json::from_value(request_body("perplexity", "/v1/responses", "post")).unwrap();
+    let response = perplexity(&server).create_response().body(body).send_stream().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut events = response.into_inner();
+    let mut got = Vec::new();
+    while let Some(event) = next(&mut events).await {
+        got.push(event.unwrap());
+    }
+    // As serde decodes the same items into the spec's type.
+    let typed = |v: &Value| serde_json::from_value::<perplexity::types::ResponseStreamEvent>(v.clone()).unwrap();
+    assert_eq!(got, [typed(&created), typed(&delta), typed(&delta)], "typed, in order, nothing after [DONE]");
+    assert_eq!(events.last_event_id(), Some("8"));
+
+    let request = server.single_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/v1/responses"));
+    assert_eq!(request.header("accept"), Some("text/event-stream"), "the stream is what was asked for");
+}
+
+#[tokio::test]
+async fn the_json_alternative_of_a_streaming_operation_is_a_typed_document() {
+    let document = example("perplexity", "ResponsesResponse");
+    let server = Server::always(Reply::json(200, document.to_string())).await.unwrap();
+    let body: perplexity::types::ResponsesRequest =
+        serde_json::from_value(request_body("perplexity", "/v1/responses", "post")).unwrap();
+    let response = perplexity(&server).create_response().body(body).send().await.unwrap();
+    let expected: perplexity::types::ResponsesResponse = serde_json::from_value(document).unwrap();
+    assert_eq!(response.into_inner(), expected);
+    assert_eq!(server.single_request().header("accept"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn an_error_event_ends_the_stream_with_a_typed_error_that_shows_no_secret() {
+    let chunk = example("cartesia", "TTSSSEChunkEvent");
+    let mut failure = example("cartesia", "TTSSSEErrorEvent");
+    failure["message"] = json!(format!("bad key {KEY}"));
+    let wire = format!("{}{}{}", sse(&chunk), sse(&failure), sse(&chunk));
+    let server = Server::always(Reply::bytes("text/event-stream", wire)).await.unwrap();
+    let body: cartesia::types::TtssseRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/sse", "post")).unwrap();
+    let mut events = cartesia(&server).tts_sse().body(body).send().await.unwrap().into_inner();
+
+    assert!(next(&mut events).await.unwrap().is_ok());
+    let error = next(&mut events).await.unwrap().unwrap_err();
+    let StreamError::ErrorEvent { items, event, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(*items, 1);
+    assert!(event.is_some(), "the error event is typed");
+    assert_no_secret("the error event", &format!("{error:?} {error}"));
+    assert!(next(&mut events).await.is_none(), "nothing after the error");
+}
+
+#[tokio::test]
+async fn a_connection_broken_mid_stream_is_a_transport_error_and_is_not_retried() {
+    let chunk = example("cartesia", "TTSSSEChunkEvent");
+    let chunks = vec![Bytes::from(sse(&chunk)), Bytes::from("data: {\"type\":")];
+    let reply = Reply::bytes("text/event-stream", "").paced(chunks, Duration::from_millis(1), true);
+    let server = Server::always(reply).await.unwrap();
+    let body: cartesia::types::TtssseRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/sse", "post")).unwrap();
+    let mut events = cartesia(&server).tts_sse().body(body).send().await.unwrap().into_inner();
+    assert!(next(&mut events).await.unwrap().is_ok());
+    let error = next(&mut events).await.unwrap().unwrap_err();
+    assert!(matches!(error, StreamError::Transport { items: 1, .. }), "{error:?}");
+    assert!(next(&mut events).await.is_none());
+    assert_eq!(server.requests().len(), 1, "a started stream is never sent again");
+}
+
+#[tokio::test]
+async fn dropping_a_stream_early_closes_its_connection() {
+    let chunk = example("cartesia", "TTSSSEChunkEvent");
+    // An endless stream: the server only stops when the client hangs up.
+    let server = Server::always(Reply::bytes("text/event-stream", sse(&chunk)).repeated(u64::MAX)).await.unwrap();
+    let body: cartesia::types::TtssseRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/sse", "post")).unwrap();
+    let mut events = cartesia(&server).tts_sse().body(body).send().await.unwrap().into_inner();
+    for _ in 0..3 {
+        next(&mut events).await.unwrap().unwrap();
+    }
+    drop(events);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after_drop = server.streamed_bytes();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.streamed_bytes(), after_drop, "the server still streams to a dropped client");
+}
+
+#[tokio::test]
+async fn one_item_larger_than_the_cap_ends_the_stream_but_a_long_stream_does_not() {
+    let chunk = example("cartesia", "TTSSSEChunkEvent");
+    let event = sse(&chunk);
+    let client = |server: &Server| {
+        cartesia::Client::builder().api_key(KEY).base_url(server.url()).max_response_bytes(4096).build().unwrap()
+    };
+    let body: cartesia::types::TtssseRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/sse", "post")).unwrap();
+
+    // Many small events, far more bytes in all than the cap.
+    let times = 4096 / event.len() as u64 * 4;
+    let server = Server::always(Reply::bytes("text/event-stream", event.clone()).repeated(times)).await.unwrap();
+    let mut events = client(&server).tts_sse().body(body.clone()).send().await.unwrap().into_inner();
+    let mut count = 0;
+    while let Some(item) = next(&mut events).await {
+        item.unwrap();
+        count += 1;
+    }
+    assert_eq!(count, times);
+
+    // One event that never ends.
+    let server =
+        Server::always(Reply::bytes("text/event-stream", "data: xxxxxxxxxxxxxxxx").repeated(u64::MAX)).await.unwrap();
+    let mut events = client(&server).tts_sse().body(body).send().await.unwrap().into_inner();
+    let error = next(&mut events).await.unwrap().unwrap_err();
+    assert!(matches!(error, StreamError::TooLarge { limit: 4096, .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn json_lines_split_across_chunks_arrive_typed() {
+    let prepared = api_codegen::load(&SpecDir::new(spec_dir("vercel"))).unwrap();
+    let op = &prepared.doc["paths"]["/v1/projects/{projectId}/deployments/{deploymentId}/runtime-logs"]["get"];
+    let schema = &op["responses"]["200"]["content"]["application/stream+json"]["schema"];
+    let line = examples::valid(&prepared.doc, schema);
+    let wire = format!("{line}\n\n{line}\r\n{line}");
+    let chunks: Vec<Bytes> = wire.as_bytes().chunks(5).map(Bytes::copy_from_slice).collect();
+    let reply = Reply::bytes("application/stream+json", "").paced(chunks, Duration::from_millis(1), false);
+    let server = Server::always(reply).await.unwrap();
+    let client = vercel::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let response = client.get_runtime_logs().project_id("prj_1").deployment_id("dpl_1").send().await.unwrap();
+    let mut lines = response.into_inner();
+    let mut got = Vec::new();
+    while let Some(item) = next(&mut lines).await {
+        got.push(serde_json::to_value(item.unwrap()).unwrap());
+    }
+    assert_eq!(got, [line.clone(), line.clone(), line]);
+    let request = server.single_request();
+    assert_eq!(request.path, "/v1/projects/prj_1/deployments/dpl_1/runtime-logs");
+    assert_eq!(request.header("accept"), Some("application/stream+json"));
+}
+
+/// Counts what it is given and watches the process's resident memory while it does.
+struct Sink {
+    written: u64,
+    peak_rss: u64,
+}
+
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096
+}
+
+impl tokio::io::AsyncWrite for Sink {
+    fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        self.written += buf.len() as u64;
+        if self.written % (4 << 20) < buf.len() as u64 {
+            self.peak_rss = self.peak_rss.max(resident_bytes());
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn a_100_mb_download_is_written_in_flat_memory_with_the_spec_s_accept() {
+    const CHUNK: usize = 64 * 1024;
+    const TOTAL: u64 = 100 * 1024 * 1024;
+    let server =
+        Server::always(Reply::bytes("audio/wav", vec![7u8; CHUNK]).repeated(TOTAL / CHUNK as u64)).await.unwrap();
+    let body: cartesia::types::TtsRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/bytes", "post")).unwrap();
+    let before = resident_bytes();
+    let download = cartesia(&server).tts_bytes().body(body).send().await.unwrap().into_inner();
+    let mut sink = Sink { written: 0, peak_rss: 0 };
+    let written = download.write_to(&mut sink).await.unwrap();
+    assert_eq!((written, sink.written), (TOTAL, TOTAL));
+    // Far above any buffer (a chunk is 64 KiB), far below the body.
+    let grown = sink.peak_rss.saturating_sub(before);
+    assert!(grown < 50 << 20, "resident memory grew by {} MiB while streaming 100 MiB", grown >> 20);
+    assert_eq!(server.single_request().header("accept"), Some("audio/wav"));
+
+    // Small bodies can be collected; a cap refuses a larger one.
+    let server = Server::always(Reply::bytes("audio/wav", "RIFF....WAVE")).await.unwrap();
+    let body: cartesia::types::TtsRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/bytes", "post")).unwrap();
+    let download = cartesia(&server).tts_bytes().body(body.clone()).send().await.unwrap().into_inner();
+    assert_eq!(download.collect(1024).await.unwrap(), Bytes::from_static(b"RIFF....WAVE"));
+    let download = cartesia(&server).tts_bytes().body(body).send().await.unwrap().into_inner();
+    assert!(matches!(download.collect(4).await, Err(StreamError::TooLarge { limit: 4, .. })));
+}
