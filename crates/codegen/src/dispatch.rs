@@ -74,22 +74,26 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
             }
         };
         operations.push(quote! {
-            pub(super) async fn #method(client: &crate::Client, args: &Map<String, Value>) -> ::std::result::Result<Answer, CallError> {
-                #body
-                #answer
+            pub(super) fn #method<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
+                Box::pin(async move {
+                    #body
+                    #answer
+                })
             }
         });
-        arms.push(quote!(#name => Box::pin(operations::#method(self, args))));
+        arms.push(quote!(#name => operations::#method(self, args)));
         if b.send_stream {
             let streaming = quote::format_ident!("{method}_streaming");
             let key = format!("{name}{STREAM_SUFFIX}");
             operations.push(quote! {
-                pub(super) async fn #streaming(client: &crate::Client, args: &Map<String, Value>) -> ::std::result::Result<Answer, CallError> {
-                    #body
-                    d::stream_answer(request.send_stream().await).await
+                pub(super) fn #streaming<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
+                    Box::pin(async move {
+                        #body
+                        d::stream_answer(request.send_stream().await).await
+                    })
                 }
             });
-            arms.push(quote!(#key => Box::pin(operations::#streaming(self, args))));
+            arms.push(quote!(#key => operations::#streaming(self, args)));
         }
     }
     let count = methods.len();
@@ -125,7 +129,8 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
             }
         }
 
-        /// One function per operation, so no single future holds them all.
+        /// One function per operation, each boxing its own future: no single stack frame
+        /// holds them all (a debug build gives every match arm's future its own slot).
         mod operations {
             use super::*;
             use crate::types;

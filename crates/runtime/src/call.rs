@@ -17,7 +17,7 @@ use crate::retry;
 use crate::stream::{self, ByteDownload, EventStream, StreamFormat};
 
 /// "No total timeout" for a streamed response (tokio clamps it to its far future).
-const NO_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+pub(crate) const NO_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
 
 tokio::task_local! {
     /// What the transport saw of the final response of the call in progress.

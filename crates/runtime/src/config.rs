@@ -233,7 +233,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             .timeout(self.limits.attempt_timeout)
             // What bounds a stream, which has no total timeout: each wait for the answer or
             // the next chunk.
-            .read_timeout(self.limits.attempt_timeout)
+            // (A century at most: reqwest adds it to the clock, and `Duration::MAX`, "no limit",
+            // would overflow.)
+            .read_timeout(self.limits.attempt_timeout.min(crate::call::NO_TOTAL_TIMEOUT))
             .redirect(redirect::policy());
         if let Some(agent) = &self.user_agent {
             let value =
