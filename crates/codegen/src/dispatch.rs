@@ -99,7 +99,7 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
     let count = methods.len();
     let doc = format!("Every operation of this client ({count}), callable by its method name with JSON arguments.");
     let tokens: TokenStream = quote! {
-        use ::api_runtime::dispatch::{self as d, Answer, CallError, CallFuture};
+        use ::api_runtime::dispatch::{self as d, CallError, CallFuture};
         use ::serde_json::{Map, Value};
 
         #[doc = #doc]

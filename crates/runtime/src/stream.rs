@@ -324,7 +324,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     None => break,
                     Some(Err(sse_stream::Error::Body(source))) => match source.downcast::<ChunkError>() {
                         Ok(chunk) => {
-                            let error = this.from_chunk(*chunk);
+                            let error = this.chunk_failure(*chunk);
                             return this.fail(error);
                         }
                         Err(_) => {
@@ -356,7 +356,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     }
                     Some(Err(LinesCodecError::Io(io))) => {
                         let error = match io.into_inner().map(|e| e.downcast::<ChunkError>()) {
-                            Some(Ok(chunk)) => this.from_chunk(*chunk),
+                            Some(Ok(chunk)) => this.chunk_failure(*chunk),
                             _ => this.framing("not valid UTF-8"),
                         };
                         return this.fail(error);
@@ -384,7 +384,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 }
 
 impl<T> EventStream<T> {
-    fn from_chunk(&self, chunk: ChunkError) -> StreamError<T> {
+    fn chunk_failure(&self, chunk: ChunkError) -> StreamError<T> {
         let (operation, items) = (self.tail.operation, self.tail.items);
         match chunk {
             ChunkError::Transport(source) => StreamError::Transport { operation, items, source },
