@@ -259,3 +259,25 @@ async fn a_100_mb_download_is_written_in_flat_memory_with_the_spec_s_accept() {
     let download = cartesia(&server).tts_bytes().body(body).send().await.unwrap().into_inner();
     assert!(matches!(download.collect(4).await, Err(StreamError::TooLarge { limit: 4, .. })));
 }
+
+#[tokio::test]
+async fn an_upload_is_streamed_from_a_file_with_its_length_and_sent_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("upload.bin");
+    let content: Vec<u8> = (0..8 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    // A 503 with Retry-After would make a replayable POST go again; a streamed body cannot be
+    // replayed, so it is sent once.
+    let server = Server::always(Reply::json(503, "{}").with_header("retry-after", "0")).await.unwrap();
+    let client = vercel::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let body = api_runtime::upload::file_body(&path).await.unwrap();
+    let error = client.upload_file().body(body).send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "a streamed upload is never sent twice");
+    let request = &requests[0];
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/v2/files"));
+    assert_eq!(request.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(request.header("content-length"), Some(content.len().to_string().as_str()));
+    assert!(request.body == content, "the file arrived changed");
+}

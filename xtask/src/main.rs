@@ -63,7 +63,7 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Measures request overhead, codegen time, refresh concurrency and build cost side by
+    /// Measures request overhead, streams, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
         /// A smoke run: fewer requests and repetitions.
@@ -75,7 +75,7 @@ enum Task {
         /// Record the table and the machine in BENCHMARKS.md.
         #[arg(long)]
         write: bool,
-        /// Only this group (repeatable): overhead, codegen, refresh, build.
+        /// Only this group (repeatable): overhead, streams, codegen, refresh, build.
         #[arg(long)]
         only: Vec<String>,
     },

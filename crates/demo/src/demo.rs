@@ -115,20 +115,20 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
 }
 
 /// One operation of a spec, ready to call.
-struct Call {
-    id: String,
+pub(crate) struct Call {
+    pub(crate) id: String,
     /// progenitor's method name.
-    method: String,
+    pub(crate) method: String,
     /// Its first tag (empty: none).
-    tag: String,
-    http_method: &'static str,
+    pub(crate) tag: String,
+    pub(crate) http_method: &'static str,
     /// Whether it declares a 2xx answer.
-    declares_success: bool,
+    pub(crate) declares_success: bool,
     /// What its success answer is: JSON, a stream of items, bytes.
-    body: SuccessBody,
+    pub(crate) body: SuccessBody,
     /// Setter name → value, synthesised from the spec; `None` if the client lacks the
     /// operation (a normalisation rule left it out, e.g. a multipart upload).
-    args: Option<Map<String, Value>>,
+    pub(crate) args: Option<Map<String, Value>>,
 }
 
 /// For each tag, in order of first appearance, its first callable `GET` (a read shows best),
@@ -149,7 +149,7 @@ fn one_per_tag(calls: &[Call]) -> Vec<&Call> {
 }
 
 /// Every operation of `doc`, in document order.
-fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
+pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
     schemas::operations(doc)
         .into_iter()
         .map(|(_, path, http_method, op)| {

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod demo;
 pub mod overhead;
 pub mod scenario;
+pub mod streams;
 mod wire;
 
 use std::path::PathBuf;

@@ -213,7 +213,7 @@ fn arguments(params: &Map<String, Value>, body: Option<&Value>) -> Map<String, V
 
 /// The recorded request, to send again with plain reqwest: the same method, path, query,
 /// headers (but those the connection sets: host, length) and body.
-fn replay(raw: &reqwest::Client, base_url: &str, sent: &Recorded) -> anyhow::Result<reqwest::Request> {
+pub(crate) fn replay(raw: &reqwest::Client, base_url: &str, sent: &Recorded) -> anyhow::Result<reqwest::Request> {
     let query = sent.query.as_ref().map(|q| format!("?{q}")).unwrap_or_default();
     let method = reqwest::Method::from_bytes(sent.method.as_bytes())?;
     let mut request = raw.request(method, format!("{base_url}{}{query}", sent.path)).body(sent.body.clone());

@@ -54,7 +54,7 @@ pub struct Answer {
 }
 
 /// The most bytes of a download an [`Answer`] keeps.
-pub const KEPT_BYTES: u64 = 16 * 1024 * 1024;
+pub const KEPT_BYTES: u64 = 1024 * 1024;
 
 impl Answer {
     /// A download's bytes, if it was one and no larger than [`KEPT_BYTES`].

@@ -30,6 +30,7 @@ mod refused;
 pub mod retry;
 mod secret;
 mod stream;
+pub mod upload;
 mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};

@@ -27,7 +27,7 @@ pub struct Options {
     pub quick: bool,
     /// Skip the clean builds (minutes on a small machine).
     pub skip_build: bool,
-    /// Only these groups: `overhead`, `codegen`, `refresh`, `build` (empty: all).
+    /// Only these groups: `overhead`, `streams`, `codegen`, `refresh`, `build` (empty: all).
     pub only: Vec<String>,
 }
 
@@ -37,6 +37,10 @@ pub async fn run(options: Options) -> anyhow::Result<Vec<Row>> {
     if wanted("overhead") {
         eprintln!("request overhead…");
         rows.extend(overhead(options.quick)?);
+    }
+    if wanted("streams") {
+        eprintln!("streams…");
+        rows.extend(streams(options.quick)?);
     }
     if wanted("codegen") {
         eprintln!("codegen time…");
@@ -58,6 +62,14 @@ fn overhead(quick: bool) -> anyhow::Result<Vec<Row>> {
     let args = if quick { vec!["--quick".to_string()] } else { Vec::new() };
     let out = crate::run_package("demo", "overhead", true, &args)?;
     anyhow::ensure!(out.status.success(), "the request-overhead benchmark failed ({})", out.status);
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// Stream throughput and download memory need the clients too (the `demo` package, release).
+fn streams(quick: bool) -> anyhow::Result<Vec<Row>> {
+    let args = if quick { vec!["--quick".to_string()] } else { Vec::new() };
+    let out = crate::run_package("demo", "streams", true, &args)?;
+    anyhow::ensure!(out.status.success(), "the stream benchmark failed ({})", out.status);
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
