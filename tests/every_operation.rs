@@ -54,6 +54,7 @@ async fn check_vendor(vendor: &Vendor) -> (usize, Vec<(String, &'static str)>, V
     for op in &plan.calls {
         let mut problems = Vec::new();
         check_operation(vendor, &plan.prepared.doc, op, client.as_ref(), &server, &next, &mut problems).await;
+        check_stream_variant(op, client.as_ref(), &server, &next, &mut problems).await;
         failures.extend(problems.into_iter().map(|p| format!("{}: {p}", op.label())));
     }
     (plan.calls.len(), plan.skipped, failures)
@@ -112,6 +113,30 @@ async fn check_operation(
             }
             (Ok(answer), false) => problems.push(format!("HTTP {}: answered as a success {answer:?}", response.status)),
         }
+    }
+}
+
+/// A response offering a stream beside JSON: `send_stream` asks for the stream and reads it.
+async fn check_stream_variant(
+    op: &Operation,
+    client: &dyn Caller,
+    server: &Server,
+    next: &Mutex<Reply>,
+    problems: &mut Vec<String>,
+) {
+    let (Some(method), Some((media_type, response))) = (op.stream_method(), &op.stream) else { return };
+    *next.lock().unwrap_or_else(PoisonError::into_inner) = reply(response);
+    let before = server.requests().len();
+    let result = client.call(&method, &op.dispatch_args()).await;
+    let requests = server.requests();
+    match requests.get(before..) {
+        Some([request]) if request.header("accept") == Some(media_type.as_str()) => {}
+        Some([request]) => problems.push(format!("the stream asked with accept {:?}", request.header("accept"))),
+        _ => problems.push("the stream variant did not send one request".into()),
+    }
+    match result {
+        Ok(answer) if answer.pointer("").and_then(Value::as_array).is_some_and(|items| items.len() == 1) => {}
+        other => problems.push(format!("the stream variant did not deliver the one item sent: {other:?}")),
     }
 }
 

@@ -37,8 +37,12 @@ async fn every_operation_of_every_vendor_passes_prism() {
         let mut unmockable = Vec::new();
         let mut bad_answers = Vec::new();
         let mut logged = 0;
-        for op in &plan.calls {
-            let result = client.call(op.description.rust_name, &op.dispatch_args()).await;
+        // Each operation, and the streaming variant of one that offers JSON and a stream.
+        let methods = plan.calls.iter().flat_map(|op| {
+            std::iter::once((op, op.description.rust_name.to_string())).chain(op.stream_method().map(|m| (op, m)))
+        });
+        for (op, method) in methods {
+            let result = client.call(&method, &op.dispatch_args()).await;
             if let Err(e @ (CallError::Argument(_) | CallError::UnknownArgument(..) | CallError::UnknownOperation(_))) =
                 &result
             {

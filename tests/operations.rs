@@ -18,9 +18,17 @@ pub struct Operation {
     pub arguments: Arguments,
     /// Every declared numeric status, with a synthesised body.
     pub responses: Vec<examples::Response>,
+    /// For a response offering a stream beside JSON (`send_stream`): the stream's media type
+    /// and the success answer in it.
+    pub stream: Option<(String, examples::Response)>,
 }
 
 impl Operation {
+    /// The dispatcher's name for the streaming variant (`send_stream`), if there is one.
+    pub fn stream_method(&self) -> Option<String> {
+        self.stream.as_ref().map(|_| format!("{}{}", self.description.rust_name, api_codegen::STREAM_SUFFIX))
+    }
+
     /// `operationId (GET /path)`, for failure lists.
     pub fn label(&self) -> String {
         format!("{} ({} {})", self.description.id, self.description.method.to_uppercase(), self.path)
@@ -92,7 +100,16 @@ pub fn plan(vendor: &Vendor) -> Plan {
         };
         let arguments = examples::arguments(&prepared.doc, &path, op);
         let responses = examples::responses(&prepared.doc, op);
-        calls.push(Operation { path, description, arguments, responses });
+        let stream = match api_codegen::media::success_body(&prepared.doc, op) {
+            api_codegen::media::SuccessBody::Events { media_type, json: Some(_), .. } => {
+                examples::responses_accepting(&prepared.doc, op, Some(&media_type))
+                    .into_iter()
+                    .find(|r| (200..300).contains(&r.status))
+                    .map(|r| (media_type, r))
+            }
+            _ => None,
+        };
+        calls.push(Operation { path, description, arguments, responses, stream });
     }
     Plan { prepared, calls, skipped, failures }
 }

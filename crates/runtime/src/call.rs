@@ -45,26 +45,24 @@ struct Mode {
     streaming: bool,
 }
 
-/// The `Accept` header the call in progress asks for, if it is not progenitor's.
-pub(crate) fn accept() -> Option<&'static str> {
+/// What `read` takes from the record of the call in progress (none outside a call).
+fn from_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
     CALL.try_with(|r| {
         let record = r.take();
-        let accept = record.accept;
+        let value = read(&record);
         r.set(record);
-        accept
+        value
     })
     .ok()
-    .flatten()
+}
+
+/// The `Accept` header the call in progress asks for, if it is not progenitor's.
+pub(crate) fn accept() -> Option<&'static str> {
+    from_record(|r| r.accept).flatten()
 }
 
 fn streaming() -> bool {
-    CALL.try_with(|r| {
-        let record = r.take();
-        let streaming = record.streaming;
-        r.set(record);
-        streaming
-    })
-    .unwrap_or(false)
+    from_record(|r| r.streaming).unwrap_or(false)
 }
 
 impl Context {

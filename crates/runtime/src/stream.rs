@@ -259,6 +259,8 @@ pub struct EventStream<T> {
     since_item: Arc<AtomicU64>,
     limit: u64,
     last_event_id: Option<String>,
+    /// Each error value as a JSON string (`"error"`), to find before parsing for it.
+    error_needles: Vec<String>,
     tail: Tail,
     _item: PhantomData<fn() -> T>,
 }
@@ -289,10 +291,15 @@ impl<T: DeserializeOwned> EventStream<T> {
     /// One item from its text: the typed value, or the error that ends the stream.
     fn item(&mut self, data: &str, error_event: bool) -> Result<T, StreamError<T>> {
         let (operation, items) = (self.tail.operation, self.tail.items);
+        // The full look at the discriminator only when an error value appears in the text at
+        // all (a substring search is far cheaper than a second parse of every item; a value
+        // spelled with JSON escapes is missed, and then delivered as the typed item it is).
         let error_event = error_event
-            || self.format.error_property.is_some_and(|property| {
-                discriminator(data, property).is_some_and(|value| self.format.error_values.contains(&value.as_str()))
-            });
+            || (self.error_needles.iter().any(|needle| data.contains(needle.as_str()))
+                && self.format.error_property.is_some_and(|property| {
+                    discriminator(data, property)
+                        .is_some_and(|value| self.format.error_values.contains(&value.as_str()))
+                }));
         let parsed = serde_json::from_str::<T>(data);
         if error_event {
             let shown = self.tail.shown(data.as_bytes());
@@ -524,6 +531,7 @@ pub(crate) fn events<T>(
         since_item,
         limit,
         last_event_id: None,
+        error_needles: format.error_values.iter().map(|v| serde_json::Value::from(*v).to_string()).collect(),
         tail: Tail::new(operation, context, span),
         _item: PhantomData,
     };
