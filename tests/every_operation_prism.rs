@@ -43,6 +43,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
         });
         for (op, method) in methods {
             let result = client.call(&method, &op.dispatch_args()).await;
+            let id = method.replacen(op.description.rust_name, op.description.id, 1);
             if let Err(e @ (CallError::Argument(_) | CallError::UnknownArgument(..) | CallError::UnknownOperation(_))) =
                 &result
             {
@@ -67,7 +68,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
                 Ok(_) => {}
                 // Prism validated the request, then could not write an example of this media
                 // type (an event stream of objects): its own limit, named by its problem type.
-                Err(e) if e.to_string().contains(PRISM_CANNOT_MOCK) => unmockable.push(op.description.id),
+                Err(e) if e.to_string().contains(PRISM_CANNOT_MOCK) => unmockable.push(id),
                 // The request passed; the answer Prism made from the document's own examples
                 // contradicts the document's schemas: Prism flags it with a 500 of its own
                 // (a secret-bearing operation's error shows only its shape), or it does not
@@ -76,7 +77,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
                     if matches!(e, CallError::Failed { status: Some(500), .. })
                         || e.failure() == Some(Failure::InvalidBody) =>
                 {
-                    bad_answers.push(op.description.id)
+                    bad_answers.push(id)
                 }
                 // The overlay corrected the media type the operation answers in (Vercel's
                 // artifact download, bytes the document declares as JSON): the client asks
@@ -84,7 +85,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
                 Err(CallError::Failed { status: Some(406), .. })
                     if success_media(&upstream, op) != success_media(&plan.prepared.doc, op) =>
                 {
-                    corrected.push(op.description.id)
+                    corrected.push(id)
                 }
                 // An operation declaring no success (a raw file download): Prism answers with
                 // the first status it declares.
