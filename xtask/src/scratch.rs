@@ -60,12 +60,12 @@ pub fn target_dir() -> std::path::PathBuf {
 
 /// The cargo running us (or the one on `PATH`).
 ///
-/// Without debug info: scratch builds are compiled to be run or checked, never debugged, and
-/// the generated clients' debug info is most of a build's gigabytes (a CI machine's disk
-/// holds several such target directories at once).
+/// Without debug info or incremental state: scratch builds are compiled to be run or checked,
+/// never debugged or edited, and both are gigabytes of the generated clients (a CI machine's
+/// disk holds several such target directories at once).
 pub fn cargo() -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cargo.env("CARGO_PROFILE_DEV_DEBUG", "false");
+    cargo.env("CARGO_PROFILE_DEV_DEBUG", "false").env("CARGO_INCREMENTAL", "0");
     cargo
 }
 

@@ -24,6 +24,7 @@ fn build(dir: &Path, name: &str) -> anyhow::Result<Duration> {
         .current_dir(dir)
         // What a downstream crate gets: cargo's default dev profile, debug info included.
         .env_remove("CARGO_PROFILE_DEV_DEBUG")
+        .env_remove("CARGO_INCREMENTAL")
         .env("CARGO_TARGET_DIR", dir.join("target"))
         .status()?;
     anyhow::ensure!(status.success(), "building {name} failed");
