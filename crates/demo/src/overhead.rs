@@ -126,6 +126,25 @@ where
     })
 }
 
+/// Whether a benchmark binary was asked for a smoke run (`--quick`).
+pub fn quick() -> bool {
+    std::env::args().skip(1).any(|a| a == "--quick")
+}
+
+/// What a benchmark binary prints: its rows as one JSON array for xtask, or the error (exit 2).
+pub fn print_rows(rows: anyhow::Result<Vec<Row>>) -> std::process::ExitCode {
+    match rows.and_then(|rows| Ok(serde_json::to_string(&rows)?)) {
+        Ok(json) => {
+            println!("{json}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// Every vendor's row, in the order of `specs/`.
 pub async fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
     run_sized(if quick { Size { rounds: 3, n: 200 } } else { Size { rounds: 15, n: 2000 } }).await

@@ -1,19 +1,7 @@
 //! `overhead [--quick]`: the request-overhead rows of `cargo xtask bench`, printed as one JSON
 //! array for xtask to put in its table.
 
-use std::process::ExitCode;
-
 #[tokio::main]
-async fn main() -> ExitCode {
-    let quick = std::env::args().skip(1).any(|a| a == "--quick");
-    match demo::overhead::run(quick).await.and_then(|rows| Ok(serde_json::to_string(&rows)?)) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+async fn main() -> std::process::ExitCode {
+    demo::overhead::print_rows(demo::overhead::run(demo::overhead::quick()).await)
 }
