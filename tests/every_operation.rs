@@ -6,6 +6,7 @@
 //! errors are typed `ErrorResponse`s). Every failing operation is reported at once.
 #![allow(clippy::unwrap_used)]
 
+mod form_parts;
 mod operations;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -87,7 +88,7 @@ async fn check_operation(
             continue;
         }
         if std::ptr::eq(response, first) {
-            check_request(vendor, doc, op, &sent[0], problems);
+            check_request(vendor, doc, op, &sent[0], problems).await;
         }
         match (&result, (200..300).contains(&response.status)) {
             (Ok(answer), true) => {
@@ -146,7 +147,7 @@ fn reply(response: &Response) -> Reply {
 }
 
 /// Everything about the request as it arrived.
-fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorded, problems: &mut Vec<String>) {
+async fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorded, problems: &mut Vec<String>) {
     let description = op.description;
     if request.method != description.method.to_uppercase() {
         problems.push(format!("method {} on the wire", request.method));
@@ -199,7 +200,7 @@ fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorde
             if sent_type.as_deref() != Some(essence(media).as_str()) {
                 problems.push(format!("content-type {sent_type:?} for a `{media}` body"));
             }
-            check_body(doc, op, media, request, problems);
+            check_body(doc, op, media, request, problems).await;
         }
         (Some(_), true) => problems.push("no request body sent".into()),
         (None, false) => problems.push(format!("a request body the spec does not declare: {}", request.body_text())),
@@ -207,9 +208,13 @@ fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &Recorde
     }
 }
 
-fn check_body(doc: &Value, op: &Operation, media: &str, request: &Recorded, problems: &mut Vec<String>) {
+async fn check_body(doc: &Value, op: &Operation, media: &str, request: &Recorded, problems: &mut Vec<String>) {
     if examples::is_form(media) {
         return; // Its fields come from a value valid against the schema; the encoding is serde's.
+    }
+    if let Some(shape) = op.form.as_ref() {
+        check_multipart(doc, op, shape, request, problems).await;
+        return;
     }
     let Some(schema) = op.arguments.body_schema.as_ref().filter(|_| examples::is_json(media)) else {
         if request.body != examples::RAW_BODY.as_bytes() {
@@ -224,6 +229,49 @@ fn check_body(doc: &Value, op: &Operation, media: &str, request: &Recorded, prob
             }
         }
         Err(_) => problems.push(format!("request body is not JSON: {}", request.body_text())),
+    }
+}
+
+/// A multipart body, part by part: each part declared, file parts named and of the spec's
+/// content type, the value they make up valid against the body schema and carrying every
+/// argument given.
+async fn check_multipart(
+    doc: &Value,
+    op: &Operation,
+    shape: &api_codegen::rules::multipart_form::FormShape,
+    request: &Recorded,
+    problems: &mut Vec<String>,
+) {
+    let content_type = request.header("content-type").unwrap_or_default();
+    let parts = match form_parts::parse(content_type, request.body.clone()).await {
+        Ok(parts) => parts,
+        Err(e) => return problems.push(format!("multipart body: {e}")),
+    };
+    let (Some(schema), Some(Value::Object(given))) = (&op.arguments.body_schema, &op.arguments.body) else {
+        return problems.push("a multipart operation without a body schema".into());
+    };
+    let (received, found) = form_parts::value(doc, schema, shape, &parts);
+    problems.extend(found.into_iter().map(|p| format!("multipart body: {p}")));
+    for problem in conformance::problems(doc, schema, &received) {
+        problems.push(format!("multipart body {problem}: {received}"));
+    }
+    for (name, value) in given {
+        let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
+        if !empty && !same_value(received.get(name), value) {
+            problems.push(format!("multipart part `{name}` should carry {value}: {:?}", received.get(name)));
+        }
+    }
+}
+
+/// JSON values equal, numbers compared as numbers (`1` is `1.0`).
+fn same_value(got: Option<&Value>, want: &Value) -> bool {
+    match (got, want) {
+        (Some(Value::Number(a)), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Some(Value::Array(a)), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_value(Some(a), b))
+        }
+        (Some(got), want) => got == want,
+        (None, _) => false,
     }
 }
 

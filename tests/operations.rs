@@ -21,6 +21,8 @@ pub struct Operation {
     /// For a response offering a stream beside JSON (`send_stream`): the stream's media type
     /// and the success answer in it.
     pub stream: Option<(String, examples::Response)>,
+    /// A multipart body's form, as the `multipart-form` rule shaped it.
+    pub form: Option<api_codegen::rules::multipart_form::FormShape>,
 }
 
 impl Operation {
@@ -109,7 +111,8 @@ pub fn plan(vendor: &Vendor) -> Plan {
             }
             _ => None,
         };
-        calls.push(Operation { path, description, arguments, responses, stream });
+        let form = api_codegen::rules::multipart_form::shape(op);
+        calls.push(Operation { path, description, arguments, responses, stream, form });
     }
     Plan { prepared, calls, skipped, failures }
 }

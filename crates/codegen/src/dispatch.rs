@@ -28,6 +28,9 @@ enum Setter {
     /// Takes `reqwest::Body` (a non-JSON request body): the argument is a JSON string of the
     /// body's text.
     Raw,
+    /// Takes a multipart form (`forms::X`): the argument is an object of the spec's
+    /// properties (see `api_runtime::dispatch::form`).
+    Form(Box<syn::Type>),
 }
 
 /// The dispatcher's source (a module body written against `crate::`) for the generated
@@ -53,6 +56,7 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
             match kind {
                 Setter::Typed(ty) => quote!(#key => request.#setter(d::argument::<#ty>(name, value)?)),
                 Setter::Raw => quote!(#key => request.#setter(d::raw_body(name, value)?)),
+                Setter::Form(ty) => quote!(#key => request.#setter(d::form::<#ty>(name, value)?)),
             }
         });
         let body = if b.setters.is_empty() {
@@ -97,6 +101,12 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
         }
     }
     let count = methods.len();
+    let uses_forms = builders.values().flat_map(|b| &b.setters).any(|(_, kind)| matches!(kind, Setter::Form(_)));
+    let forms = uses_forms.then(|| {
+        quote!(
+            use crate::forms;
+        )
+    });
     let doc = format!("Every operation of this client ({count}), callable by its method name with JSON arguments.");
     let tokens: TokenStream = quote! {
         use ::api_runtime::dispatch::{self as d, CallError, CallFuture};
@@ -134,6 +144,7 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
         mod operations {
             use super::*;
             use crate::types;
+            #forms
 
             #(#operations)*
         }
@@ -197,7 +208,13 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
             } else if f.sig.ident == "send_stream" {
                 entry.send_stream = true;
             } else if let Some(ty) = setter_target(f) {
-                let kind = if is_raw_body(&ty) { Setter::Raw } else { Setter::Typed(Box::new(ty)) };
+                let kind = if is_raw_body(&ty) {
+                    Setter::Raw
+                } else if is_form(&ty) {
+                    Setter::Form(Box::new(ty))
+                } else {
+                    Setter::Typed(Box::new(ty))
+                };
                 entry.setters.push((f.sig.ident.clone(), kind));
             }
         }
@@ -211,6 +228,11 @@ fn is_raw_body(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p)
         if p.path.segments.last().is_some_and(|s| s.ident == "Body")
             && p.path.segments.iter().any(|s| s.ident == "reqwest"))
+}
+
+/// `forms::X`, a multipart form (`forms.rs`).
+fn is_form(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.len() == 2 && p.path.segments[0].ident == "forms")
 }
 
 fn is_named(ty: &syn::Type, name: &str) -> bool {
@@ -275,6 +297,7 @@ mod tests {
                     pub fn id<V>(mut self, value: V) -> Self where V: std::convert::TryInto<::std::string::String> { self }
                     pub fn body_map<F>(self, f: F) -> Self where F: FnOnce(u8) -> u8 { self }
                     pub fn upload<B>(self, b: B) -> Self where B: std::convert::TryInto<reqwest::Body> { self }
+                    pub fn form<V>(self, v: V) -> Self where V: std::convert::TryInto<forms::GetThing> { self }
                     pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> { todo!() }
                 }
             }
@@ -290,6 +313,8 @@ mod tests {
         assert!(!dispatch.contains("other") && !dispatch.contains("body_map") && !dispatch.contains("baseurl"));
         assert!(dispatch.contains("\"upload\" => request.upload(d::raw_body(name, value)?)"), "{dispatch}");
         assert!(dispatch.contains("d::stream_answer(request.send().await).await"), "{dispatch}");
+        assert!(dispatch.contains("\"form\" => request.form(d::form::<forms::GetThing>(name, value)?)"), "{dispatch}");
+        assert!(dispatch.contains("use crate::types; use crate::forms;"), "{dispatch}");
         assert!(dispatch.contains("Every operation of this client (1)"));
     }
 

@@ -420,8 +420,9 @@ pub struct Arguments {
     pub parameters: Vec<Argument>,
     /// The request body's media type (the first declared), if the operation takes one.
     pub body_type: Option<String>,
-    /// The body: a valid value of its schema for JSON and form bodies, else the text
-    /// [`RAW_BODY`] as a JSON string.
+    /// The body: a valid value of its schema for JSON and form bodies (a multipart body's
+    /// file properties each [`RAW_BODY`], one file for an array), else the text [`RAW_BODY`] as
+    /// a JSON string.
     pub body: Option<Value>,
     /// The body's schema.
     pub body_schema: Option<Value>,
@@ -455,10 +456,24 @@ pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
     let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();
     let body = body_type.as_deref().map(|media| match &body_schema {
         Some(schema) if is_json(media) || is_form(media) => valid(doc, schema),
+        Some(schema) if crate::rules::multipart_form::is_multipart(media) => form(doc, op, schema),
         // An octet-stream or text body: its text, as a JSON string.
         _ => Value::String(RAW_BODY.into()),
     });
     Arguments { parameters, body_type, body, body_schema }
+}
+
+/// A multipart body: a valid value of its schema, every file property [`RAW_BODY`].
+fn form(doc: &Value, op: &Value, schema: &Value) -> Value {
+    let mut value = valid(doc, schema);
+    let files = crate::rules::multipart_form::shape(op).map(|shape| shape.files).unwrap_or_default();
+    if let Value::Object(object) = &mut value {
+        for file in files {
+            let text = Value::String(RAW_BODY.into());
+            object.insert(file.name, if file.multiple { Value::Array(vec![text]) } else { text });
+        }
+    }
+    value
 }
 
 fn location(parameter: &Value) -> Option<Location> {

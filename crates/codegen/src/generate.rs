@@ -111,6 +111,8 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
     drop_unsupported_operations(&mut spec);
     let bodies = success_bodies(&prepared.doc);
     bytes_for_streams(&mut spec, &bodies);
+    let forms = crate::forms::forms(&prepared.doc);
+    octet_stream_for_forms(&mut spec);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
         let mock_spec = without_mock_omitted_statuses(&spec);
@@ -129,6 +131,7 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
             rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor_error)?;
         }
     }
+    crate::forms::apply(&mut client, &forms).map_err(progenitor_error)?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected, &bodies).map_err(progenitor_error)?;
     let renamed = renamed_parameters(&prepared.doc);
@@ -173,6 +176,35 @@ fn drop_unsupported_operations(spec: &mut openapiv3::OpenAPI) {
             if slot.as_ref().is_some_and(|op| op.extensions.contains_key(UNSUPPORTED)) {
                 *slot = None;
             }
+        }
+    }
+}
+
+/// An operation the `multipart-form` rule gave a form reaches progenitor as an octet-stream
+/// upload (which it accepts); `forms::apply` then makes the builder send the form.
+fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI) {
+    use crate::rules::multipart_form::MULTIPART;
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for op in operation_slots(item).into_iter().flatten() {
+            if !op.extensions.contains_key(MULTIPART) {
+                continue;
+            }
+            let bytes = openapiv3::MediaType {
+                schema: Some(openapiv3::ReferenceOr::Item(openapiv3::Schema {
+                    schema_data: Default::default(),
+                    schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(openapiv3::StringType {
+                        format: openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary),
+                        ..Default::default()
+                    })),
+                })),
+                ..Default::default()
+            };
+            op.request_body = Some(openapiv3::ReferenceOr::Item(openapiv3::RequestBody {
+                content: [("application/octet-stream".to_string(), bytes)].into_iter().collect(),
+                required: true,
+                ..Default::default()
+            }));
         }
     }
 }

@@ -20,6 +20,7 @@ mod error;
 #[cfg(feature = "examples")]
 pub mod examples;
 pub mod feature_table;
+mod forms;
 mod generate;
 pub mod media;
 pub mod model;

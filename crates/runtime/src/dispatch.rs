@@ -139,6 +139,49 @@ pub fn raw_body(name: &str, value: &Value) -> Result<reqwest::Body, CallError> {
     }
 }
 
+/// Used by the generated dispatchers: a multipart form from a JSON object of the spec's
+/// properties. A file property is a string (the file's text, its name the property's) or an
+/// object `{"content", "file_name", "content_type"}`, or an array of those for an array of
+/// files; every other property is one of the form's fields.
+#[doc(hidden)]
+pub fn form<F: crate::multipart::MultipartForm>(name: &str, value: &Value) -> Result<F, CallError> {
+    use crate::multipart::{FilePart, Files};
+    let bad = || CallError::Argument(name.to_string());
+    let Value::Object(object) = value else { return Err(bad()) };
+    let mut fields = object.clone();
+    let mut files = Files::default();
+    let part = |slot: &'static str, value: &Value| -> Option<FilePart> {
+        match value {
+            Value::String(text) => Some(FilePart::bytes(text.clone().into_bytes()).file_name(slot)),
+            Value::Object(file) => {
+                let content = file.get("content")?.as_str()?;
+                let mut part = FilePart::bytes(content.to_string().into_bytes());
+                if let Some(file_name) = file.get("file_name").and_then(Value::as_str) {
+                    part = part.file_name(file_name);
+                }
+                if let Some(content_type) = file.get("content_type").and_then(Value::as_str) {
+                    part = part.content_type(content_type);
+                }
+                Some(part)
+            }
+            _ => None,
+        }
+    };
+    for slot in F::FILES {
+        let Some(value) = fields.remove(slot.name) else { continue };
+        match (&value, slot.multiple) {
+            (Value::Array(items), true) => {
+                for item in items {
+                    files.push(slot.name, part(slot.name, item).ok_or_else(bad)?);
+                }
+            }
+            (value, _) => files.push(slot.name, part(slot.name, value).ok_or_else(bad)?),
+        }
+    }
+    let fields = serde_json::from_value(Value::Object(fields)).map_err(|_| bad())?;
+    F::from_parts(fields, files).map_err(|_| bad())
+}
+
 /// Used by the generated dispatchers: a typed answer.
 #[doc(hidden)]
 pub fn answer<T: fmt::Debug + serde::Serialize, E>(

@@ -14,6 +14,7 @@ mod deduplicate_enum_values;
 mod derive_operation_id;
 pub mod error_response_union;
 mod head_without_body;
+pub mod multipart_form;
 pub mod non_standard_status;
 mod nullable_named_one_of;
 mod transport_headers;
@@ -67,8 +68,13 @@ pub(crate) const RULES: &[Rule] = &[
         apply: head_without_body::apply,
     },
     Rule {
+        name: "multipart-form",
+        why: "progenitor rejects multipart bodies; the client sends them as a typed form whose non-file fields need a named type",
+        apply: multipart_form::apply,
+    },
+    Rule {
         name: "unsupported-request-body",
-        why: "progenitor sends one request media type, and not multipart",
+        why: "progenitor sends one request media type, of the kinds it knows",
         apply: unsupported_request_body::apply,
     },
     Rule {

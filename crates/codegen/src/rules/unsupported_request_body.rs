@@ -1,12 +1,12 @@
 //! `unsupported-request-body`: progenitor sends a request body as JSON, form-urlencoded,
-//! octet-stream or plain text, of exactly one media type, and rejects anything else
-//! (`multipart/form-data`) for the whole document.
+//! octet-stream or plain text, of exactly one media type, and rejects anything else for the
+//! whole document. Multipart bodies the `multipart-form` rule gave a form are sent by it.
 //!
 //! - A body offering a supported media type beside others keeps only the first supported
 //!   one (JSON preferred): the client sends that.
 //! - A body with no supported media type: the operation is marked [`UNSUPPORTED`] and left
 //!   out of progenitor's input (and of the runtime's operation table), so the rest of the
-//!   API generates. This is the interim until typed multipart exists (issue 13): the
+//!   API generates (e.g. `application/xml`, or a multipart schema composed with `allOf`): the
 //!   operation stays in the document, so the surface snapshot and the drift report still
 //!   list it, and this report names it.
 
@@ -28,7 +28,8 @@ const SUPPORTED: &[&str] = &[
     "text/x-markdown",
 ];
 
-fn supported(media: &str) -> bool {
+/// Whether progenitor sends a body of this media type.
+pub(crate) fn is_supported(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim();
     SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(essence))
 }
@@ -41,16 +42,19 @@ pub fn is_unsupported(op: &Value) -> bool {
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut plans: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
     for (op_ptr, _, _, op) in schemas::operations(doc) {
+        if op.get(super::multipart_form::MULTIPART).is_some() {
+            continue;
+        }
         let Some(body) = op.get("requestBody").and_then(|b| references::resolve(doc, b)) else { continue };
         let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
         let media: Vec<String> = content.keys().cloned().collect();
-        if media.len() <= 1 && media.iter().all(|m| supported(m)) {
+        if media.len() <= 1 && media.iter().all(|m| is_supported(m)) {
             continue;
         }
         let keep = media
             .iter()
             .find(|m| m.split(';').next().is_some_and(|e| e.trim().eq_ignore_ascii_case("application/json")))
-            .or_else(|| media.iter().find(|m| supported(m)))
+            .or_else(|| media.iter().find(|m| is_supported(m)))
             .cloned();
         plans.push((op_ptr, media, keep));
     }
@@ -74,7 +78,11 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
                 );
             }
             None => {
-                let why = format!("request body media type {offered} is not supported yet (typed multipart: issue 13)");
+                let why = if media.iter().any(|m| super::multipart_form::is_multipart(m)) {
+                    format!("request body {offered} has a schema that is not an object of properties: not supported")
+                } else {
+                    format!("request body media type {offered} is not supported")
+                };
                 if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
                     op.insert(UNSUPPORTED.into(), Value::String(why.clone()));
                 }
@@ -93,24 +101,29 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn multipart_only_is_marked_and_alternatives_are_narrowed() {
+    fn unknown_media_is_marked_and_alternatives_are_narrowed() {
         let schema = json!({"schema": {"type": "object"}});
+        let composed = json!({"schema": {"allOf": [{"type": "object"}]}});
         let mut doc = json!({"paths": {
-            "/upload": {"post": {"operationId": "upload", "requestBody": {"content": {"multipart/form-data": schema}}}},
+            "/upload": {"post": {"operationId": "upload", "requestBody": {"content": {"application/xml": schema}}}},
+            "/parts": {"post": {"operationId": "parts", "requestBody": {"content": {"multipart/form-data": composed}}}},
             "/both": {"post": {"operationId": "both", "requestBody": {"$ref": "#/components/requestBodies/B"}}},
             "/json": {"post": {"operationId": "json", "requestBody": {"content": {"application/json; charset=utf-8": schema}}}}},
             "components": {"requestBodies": {"B": {"content": {"multipart/form-data": schema, "application/json": schema}}}}});
         let mut places = Places::default();
         apply(&mut doc, &mut places);
         let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
-        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes.len(), 3, "{changes:?}");
         assert_eq!(changes[0].0, "/paths/~1upload/post");
-        assert!(changes[0].1.contains("`multipart/form-data` is not supported yet"), "{changes:?}");
+        assert!(
+            changes[0].1.starts_with("request body media type `application/xml` is not supported: no client method")
+        );
+        assert!(changes[1].1.contains("a schema that is not an object of properties"), "{changes:?}");
         assert_eq!(
-            changes[1].1,
+            changes[2].1,
             "request body offers `multipart/form-data`, `application/json`: the client sends `application/json` only"
         );
-        assert!(is_unsupported(&doc["paths"]["/upload"]["post"]));
+        assert!(is_unsupported(&doc["paths"]["/upload"]["post"]) && is_unsupported(&doc["paths"]["/parts"]["post"]));
         assert_eq!(doc["paths"]["/both"]["post"]["requestBody"]["content"], json!({"application/json": schema}));
         assert_eq!(doc["components"]["requestBodies"]["B"]["content"].as_object().map(|c| c.len()), Some(2));
     }

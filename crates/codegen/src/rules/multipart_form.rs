@@ -1,0 +1,245 @@
+//! `multipart-form`: progenitor rejects a `multipart/form-data` request body outright. The
+//! client sends one through a typed form instead (`forms::<Operation>`, see `forms.rs`): the
+//! body schema's file properties (`format: binary`, or arrays of them) become file parts, and
+//! its other properties one typed value, for which this rule adds a component
+//! (`<OperationId>Fields`) so typify generates it. The operation records both in
+//! [`MULTIPART`]; the body itself stays as the spec wrote it (the surface, drift report and
+//! mock servers see the upstream media type and schema).
+//!
+//! A body that also offers a media type progenitor sends is left to `unsupported-request-body`
+//! (which keeps that one); a multipart schema that is not an object of properties (`allOf`,
+//! `oneOf`, …) too (it marks the operation unsupported).
+
+use serde_json::{Map, Value, json};
+
+use super::Places;
+use super::error_response_union::{free_name, insert_schema};
+use super::unsupported_request_body::is_supported;
+use crate::error::join;
+use crate::naming::type_name;
+use crate::{references, schemas};
+
+/// Operation extension: the form this operation's multipart body is sent as.
+pub const MULTIPART: &str = "x-multipart";
+
+const MEDIA_TYPE: &str = "multipart/form-data";
+
+/// What an operation's multipart body holds, as [`MULTIPART`] records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormShape {
+    /// The component holding the non-file properties.
+    pub fields: String,
+    pub files: Vec<FileShape>,
+}
+
+/// One file property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileShape {
+    /// The property's (and the part's) name.
+    pub name: String,
+    pub required: bool,
+    /// An array of files.
+    pub multiple: bool,
+    /// `encoding.<name>.contentType` (its first media type), else `application/octet-stream`.
+    pub content_type: String,
+}
+
+/// The form of `op`, if this rule gave it one.
+pub fn shape(op: &Value) -> Option<FormShape> {
+    let form = op.get(MULTIPART)?;
+    let fields = form.pointer("/fields/$ref")?.as_str()?.strip_prefix("#/components/schemas/")?.to_string();
+    let files = form
+        .get("files")?
+        .as_array()?
+        .iter()
+        .map(|file| {
+            Some(FileShape {
+                name: file.get("name")?.as_str()?.to_string(),
+                required: file.get("required")?.as_bool()?,
+                multiple: file.get("multiple")?.as_bool()?,
+                content_type: file.get("contentType")?.as_str()?.to_string(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(FormShape { fields, files })
+}
+
+/// `multipart/form-data` (parameters ignored).
+pub fn is_multipart(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(MEDIA_TYPE)
+}
+
+/// Whether a (resolved) property schema is a file: a binary string.
+fn is_file(doc: &Value, schema: &Value) -> bool {
+    let schema = references::resolve(doc, schema).unwrap_or(schema);
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema.get("format").and_then(Value::as_str) == Some("binary")
+}
+
+struct Plan {
+    op_ptr: String,
+    id: String,
+    /// The body's content had other (unsupported) media types beside multipart.
+    narrowed: Option<String>,
+    properties: Map<String, Value>,
+    required: Vec<String>,
+    encoding: Option<Value>,
+    /// The body schema's `additionalProperties`, kept on the fields.
+    additional: Option<Value>,
+}
+
+pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    let mut plans = Vec::new();
+    for (op_ptr, _, _, op) in schemas::operations(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+        let Some(body) = op.get("requestBody").and_then(|b| references::resolve(doc, b)) else { continue };
+        let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
+        if content.keys().any(|m| is_supported(m)) {
+            continue;
+        }
+        let Some((media, multipart)) = content.iter().find(|(m, _)| is_multipart(m)) else { continue };
+        let schema = multipart.get("schema").map(|s| references::resolve(doc, s));
+        let schema = match schema {
+            None => &json!({"type": "object"}),
+            Some(Some(schema)) => schema,
+            Some(None) => continue,
+        };
+        let composed = ["allOf", "oneOf", "anyOf", "not"].iter().any(|k| schema.get(*k).is_some());
+        let object = schema.get("type").is_none_or(|t| t == "object");
+        if composed || !object {
+            continue;
+        }
+        let offered: Vec<&String> = content.keys().collect();
+        plans.push(Plan {
+            op_ptr,
+            id: id.to_string(),
+            narrowed: (offered.len() > 1).then(|| {
+                let list = offered.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                format!("request body offers {list}: the client sends `{media}` only")
+            }),
+            properties: schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default(),
+            required: schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(String::from))
+                .collect(),
+            encoding: multipart.get("encoding").cloned(),
+            additional: schema.get("additionalProperties").cloned(),
+        });
+    }
+    for plan in plans {
+        apply_one(doc, plan, places);
+    }
+}
+
+fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
+    let Plan { op_ptr, id, narrowed, properties, required, encoding, additional } = plan;
+    let body_ptr = join(&op_ptr, "requestBody");
+    if let Some(what) = narrowed {
+        // A shared (`$ref`) body is copied into the operation before it is narrowed.
+        let resolved = doc.pointer(&body_ptr).and_then(|b| references::resolve(doc, b)).cloned();
+        if let Some(Value::Object(mut body)) = resolved {
+            if let Some(Value::Object(content)) = body.get_mut("content") {
+                content.retain(|m, _| is_multipart(m));
+            }
+            if let Some(slot) = doc.pointer_mut(&body_ptr) {
+                *slot = Value::Object(body);
+            }
+            places.record(join(&body_ptr, "content"), what);
+        }
+    }
+
+    let mut fields = Map::new();
+    let mut files = Vec::new();
+    for (name, schema) in properties {
+        let required = required.contains(&name);
+        let resolved = references::resolve(doc, &schema).unwrap_or(&schema);
+        let multiple = resolved.get("type").and_then(Value::as_str) == Some("array")
+            && resolved.get("items").is_some_and(|items| is_file(doc, items));
+        if !multiple && !is_file(doc, &schema) {
+            fields.insert(name, schema);
+            continue;
+        }
+        let declared = encoding.as_ref().and_then(|e| e.get(&name)).and_then(|e| e.get("contentType"));
+        let content_type = declared
+            .and_then(Value::as_str)
+            .and_then(|types| types.split(',').next())
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !t.contains('*'))
+            .unwrap_or("application/octet-stream");
+        files.push(json!({"name": name, "required": required, "multiple": multiple, "contentType": content_type}));
+    }
+    let field_names: Vec<Value> =
+        required.iter().filter(|r| fields.contains_key(*r)).map(|r| Value::String(r.clone())).collect();
+    let mut component = json!({
+        "type": "object",
+        "description": format!("The fields of `{id}`'s multipart body, its file parts aside."),
+        "properties": Value::Object(fields),
+    });
+    if !field_names.is_empty() {
+        component["required"] = Value::Array(field_names);
+    }
+    if let Some(additional) = additional {
+        component["additionalProperties"] = additional;
+    }
+    let name = free_name(doc, &type_name(&format!("{id}-Fields")));
+    insert_schema(doc, &name, component);
+    let listed = files.iter().filter_map(|f| f["name"].as_str()).map(|n| format!("`{n}`")).collect::<Vec<_>>();
+    if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
+        op.insert(
+            MULTIPART.into(),
+            json!({"fields": {"$ref": format!("#/components/schemas/{name}")}, "files": files}),
+        );
+    }
+    let parts =
+        if listed.is_empty() { "no file part".to_string() } else { format!("file parts {}", listed.join(", ")) };
+    places.record(op_ptr, format!("multipart body sent as a typed form: fields in component `{name}`, {parts}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_become_parts_and_the_rest_a_component() {
+        let mut doc = json!({"paths": {
+            "/stt": {"post": {"operationId": "stt_transcribe", "requestBody": {"content": {"multipart/form-data": {
+                "schema": {"type": "object", "required": ["file", "model"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "model": {"$ref": "#/components/schemas/Model"},
+                    "extra[]": {"type": "array", "items": {"$ref": "#/components/schemas/Blob"}},
+                    "tags[]": {"type": "array", "items": {"type": "string"}}}},
+                "encoding": {"file": {"contentType": "audio/wav, audio/mpeg"}}}}}}},
+            "/mixed": {"post": {"operationId": "mixed", "requestBody": {"content": {
+                "multipart/form-data": {"schema": {"type": "object"}}, "application/json": {"schema": {}}}}}},
+            "/composed": {"post": {"operationId": "composed", "requestBody": {"content": {
+                "multipart/form-data": {"schema": {"allOf": [{"type": "object"}]}}}}}}},
+            "components": {"schemas": {"Model": {"type": "string"}, "Blob": {"type": "string", "format": "binary"}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let changes: Vec<(&str, &str)> =
+            places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
+        assert_eq!(
+            changes,
+            [(
+                "/paths/~1stt/post",
+                "multipart body sent as a typed form: fields in component `SttTranscribeFields`, file parts `file`, `extra[]`"
+            )]
+        );
+        let op = &doc["paths"]["/stt"]["post"];
+        let form = shape(op).unwrap();
+        assert_eq!(form.fields, "SttTranscribeFields");
+        let files: Vec<(&str, bool, bool, &str)> =
+            form.files.iter().map(|f| (f.name.as_str(), f.required, f.multiple, f.content_type.as_str())).collect();
+        assert_eq!(files, [("file", true, false, "audio/wav"), ("extra[]", false, true, "application/octet-stream")]);
+        let fields = &doc["components"]["schemas"]["SttTranscribeFields"];
+        assert_eq!(fields["required"], json!(["model"]));
+        let names: Vec<&String> = fields["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(names, ["model", "tags[]"]);
+        assert!(op["requestBody"]["content"].get("multipart/form-data").is_some(), "the body stays as written");
+        assert!(shape(&doc["paths"]["/mixed"]["post"]).is_none(), "left to unsupported-request-body");
+        assert!(shape(&doc["paths"]["/composed"]["post"]).is_none());
+    }
+}

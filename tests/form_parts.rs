@@ -1,0 +1,92 @@
+//! The server side of a multipart request, for the tests: its parts as a maintained parser
+//! (multer) reads them, and the JSON value they stand for (what the spec's schema describes).
+//! Shared by the tests that check multipart bodies (`mod form_parts;`).
+
+use api_codegen::conformance;
+use api_codegen::rules::multipart_form::FormShape;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+/// One part as it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Bytes,
+}
+
+impl Part {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.data).into_owned()
+    }
+}
+
+/// The parts of a `multipart/form-data` body sent with `content_type` (its boundary).
+pub async fn parse(content_type: &str, body: Bytes) -> Result<Vec<Part>, String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|e| format!("content type {content_type}: {e}"))?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut parts = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| format!("not multipart: {e}"))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(String::from);
+        let content_type = field.content_type().map(ToString::to_string);
+        let data = field.bytes().await.map_err(|e| format!("part `{name}`: {e}"))?;
+        parts.push(Part { name, file_name, content_type, data });
+    }
+    Ok(parts)
+}
+
+/// The body's value as the spec's schema describes it, and what is wrong with the parts: a
+/// part the schema does not declare, a file part without its file name or of another content
+/// type than the spec's, a text part that is not its property's value. Files are their text.
+pub fn value(doc: &Value, schema: &Value, shape: &FormShape, parts: &[Part]) -> (Value, Vec<String>) {
+    let schema = conformance::resolve(doc, schema).unwrap_or(schema);
+    let properties = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut object = Map::new();
+    let mut problems = Vec::new();
+    for part in parts {
+        let Some(property) = properties.get(&part.name) else {
+            problems.push(format!("part `{}` is not a property of the body", part.name));
+            continue;
+        };
+        let property = conformance::resolve(doc, property).unwrap_or(property);
+        let (value, multiple) = match shape.files.iter().find(|f| f.name == part.name) {
+            Some(file) => {
+                if part.file_name.is_none() {
+                    problems.push(format!("file part `{}` has no file name", part.name));
+                }
+                if part.content_type.as_deref() != Some(file.content_type.as_str()) {
+                    problems.push(format!("file part `{}` is of type {:?}", part.name, part.content_type));
+                }
+                (Value::String(part.text()), file.multiple)
+            }
+            None if property.get("type").and_then(Value::as_str) == Some("array") => {
+                let items = property.get("items").unwrap_or(&Value::Null);
+                (typed(doc, items, part), true)
+            }
+            None => (typed(doc, property, part), false),
+        };
+        if multiple {
+            let slot = object.entry(part.name.clone()).or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(items) = slot {
+                items.push(value);
+            }
+        } else if object.insert(part.name.clone(), value).is_some() {
+            problems.push(format!("part `{}` is sent twice", part.name));
+        }
+    }
+    (Value::Object(object), problems)
+}
+
+/// A text part as its property's value: a string stays text, anything else is JSON text.
+fn typed(doc: &Value, schema: &Value, part: &Part) -> Value {
+    let schema = conformance::resolve(doc, schema).unwrap_or(schema);
+    let strings = schema.get("type").and_then(Value::as_str) == Some("string")
+        || schema.get("enum").and_then(Value::as_array).is_some_and(|values| values.iter().all(Value::is_string));
+    if strings {
+        return Value::String(part.text());
+    }
+    serde_json::from_slice(&part.data).unwrap_or_else(|_| Value::String(part.text()))
+}
