@@ -15,6 +15,7 @@ mod prism;
 use api_codegen::SpecDir;
 use demo::{CallError, Failure};
 use prism::Prism;
+use serde_json::Value;
 use workspace_tests::{KEY, spec_dir, vendors};
 
 /// Prism's problem type for an example it cannot serialise as the response's media type.
@@ -36,6 +37,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
         let mut failures = plan.failures.clone();
         let mut unmockable = Vec::new();
         let mut bad_answers = Vec::new();
+        let mut repeated_parts = Vec::new();
         let mut logged = 0;
         // Each operation, and the streaming variant of one that offers JSON and a stream.
         let methods = plan.calls.iter().flat_map(|op| {
@@ -52,11 +54,18 @@ async fn every_operation_of_every_vendor_passes_prism() {
             }
             let verdict = prism.verdict_after(logged);
             logged = verdict.logged;
-            if !verdict.request_violations.is_empty() {
+            // Prism reads a multipart field's repeated parts as one value, the last (its open
+            // pull request stoplightio/prism#2654): an array field is "not an array" to it.
+            if !verdict.invalid.is_empty() && verdict.invalid.iter().all(|e| is_repeated_part(op, e)) {
+                repeated_parts.push(id);
+                continue;
+            }
+            if !verdict.request_violations.is_empty() || !verdict.invalid.is_empty() {
                 failures.push(format!(
-                    "{}: the request breaks the document: {:?}",
+                    "{}: the request breaks the document: {:?} {:?}",
                     op.label(),
-                    verdict.request_violations
+                    verdict.request_violations,
+                    verdict.invalid
                 ));
                 continue;
             }
@@ -96,7 +105,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
             }
         }
         report.push(format!(
-            "{}: {} operations through Prism, {} skipped by rules; requests validated, answers Prism cannot write: {unmockable:?}; answers contradicting the document ({}): {bad_answers:?}; media types the overlay corrected: {corrected:?}",
+            "{}: {} operations through Prism, {} skipped by rules; requests validated, answers Prism cannot write: {unmockable:?}; answers contradicting the document ({}): {bad_answers:?}; media types the overlay corrected: {corrected:?}; multipart arrays Prism reads as one part: {repeated_parts:?}",
             vendor.name,
             plan.calls.len(),
             plan.skipped.len(),
@@ -127,6 +136,12 @@ fn success_media(doc: &serde_json::Value, op: &operations::Operation) -> Vec<Str
         .flat_map(|(_, r)| r.get("content").and_then(serde_json::Value::as_object).into_iter().flatten())
         .map(|(media, _)| media.clone())
         .collect()
+}
+
+/// Prism's complaint that an array field of `op`'s multipart body is not an array.
+fn is_repeated_part(op: &operations::Operation, error: &str) -> bool {
+    let Some(Value::Object(body)) = op.arguments.body.as_ref().filter(|_| op.form.is_some()) else { return false };
+    body.iter().any(|(name, value)| value.is_array() && error == format!("Request body property {name} must be array"))
 }
 
 /// The last `lines` lines of a log.

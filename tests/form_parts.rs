@@ -48,7 +48,10 @@ pub fn value(doc: &Value, schema: &Value, shape: &FormShape, parts: &[Part]) -> 
     let mut problems = Vec::new();
     for part in parts {
         let Some(property) = properties.get(&part.name) else {
-            problems.push(format!("part `{}` is not a property of the body", part.name));
+            match deep_object_path(doc, &properties, &part.name) {
+                Some((path, schema)) => insert_at(&mut object, &path, typed(doc, schema, part)),
+                None => problems.push(format!("part `{}` is not a property of the body", part.name)),
+            }
             continue;
         };
         let property = conformance::resolve(doc, property).unwrap_or(property);
@@ -78,6 +81,48 @@ pub fn value(doc: &Value, schema: &Value, shape: &FormShape, parts: &[Part]) -> 
         }
     }
     (Value::Object(object), problems)
+}
+
+/// A part named `field[a][b]` of an object field sent as a deep object: the path
+/// `[field, a, b]` and the schema it names.
+fn deep_object_path<'a>(
+    doc: &'a Value,
+    properties: &'a Map<String, Value>,
+    name: &str,
+) -> Option<(Vec<String>, &'a Value)> {
+    let (base, rest) = name.split_once('[')?;
+    let keys: Vec<&str> = rest.strip_suffix(']')?.split("][").collect();
+    let mut schema = properties.get(base)?;
+    for key in &keys {
+        schema = property_of(doc, schema, key)?;
+    }
+    let path = std::iter::once(base).chain(keys).map(String::from).collect();
+    Some((path, schema))
+}
+
+/// The schema of property `key` of an object schema, or of the first of its alternatives
+/// (`oneOf`, `anyOf`, `allOf`) that declares it.
+fn property_of<'a>(doc: &'a Value, schema: &'a Value, key: &str) -> Option<&'a Value> {
+    let schema = conformance::resolve(doc, schema).unwrap_or(schema);
+    if let Some(property) = schema.get("properties").and_then(|p| p.get(key)) {
+        return Some(property);
+    }
+    ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .find_map(|alternative| property_of(doc, alternative, key))
+}
+
+fn insert_at(object: &mut Map<String, Value>, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut slot = object;
+    for key in parents {
+        let next = slot.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(next) = next else { return };
+        slot = next;
+    }
+    slot.insert(last.clone(), value);
 }
 
 /// A text part as its property's value: a string stays text, anything else is JSON text.

@@ -19,6 +19,8 @@ use loopback::{Reply, Server};
 use serde_json::json;
 use workspace_tests::KEY;
 
+mod form_parts;
+
 fn tricky_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tricky")
 }
@@ -62,6 +64,7 @@ fn the_report_names_every_rule_and_place() {
             "derive-operation-id",
             "declare-path-parameters",
             "unique-parameter-names",
+            "multipart-form",
             "unsupported-request-body",
             "non-standard-status",
             "error-response-union",
@@ -69,7 +72,9 @@ fn the_report_names_every_rule_and_place() {
             "deduplicate-enum-values",
             "unique-enum-variant-names",
             "nullable-named-one-of",
-            "unique-type-titles"
+            "unique-type-titles",
+            // The multipart body's inline `meta` object, also in its fields component.
+            "share-inline-schemas"
         ]
     );
     let text = report.to_string();
@@ -79,7 +84,8 @@ fn the_report_names_every_rule_and_place() {
         "  /paths/~1teams~1{teamId}~1members/get/parameters: declared path parameter `teamId`",
         "  /paths/~1env/get/parameters/1/name: parameter `exclude-ids` is `exclude_ids_2` in Rust",
         "  /paths/~1env/get/parameters/2/name: parameter `X-Ids` is `x_ids_2` in Rust",
-        "  /paths/~1upload/post: request body media type `multipart/form-data` is not supported yet",
+        "  /paths/~1upload/post: multipart body sent as a typed form: fields in component `UploadFileFields`, file parts `file`, `attachments`",
+        "  /paths/~1import/post: request body media type `application/xml` is not supported: no client method",
         "  /paths/~1certs/post/responses/449: status 449 has no standard reason phrase",
         "  /paths/~1domains~1{domain}~1renew/post/responses: error bodies of 400, 403, 404 (3 distinct) are one union `RenewDomainError`: DomainTooShort | BadRequest | RenewDomainError403 | NotFound",
     ] {
@@ -176,18 +182,62 @@ async fn a_status_without_reason_phrase_is_typed_in_the_client_and_absent_from_t
 }
 
 #[test]
-fn a_multipart_operation_is_reported_left_out_of_the_client_and_kept_in_the_surface() {
-    assert_eq!(places("unsupported-request-body"), ["/paths/~1upload/post"]);
-    assert!(tricky::API.operations.iter().all(|op| op.id != "uploadFile"));
+fn an_unknown_request_media_type_is_reported_left_out_of_the_client_and_kept_in_the_surface() {
+    assert_eq!(places("unsupported-request-body"), ["/paths/~1import/post"]);
+    assert!(tricky::API.operations.iter().all(|op| op.id != "importXml"));
     assert!(tricky::API.operations.iter().any(|op| op.id == "issueCert"));
     let prepared = api_codegen::load(&SpecDir::new(tricky_dir())).unwrap();
     let surface = api_codegen::surface::surface(&prepared.doc);
-    let upload = surface.operations.get("uploadFile").expect("the surface lists the multipart operation");
-    assert_eq!((upload.method.as_str(), upload.path.as_str()), ("POST", "/upload"));
+    let import = surface.operations.get("importXml").expect("the surface lists the operation left out");
+    assert_eq!((import.method.as_str(), import.path.as_str()), ("POST", "/import"));
     // The renamed parameters show their wire names there too.
     let env = &surface.operations["listEnv"];
     let names: Vec<&str> = env.parameters.keys().map(String::as_str).collect();
     assert_eq!(names, ["header X-Ids", "query exclude-ids", "query exclude_ids", "query x_ids"]);
+}
+
+/// The multipart body, part by part as the server reads it: fields first (a string as text,
+/// an integer as its JSON text, an array as one part per item, an object as a JSON part), then
+/// the files in the spec's order, each with its file name and the content type the spec's
+/// `encoding` gives unless the part names its own.
+#[tokio::test]
+async fn a_multipart_body_is_a_typed_form_sent_part_by_part() {
+    use tricky::forms::{FilePart, UploadFile};
+    use tricky::types::{Meta, UploadFileFields};
+    assert_eq!(places("multipart-form"), ["/paths/~1upload/post"]);
+    let (server, client) = client_for(Reply::status(204)).await;
+    let fields = UploadFileFields {
+        purpose: "avatar".into(),
+        copies: Some(2),
+        labels: vec!["a b".into(), "c".into()],
+        meta: Some(Meta { n: Some(7) }),
+    };
+    // The required file is an argument of `new`: a form without it does not compile.
+    let form = UploadFile::new(fields, FilePart::bytes(&b"PNG!"[..]).file_name("me.png"))
+        .attachments(FilePart::bytes("first").file_name("1.txt").content_type("text/plain"))
+        .attachments(FilePart::stream(futures_util::stream::iter([Ok(bytes::Bytes::from("second"))]), Some(6)));
+    client.upload_file().body(form).send().await.unwrap();
+
+    let request = server.single_request();
+    let content_type = request.header("content-type").unwrap();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
+    let parts = form_parts::parse(content_type, request.body.clone()).await.unwrap();
+    let seen: Vec<(&str, Option<&str>, Option<&str>, String)> =
+        parts.iter().map(|p| (p.name.as_str(), p.file_name.as_deref(), p.content_type.as_deref(), p.text())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("copies", None, None, "2".to_string()),
+            ("labels", None, None, "a b".to_string()),
+            ("labels", None, None, "c".to_string()),
+            ("meta", None, Some("application/json"), r#"{"n":7}"#.to_string()),
+            ("purpose", None, None, "avatar".to_string()),
+            ("file", Some("me.png"), Some("image/png"), "PNG!".to_string()),
+            ("attachments", Some("1.txt"), Some("text/plain"), "first".to_string()),
+            ("attachments", None, Some("application/octet-stream"), "second".to_string()),
+        ]
+    );
 }
 
 #[test]

@@ -51,6 +51,8 @@ pub struct Verdict {
     pub seen: bool,
     /// Each `Violation: request…` line.
     pub request_violations: Vec<String>,
+    /// Each `[VALIDATOR] ✖ error` line (what the request breaks, when Prism answers 422).
+    pub invalid: Vec<String>,
 }
 
 /// A running `prism mock` for one spec, with request validation errors on. Killed on drop.
@@ -113,9 +115,14 @@ impl Prism {
                 .lines()
                 .filter_map(|l| l.split_once("Violation: request").map(|(_, rest)| format!("request{rest}")))
                 .collect();
-            let seen = passed || !request_violations.is_empty();
+            // Without a response to fall back on, Prism lists what the request breaks itself.
+            let invalid: Vec<String> = block
+                .lines()
+                .filter_map(|l| l.split_once("[VALIDATOR] ✖  error").map(|(_, rest)| rest.trim().to_string()))
+                .collect();
+            let seen = passed || !request_violations.is_empty() || !invalid.is_empty();
             if seen || started.elapsed() > Duration::from_secs(1) {
-                return Verdict { logged: logged + block_end, seen, request_violations };
+                return Verdict { logged: logged + block_end, seen, request_violations, invalid };
             }
             std::thread::sleep(Duration::from_millis(10));
         }

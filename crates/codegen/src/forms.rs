@@ -31,6 +31,8 @@ pub struct Form {
     /// The Rust type of its fields (`types::<this>`).
     pub fields: String,
     pub files: Vec<FileShape>,
+    /// Fields sent as `field[property]` parts.
+    pub deep_objects: Vec<String>,
 }
 
 /// The multipart operations of a prepared document.
@@ -44,6 +46,7 @@ pub fn forms(doc: &Value) -> Vec<Form> {
                 operation: naming::method_name(id),
                 fields: naming::type_name(&shape.fields),
                 files: shape.files,
+                deep_objects: shape.deep_objects,
             })
         })
         .collect()
@@ -289,6 +292,8 @@ fn form_struct(name: &syn::Ident, form: &Form) -> TokenStream {
         }
     }
     let fields_doc = format!("The form's other properties: [`types::{}`].", form.fields);
+    let deep = &form.deep_objects;
+    let deep_objects = (!deep.is_empty()).then(|| quote!(const DEEP_OBJECTS: &'static [&'static str] = &[#(#deep),*];));
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -310,6 +315,7 @@ fn form_struct(name: &syn::Ident, form: &Form) -> TokenStream {
         impl MultipartForm for #name {
             type Fields = types::#fields_ty;
             const FILES: &'static [FileSlot] = &[#(#slots),*];
+            #deep_objects
 
             fn into_parts(self) -> (Self::Fields, Files) {
                 #[allow(unused_mut)]
@@ -351,7 +357,7 @@ mod tests {
     }
 
     fn form(files: Vec<FileShape>) -> Form {
-        Form { operation: "upload".into(), fields: "UploadFields".into(), files }
+        Form { operation: "upload".into(), fields: "UploadFields".into(), files, deep_objects: vec!["format".into()] }
     }
 
     fn part(name: &str, required: bool, multiple: bool) -> FileShape {
@@ -373,6 +379,7 @@ mod tests {
         assert!(code.contains("pub new_2: Option<FilePart>") && code.contains("pub extra: Vec<FilePart>"), "{code}");
         assert!(code.contains("FileSlot { name: \"extra[]\", required: false, multiple: true"), "{code}");
         assert!(code.contains("clip: files.take_one(\"clip\")?"), "{code}");
+        assert!(code.contains("const DEEP_OBJECTS: &'static [&'static str] = &[\"format\"];"), "{code}");
     }
 
     #[test]

@@ -184,6 +184,9 @@ pub trait MultipartForm: Sized {
     type Fields: Serialize + DeserializeOwned;
     /// The spec's file properties, in its order.
     const FILES: &'static [FileSlot];
+    /// Object fields sent as one part per property, `field[property]` (the spec's `encoding`
+    /// gives them `style: deepObject`) instead of one JSON part.
+    const DEEP_OBJECTS: &'static [&'static str] = &[];
 
     fn into_parts(self) -> (Self::Fields, Files);
 
@@ -200,7 +203,12 @@ pub fn encode<F: MultipartForm>(form: F) -> Result<Form, String> {
     match fields {
         Value::Object(fields) => {
             for (name, value) in fields {
-                body = field(body, name, value);
+                body = match value {
+                    Value::Object(object) if F::DEEP_OBJECTS.contains(&name.as_str()) => {
+                        deep_object(body, &name, object)
+                    }
+                    value => field(body, name, value),
+                };
             }
         }
         Value::Null => {}
@@ -215,6 +223,17 @@ pub fn encode<F: MultipartForm>(form: F) -> Result<Form, String> {
         Some((name, _)) => Err(format!("the form has no file part `{name}`")),
         None => Ok(body),
     }
+}
+
+/// An object as one part per property, `name[property]`, nested objects likewise.
+fn deep_object(form: Form, name: &str, object: serde_json::Map<String, Value>) -> Form {
+    object.into_iter().fold(form, |form, (key, value)| {
+        let name = format!("{name}[{key}]");
+        match value {
+            Value::Object(inner) => deep_object(form, &name, inner),
+            value => field(form, name, value),
+        }
+    })
 }
 
 /// One field as its parts: text, JSON, one per array item, or none for null.
@@ -252,6 +271,7 @@ mod tests {
             FileSlot { name: "clip", required: true, multiple: false, content_type: "audio/wav" },
             FileSlot { name: "extra", required: false, multiple: true, content_type: "application/octet-stream" },
         ];
+        const DEEP_OBJECTS: &'static [&'static str] = &["format"];
         fn into_parts(self) -> (Value, Files) {
             let mut files = Files::default();
             files.push("clip", self.clip);
@@ -276,19 +296,23 @@ mod tests {
     #[tokio::test]
     async fn fields_then_files_each_as_openapi_says() {
         let form = Upload {
-            fields: serde_json::json!({"name": "n", "n": 3, "gone": null, "tags[]": ["a", "b"], "meta": {"k": 1}}),
+            fields: serde_json::json!({"name": "n", "n": 3, "gone": null, "tags[]": ["a", "b"], "meta": {"k": 1},
+                "format": {"container": "wav", "rate": 8000, "bits": null, "inner": {"x": true}}}),
             clip: FilePart::bytes(&b"RIFF"[..]).file_name("a.wav"),
             extra: vec![FilePart::bytes(&b"x"[..]).content_type("text/plain")],
         };
         let (boundary, body) = body_of(encode(form).unwrap()).await;
         let parts: Vec<&str> = body.split(&format!("--{boundary}")).filter(|p| p.len() > 4).collect();
-        assert_eq!(parts.len(), 7, "{body}");
+        assert_eq!(parts.len(), 10, "{body}");
         assert!(parts[0].contains("name=\"name\"\r\n\r\nn\r\n"), "{}", parts[0]);
         assert!(parts[1].contains("name=\"n\"\r\n\r\n3\r\n"), "{}", parts[1]);
         assert!(parts[2].contains("name=\"tags[]\"\r\n\r\na\r\n") && parts[3].contains("\r\n\r\nb\r\n"));
         assert!(parts[4].contains("Content-Type: application/json\r\n\r\n{\"k\":1}"), "{}", parts[4]);
-        assert!(parts[5].contains("name=\"clip\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF"));
-        assert!(parts[6].contains("name=\"extra\"\r\nContent-Type: text/plain\r\n\r\nx"), "{}", parts[6]);
+        assert!(parts[5].contains("name=\"format[container]\"\r\n\r\nwav\r\n"), "{}", parts[5]);
+        assert!(parts[6].contains("name=\"format[rate]\"\r\n\r\n8000\r\n"), "{}", parts[6]);
+        assert!(parts[7].contains("name=\"format[inner][x]\"\r\n\r\ntrue\r\n"), "{}", parts[7]);
+        assert!(parts[8].contains("name=\"clip\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF"));
+        assert!(parts[9].contains("name=\"extra\"\r\nContent-Type: text/plain\r\n\r\nx"), "{}", parts[9]);
         assert!(!body.contains("gone"));
     }
 

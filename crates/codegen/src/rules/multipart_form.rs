@@ -6,6 +6,10 @@
 //! [`MULTIPART`]; the body itself stays as the spec wrote it (the surface, drift report and
 //! mock servers see the upstream media type and schema).
 //!
+//! An object field whose `encoding` says `style: deepObject` is sent as one part per
+//! property (`field[property]`, as OpenAPI 3.1 defines styles for multipart); any other object
+//! is one `application/json` part (OpenAPI 3.0's default).
+//!
 //! A body that also offers a media type progenitor sends is left to `unsupported-request-body`
 //! (which keeps that one); a multipart schema that is not an object of properties (`allOf`,
 //! `oneOf`, …) too (it marks the operation unsupported).
@@ -30,6 +34,9 @@ pub struct FormShape {
     /// The component holding the non-file properties.
     pub fields: String,
     pub files: Vec<FileShape>,
+    /// Object fields the spec's `encoding` gives `style: deepObject`: one part per property,
+    /// named `field[property]`, instead of one JSON part.
+    pub deep_objects: Vec<String>,
 }
 
 /// One file property.
@@ -61,7 +68,14 @@ pub fn shape(op: &Value) -> Option<FormShape> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(FormShape { fields, files })
+    let deep_objects = form
+        .get("deepObjects")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.as_str().map(String::from))
+        .collect();
+    Some(FormShape { fields, files, deep_objects })
 }
 
 /// `multipart/form-data` (parameters ignored).
@@ -153,12 +167,17 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
 
     let mut fields = Map::new();
     let mut files = Vec::new();
+    let mut deep_objects = Vec::new();
     for (name, schema) in properties {
         let required = required.contains(&name);
+        let style = encoding.as_ref().and_then(|e| e.get(&name)).and_then(|e| e.get("style"));
         let resolved = references::resolve(doc, &schema).unwrap_or(&schema);
         let multiple = resolved.get("type").and_then(Value::as_str) == Some("array")
             && resolved.get("items").is_some_and(|items| is_file(doc, items));
         if !multiple && !is_file(doc, &schema) {
+            if style.and_then(Value::as_str) == Some("deepObject") {
+                deep_objects.push(Value::String(name.clone()));
+            }
             fields.insert(name, schema);
             continue;
         }
@@ -190,7 +209,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
     if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
         op.insert(
             MULTIPART.into(),
-            json!({"fields": {"$ref": format!("#/components/schemas/{name}")}, "files": files}),
+            json!({"fields": {"$ref": format!("#/components/schemas/{name}")}, "files": files, "deepObjects": deep_objects}),
         );
     }
     let parts =
@@ -210,8 +229,9 @@ mod tests {
                     "file": {"type": "string", "format": "binary"},
                     "model": {"$ref": "#/components/schemas/Model"},
                     "extra[]": {"type": "array", "items": {"$ref": "#/components/schemas/Blob"}},
-                    "tags[]": {"type": "array", "items": {"type": "string"}}}},
-                "encoding": {"file": {"contentType": "audio/wav, audio/mpeg"}}}}}}},
+                    "tags[]": {"type": "array", "items": {"type": "string"}},
+                    "format": {"type": "object"}}},
+                "encoding": {"file": {"contentType": "audio/wav, audio/mpeg"}, "format": {"style": "deepObject"}}}}}}},
             "/mixed": {"post": {"operationId": "mixed", "requestBody": {"content": {
                 "multipart/form-data": {"schema": {"type": "object"}}, "application/json": {"schema": {}}}}}},
             "/composed": {"post": {"operationId": "composed", "requestBody": {"content": {
@@ -237,7 +257,8 @@ mod tests {
         let fields = &doc["components"]["schemas"]["SttTranscribeFields"];
         assert_eq!(fields["required"], json!(["model"]));
         let names: Vec<&String> = fields["properties"].as_object().unwrap().keys().collect();
-        assert_eq!(names, ["model", "tags[]"]);
+        assert_eq!(names, ["model", "tags[]", "format"]);
+        assert_eq!(form.deep_objects, ["format"]);
         assert!(op["requestBody"]["content"].get("multipart/form-data").is_some(), "the body stays as written");
         assert!(shape(&doc["paths"]["/mixed"]["post"]).is_none(), "left to unsupported-request-body");
         assert!(shape(&doc["paths"]["/composed"]["post"]).is_none());
