@@ -1,6 +1,8 @@
 //! The server side of a multipart request, for the tests: its parts as a maintained parser
 //! (multer) reads them, and the JSON value they stand for (what the spec's schema describes).
 //! Shared by the tests that check multipart bodies (`mod form_parts;`).
+// Each test crate including this module uses part of it.
+#![allow(dead_code)]
 
 use api_codegen::conformance;
 use api_codegen::rules::multipart_form::FormShape;

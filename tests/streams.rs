@@ -15,6 +15,8 @@ use loopback::{Reply, Server};
 use serde_json::{Value, json};
 use workspace_tests::{KEY, assert_no_secret, spec_dir};
 
+mod form_parts;
+
 /// A valid example of `components.schemas.<name>` in `vendor`'s prepared spec.
 fn example(vendor: &str, name: &str) -> Value {
     let prepared = api_codegen::load(&SpecDir::new(spec_dir(vendor))).unwrap();
@@ -280,4 +282,55 @@ async fn an_upload_is_streamed_from_a_file_with_its_length_and_sent_once() {
     assert_eq!(request.header("content-type"), Some("application/octet-stream"));
     assert_eq!(request.header("content-length"), Some(content.len().to_string().as_str()));
     assert!(request.body == content, "the file arrived changed");
+}
+
+/// A multipart upload with its file read from disk as it is sent: the server reads the parts
+/// (multer) and finds the fields, then the clip with its file name, the spec's content type
+/// and every byte; the body's length is announced. A form is a stream reqwest cannot replay,
+/// so a 503 with Retry-After does not send it twice.
+#[tokio::test]
+async fn a_voice_clip_uploads_from_a_file_as_a_typed_form_sent_once() {
+    use cartesia::forms::{FilePart, VoicesClone};
+    use cartesia::types::{SupportedLanguage, VoicesCloneFields};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clip.wav");
+    let content: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let server = Server::always(Reply::json(503, "{}").with_header("retry-after", "0")).await.unwrap();
+    let fields = VoicesCloneFields {
+        name: "Ann".into(),
+        language: SupportedLanguage::Fr,
+        description: None,
+        base_voice_id: None,
+    };
+    // `clip` is required: `new` takes it, so a form without it does not compile.
+    let form = VoicesClone::new(fields, FilePart::path(&path).await.unwrap());
+    let error = cartesia(&server).voices_clone().body(form).send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "a multipart upload is never sent twice");
+    let request = &requests[0];
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/voices/clone"));
+    assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
+    let content_type = request.header("content-type").unwrap();
+    let parts = form_parts::parse(content_type, request.body.clone()).await.unwrap();
+    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["language", "name", "clip"]);
+    assert_eq!((parts[0].text(), parts[1].text()), ("fr".to_string(), "Ann".to_string()));
+    let clip = &parts[2];
+    assert_eq!(clip.file_name.as_deref(), Some("clip.wav"));
+    assert_eq!(clip.content_type.as_deref(), Some("application/octet-stream"));
+    assert!(clip.data == content, "the clip arrived changed");
+}
+
+/// A form the caller got wrong fails before anything is sent, saying what is wrong.
+#[tokio::test]
+async fn an_invalid_file_content_type_fails_before_sending() {
+    use cartesia::forms::{FilePart, VoicesClone};
+    let server = Server::always(Reply::status(200)).await.unwrap();
+    let fields = serde_json::from_value(json!({"name": "Ann", "language": "en"})).unwrap();
+    let form = VoicesClone::new(fields, FilePart::bytes("RIFF").content_type("audio wav"));
+    let error = cartesia(&server).voices_clone().body(form).send().await.unwrap_err();
+    assert!(error.to_string().contains("file part `clip`: content type `audio wav` is not a media type"), "{error}");
+    assert!(server.requests().is_empty());
 }

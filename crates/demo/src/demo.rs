@@ -3,7 +3,7 @@
 //! Offline (the default) each client talks to a loopback server that answers every operation
 //! with an example synthesised from the vendor's own spec. The tour prints, request as the
 //! server received it and answer: the token flows of `specs/<vendor>/scenario.toml`, then one
-//! call per tag; then every operation is called once without printing, and a summary line
+//! call per tag, each stream or download, each multipart upload; then every operation is called once without printing, and a summary line
 //! says how many were answered. With `--live` the clients make only the scenario's calls,
 //! against the real APIs.
 
@@ -94,6 +94,13 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
         session.show_stream(vendor.name, call, result)?;
     }
 
+    // Uploads: each operation sending a multipart form (and answering JSON: the others were
+    // shown with the streams), its parts as the server read them.
+    for call in calls.iter().filter(|c| c.args.is_some() && c.form && c.body == SuccessBody::Progenitor) {
+        let outcome = Outcome::Done(client.call(&call.method, call.args.as_ref().unwrap_or(&Map::new())).await);
+        session.show(&format!("{} (multipart upload)", call.id), &outcome)?;
+    }
+
     let mut answered = 0;
     for call in &calls {
         let Some(args) = &call.args else {
@@ -126,6 +133,8 @@ pub(crate) struct Call {
     pub(crate) declares_success: bool,
     /// What its success answer is: JSON, a stream of items, bytes.
     pub(crate) body: SuccessBody,
+    /// It sends a multipart form.
+    pub(crate) form: bool,
     /// Setter name → value, synthesised from the spec; `None` if the client lacks the
     /// operation (a normalisation rule left it out, e.g. a multipart upload).
     pub(crate) args: Option<Map<String, Value>>,
@@ -168,7 +177,8 @@ pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
             let method = in_client.map_or_else(|| naming::method_name(&id), |o| o.rust_name.to_string());
             let declares_success = examples::responses(doc, op).iter().any(|r| (200..300).contains(&r.status));
             let body = api_codegen::media::success_body(doc, op);
-            Call { method, id, tag, http_method, declares_success, args, body }
+            let form = api_codegen::rules::multipart_form::shape(op).is_some();
+            Call { method, id, tag, http_method, declares_success, args, body, form }
         })
         .collect()
 }
@@ -343,12 +353,19 @@ mod tests {
             let doc = api_codegen::load(&dir).unwrap().doc;
             let calls = calls(&doc, vendor.api);
             // Every tag with an operation the client has is shown once; a tag whose only
-            // operations a rule left out (Cartesia's multipart `Infill`) is not.
+            // operations a rule left out (a body media type progenitor cannot send) is not.
             let toured: Vec<&str> = one_per_tag(&calls).iter().map(|c| c.tag.as_str()).collect();
             // This vendor's part of the output: from its header to the next vendor's.
             let start = out.find(&format!("answering from specs/{}) ==", vendor.name)).unwrap();
             let part = &out[start..];
             let part = &part[..part[1..].find("\n== ").map_or(part.len(), |end| end + 1)];
+            // Each multipart upload is shown once, part by part, its files named.
+            for call in calls.iter().filter(|c| c.form) {
+                let kind = if call.body == SuccessBody::Progenitor { "multipart upload" } else { "streamed" };
+                let shown = part.split(&format!("\n-- {} ({kind})\n", call.id)).nth(1);
+                let request = shown.and_then(|s| s.split("\n-- ").next()).unwrap_or_default();
+                assert!(request.contains("    part `") && request.contains("`: file `"), "{}: {request}", call.id);
+            }
             for call in &calls {
                 let shown = part.matches(&format!("(tag `{}`)\n", call.tag)).count();
                 let expected = usize::from(toured.contains(&call.tag.as_str()));
