@@ -61,7 +61,7 @@ pub struct Plan {
 
 /// The plan for `vendor`: every operation of its upstream document must be in the prepared
 /// document and in the client, or be named by a rule of `Prepared.rules` (an operation the
-/// generator cannot take yet, such as a multipart upload).
+/// generator cannot take yet, such as an `application/xml` body).
 pub fn plan(vendor: &Vendor) -> Plan {
     let dir = SpecDir::new(spec_dir(vendor.name));
     let prepared = api_codegen::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", vendor.name));

@@ -136,7 +136,7 @@ pub(crate) struct Call {
     /// It sends a multipart form.
     pub(crate) form: bool,
     /// Setter name → value, synthesised from the spec; `None` if the client lacks the
-    /// operation (a normalisation rule left it out, e.g. a multipart upload).
+    /// operation (a normalisation rule left it out, e.g. a body of a media type progenitor cannot send).
     pub(crate) args: Option<Map<String, Value>>,
 }
 
