@@ -68,16 +68,6 @@ pub(crate) const RULES: &[Rule] = &[
         apply: head_without_body::apply,
     },
     Rule {
-        name: "multipart-form",
-        why: "progenitor rejects multipart bodies; the client sends them as a typed form whose non-file fields need a named type",
-        apply: multipart_form::apply,
-    },
-    Rule {
-        name: "unsupported-request-body",
-        why: "progenitor sends one request media type, of the kinds it knows",
-        apply: unsupported_request_body::apply,
-    },
-    Rule {
         name: "non-standard-status",
         why: "statuses progenitor or its httpmock generator cannot take as they are",
         apply: non_standard_status::apply,
@@ -113,8 +103,21 @@ pub(crate) const RULES: &[Rule] = &[
         why: "typify names an inline schema after its title, reusing or redefining a type that already has that name; such a title becomes a unique name from the schema's place",
         apply: unique_type_titles::apply,
     },
-    // Build-cost rules (run last: they see the repaired schemas).
+    // Build-cost rules (they see the repaired schemas).
     share_inline_schemas::RULE,
+    // Request bodies progenitor cannot send as they are. After sharing: a form's fields
+    // component copies the body's property schemas, a copy that must not count as a second
+    // use of an inline schema (it would rename shared types).
+    Rule {
+        name: "multipart-form",
+        why: "progenitor rejects multipart bodies; the client sends them as a typed form whose non-file fields need a named type",
+        apply: multipart_form::apply,
+    },
+    Rule {
+        name: "unsupported-request-body",
+        why: "progenitor sends one request media type, of the kinds it knows",
+        apply: unsupported_request_body::apply,
+    },
 ];
 
 /// Where one rule changed the document: one entry per change.
