@@ -278,10 +278,10 @@ async fn check_mode_writes_nothing_and_reports_drift_by_exit_code() {
     assert_eq!(retyped["kind"], "property-retyped");
     assert_eq!(retyped["rust_items"], serde_json::json!(["types::TokenRequest::expires_in"]));
     let rules = json["vendors"][0]["rules"].as_array().unwrap();
-    assert!(rules.iter().any(|r| r["rule"] == "unsupported-request-body"), "{rules:?}");
+    assert!(rules.iter().any(|r| r["rule"] == "multipart-form"), "{rules:?}");
     let markdown = std::fs::read_to_string(report.with_extension("md")).unwrap();
     assert!(markdown.contains("| breaking | schema TokenRequest: expires_in |"), "{markdown}");
-    assert!(markdown.contains("<code>unsupported-request-body</code>"), "{markdown}");
+    assert!(markdown.contains("<code>multipart-form</code>"), "{markdown}");
 
     let server = site(|_| None).await;
     let mut opts = options(&server, &["cartesia", "perplexity"]);

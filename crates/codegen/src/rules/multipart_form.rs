@@ -90,6 +90,12 @@ fn is_file(doc: &Value, schema: &Value) -> bool {
         && schema.get("format").and_then(Value::as_str) == Some("binary")
 }
 
+/// `type/subtype`, both HTTP tokens, no wildcard (a part must have one exact type).
+fn is_media_type(text: &str) -> bool {
+    let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b));
+    text.split_once('/').is_some_and(|(kind, sub)| token(kind) && token(sub))
+}
+
 struct Plan {
     op_ptr: String,
     id: String,
@@ -186,7 +192,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
             .and_then(Value::as_str)
             .and_then(|types| types.split(',').next())
             .map(str::trim)
-            .filter(|t| !t.is_empty() && !t.contains('*'))
+            .filter(|t| is_media_type(t))
             .unwrap_or("application/octet-stream");
         files.push(json!({"name": name, "required": required, "multiple": multiple, "contentType": content_type}));
     }
@@ -220,6 +226,14 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_exact_media_types_name_a_part_s_type() {
+        assert!(is_media_type("audio/wav") && is_media_type("application/vnd.api+json"));
+        for bad in ["image/*", "audio", "a/b c", "a/b\n", "/x", "text/"] {
+            assert!(!is_media_type(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn files_become_parts_and_the_rest_a_component() {
