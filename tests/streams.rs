@@ -78,9 +78,12 @@ async fn sse_events_split_across_chunks_arrive_typed_and_in_order() {
     while let Some(event) = next(&mut events).await {
         got.push(event.unwrap());
     }
-    // As serde decodes the same items into the spec's type.
-    let typed = |v: &Value| serde_json::from_value::<perplexity::types::ResponseStreamEvent>(v.clone()).unwrap();
-    assert_eq!(got, [typed(&created), typed(&delta), typed(&delta)], "typed, in order, nothing after [DONE]");
+    // Each item as the variant its discriminator names: serde's untagged decode alone would
+    // take the first variant that fits, and read the delta as a `response.created` event.
+    use perplexity::types::ResponseStreamEvent as Event;
+    let created = Event::ResponseCreatedEvent(serde_json::from_value(created).unwrap());
+    let delta = Event::TextDeltaEvent(serde_json::from_value(delta).unwrap());
+    assert_eq!(got, [created, delta.clone(), delta], "typed, in order, nothing after [DONE]");
     assert_eq!(events.last_event_id(), Some("8"));
 
     let request = server.single_request();

@@ -57,9 +57,25 @@ pub enum SuccessBody {
     /// Items of a stream. `item` and `json` are component names (the rule
     /// `streamed-response-schemas` names inline ones); `json` is the JSON document the same
     /// response offers instead, which `send` returns while `send_stream` streams.
-    Events { framing: Framing, media_type: String, item: Option<String>, json: Option<String>, errors: ErrorItems },
+    Events {
+        framing: Framing,
+        media_type: String,
+        item: Option<String>,
+        json: Option<String>,
+        errors: ErrorItems,
+        /// The item schema's discriminator, when it has one: which variant each value names.
+        tagged: Option<Tagged>,
+    },
     /// Bytes of these media types (for `Accept`).
     Download { accept: String },
+}
+
+/// A `oneOf`/`anyOf` of components with a discriminator: each value of `property` and the
+/// component it names (from the mapping, or a variant's one-value enum of the property).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tagged {
+    pub property: String,
+    pub variants: Vec<(String, String)>,
 }
 
 /// Which items end a stream as the server's error: `property`'s value is one of `values`.
@@ -92,6 +108,7 @@ pub fn success_body(doc: &Value, op: &Value) -> SuccessBody {
             item: schema.and_then(component),
             json: json.flatten().and_then(component),
             errors: schema.map(|s| error_items(doc, s)).unwrap_or_default(),
+            tagged: schema.and_then(|s| tagged(doc, s)),
         },
         (None, Some(_)) => SuccessBody::Progenitor,
         (None, None) if bytes.is_empty() => SuccessBody::Progenitor,
@@ -102,6 +119,29 @@ pub fn success_body(doc: &Value, op: &Value) -> SuccessBody {
 /// The component a schema is a `$ref` to.
 fn component(schema: &Value) -> Option<String> {
     schema.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/").map(str::to_string)
+}
+
+/// The discriminator's value → component pairs of `schema`, if it has a discriminator.
+fn tagged(doc: &Value, schema: &Value) -> Option<Tagged> {
+    let schema = references::resolve(doc, schema)?;
+    let property = schema.pointer("/discriminator/propertyName")?.as_str()?;
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for (value, target) in schema.pointer("/discriminator/mapping").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(name) = target.as_str().and_then(|t| t.strip_prefix("#/components/schemas/")) {
+            variants.push((value.clone(), name.to_string()));
+        }
+    }
+    for variant in ["oneOf", "anyOf"].iter().filter_map(|k| schema.get(*k)?.as_array()).flatten() {
+        let Some(name) = component(variant) else { continue };
+        let Some(resolved) = references::resolve(doc, variant) else { continue };
+        let one = resolved.pointer(&format!("/properties/{}/enum", crate::error::escape_token(property)));
+        if let Some([Value::String(value)]) = one.and_then(Value::as_array).map(Vec::as_slice)
+            && !variants.iter().any(|(v, _)| v == value)
+        {
+            variants.push((value.clone(), name));
+        }
+    }
+    (!variants.is_empty()).then(|| Tagged { property: property.to_string(), variants })
 }
 
 /// The discriminator values of the item schema's variants marked [`ERROR_EVENT`] (from the
@@ -167,6 +207,10 @@ mod tests {
                 item: Some("Event".into()),
                 json: Some("Doc".into()),
                 errors: ErrorItems { property: Some("type".into()), values: vec!["failed".into()] },
+                tagged: Some(Tagged {
+                    property: "type".into(),
+                    variants: vec![("done".into(), "Done".into()), ("failed".into(), "Failed".into())]
+                }),
             }
         );
         let audio = json!({"responses": {"200": {"description": "", "content": {"audio/wav": {}}}, "400": {"description": ""}}});

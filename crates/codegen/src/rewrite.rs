@@ -43,6 +43,7 @@ pub fn wrap_send(
     expected: &[&str],
     bodies: &BTreeMap<String, SuccessBody>,
 ) -> Result<(), String> {
+    let unions = untagged_unions(file);
     let builder = file
         .items
         .iter_mut()
@@ -79,7 +80,7 @@ pub fn wrap_send(
             .find(|(s, _)| *s == name)
             .map(|(_, f)| f)
             .ok_or_else(|| format!("builder `{name}` has no `&Client` field"))?;
-        let (operation, sends) = wrap_one(raw, client, bodies)?;
+        let (operation, sends) = wrap_one(raw, client, bodies, &unions)?;
         wrapped.push(operation);
         for (offset, send) in sends.into_iter().enumerate() {
             block.items.insert(index + 1 + offset, send);
@@ -107,6 +108,7 @@ fn wrap_one(
     raw: &mut syn::ImplItemFn,
     client: &syn::Ident,
     bodies: &BTreeMap<String, SuccessBody>,
+    unions: &Unions,
 ) -> Result<(String, Vec<syn::ImplItem>), String> {
     let mut ids = OperationIds(Vec::new());
     ids.visit_block(&raw.block);
@@ -176,7 +178,7 @@ fn wrap_one(
                 }
             });
         }
-        SuccessBody::Events { framing, media_type, item, json, errors } => {
+        SuccessBody::Events { framing, media_type, item, json, errors, tagged } => {
             let framing = match framing {
                 Framing::ServerSentEvents => quote::quote!(ServerSentEvents),
                 Framing::JsonLines => quote::quote!(JsonLines),
@@ -194,6 +196,7 @@ fn wrap_one(
                     error_values: &[#(#values),*],
                 }
             };
+            let decode = decoder(item.as_deref(), tagged.as_ref(), unions);
             let item = type_of(item);
             let stream_output = answers(syn::parse_quote!(::api_runtime::EventStream<#item>))?;
             let stream_name =
@@ -220,12 +223,78 @@ fn wrap_one(
                 /// it started); dropping it closes the connection.
                 pub async fn #stream_name(self) -> #stream_output {
                     let client = self.#client;
-                    client.inner.call_events(#operation, #format, self.send_raw()).await
+                    let decode: ::api_runtime::Decode<#item> = #decode;
+                    client.inner.call_events(#operation, #format, decode, self.send_raw()).await
                 }
             });
         }
     }
     Ok((operation, sends))
+}
+
+/// typify's untagged enums (`#[serde(untagged)]`) of newtype variants: enum → (inner type,
+/// variant), both by their last path segment.
+type Unions = BTreeMap<String, Vec<(String, syn::Ident)>>;
+
+fn untagged_unions(file: &syn::File) -> Unions {
+    let types = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    let mut unions = Unions::new();
+    for item in types.into_iter().flatten() {
+        let syn::Item::Enum(e) = item else { continue };
+        let untagged = e.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && a.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("untagged") { Ok(()) } else { Err(meta.error("not untagged")) }
+                })
+                .is_ok()
+        });
+        if !untagged {
+            continue;
+        }
+        let variants = e.variants.iter().filter_map(|v| match &v.fields {
+            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => match &f.unnamed[0].ty {
+                syn::Type::Path(p) => p.path.segments.last().map(|s| (s.ident.to_string(), v.ident.clone())),
+                _ => None,
+            },
+            _ => None,
+        });
+        unions.insert(e.ident.to_string(), variants.collect());
+    }
+    unions
+}
+
+/// How a stream's items are read: serde's untagged decode tries each variant of an untagged
+/// enum on a buffered copy of the item; when the spec gives a discriminator and typify made
+/// the item such an enum, the item's discriminator value is read first (without building
+/// anything) and only the variant it names is decoded. An unknown value falls back to serde's.
+fn decoder(item: Option<&str>, tagged: Option<&crate::media::Tagged>, unions: &Unions) -> syn::Expr {
+    let fallback: syn::Expr = syn::parse_quote!(|data| ::serde_json::from_str(data));
+    let (Some(item), Some(tagged)) = (item, tagged) else { return fallback };
+    let name = crate::naming::type_name(item);
+    let Some(variants) = unions.get(&name) else { return fallback };
+    let arms: Vec<proc_macro2::TokenStream> = tagged
+        .variants
+        .iter()
+        .filter_map(|(value, component)| {
+            let inner = crate::naming::type_name(component);
+            let (_, variant) = variants.iter().find(|(ty, _)| *ty == inner)?;
+            let ty = quote::format_ident!("{name}");
+            Some(quote::quote!(Some(#value) => ::serde_json::from_str(data).map(types::#ty::#variant)))
+        })
+        .collect();
+    if arms.is_empty() {
+        return fallback;
+    }
+    let property = &tagged.property;
+    syn::parse_quote! {
+        |data| match ::api_runtime::discriminator(data, #property).as_deref() {
+            #(#arms,)*
+            _ => ::serde_json::from_str(data),
+        }
+    }
 }
 
 /// `output` (`Result<ResponseValue<_>, E>`) answering `inner` instead.
@@ -622,6 +691,35 @@ mod tests {
         let mut file: syn::File = syn::parse_str(&code).unwrap();
         let err = wrap_send(&mut file, &["a"], &Default::default()).unwrap_err();
         assert!(err.contains("`api-version` header 0 times"), "{err}");
+    }
+
+    #[test]
+    fn a_discriminated_untagged_item_is_decoded_by_its_variant() {
+        let file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[serde(untagged)]
+                pub enum Event { ChunkEvent(Chunk), DoneEvent(Done), Other(::std::string::String) }
+                pub enum Plain { A(Chunk) }
+            }
+        };
+        let unions = untagged_unions(&file);
+        assert_eq!(unions.keys().collect::<Vec<_>>(), ["Event"]);
+        let tagged = crate::media::Tagged {
+            property: "type".into(),
+            variants: vec![("chunk".into(), "Chunk".into()), ("done".into(), "Done".into()), ("x".into(), "X".into())],
+        };
+        let decode = decoder(Some("Event"), Some(&tagged), &unions);
+        let code = quote!(#decode).to_string();
+        assert!(code.contains("discriminator (data , \"type\") . as_deref ()"), "{code}");
+        assert!(
+            code.contains("Some (\"chunk\") => :: serde_json :: from_str (data) . map (types :: Event :: ChunkEvent)")
+        );
+        assert!(
+            code.contains("Some (\"done\") => :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent)")
+        );
+        assert!(!code.contains("\"x\"") && code.contains("_ => :: serde_json :: from_str (data)"), "{code}");
+        let plain = decoder(Some("Plain"), Some(&tagged), &unions);
+        assert_eq!(quote!(#plain).to_string(), "| data | :: serde_json :: from_str (data)");
     }
 
     #[test]

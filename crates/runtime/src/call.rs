@@ -109,11 +109,12 @@ impl Context {
         &self,
         operation: &'static str,
         format: &'static StreamFormat,
+        decode: stream::Decode<T>,
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<EventStream<T>>, Error<E>> {
         let mode = Mode { accept: Some(format.media_type), streaming: true };
         let (result, span) = self.run(operation, mode, send).await;
-        Ok(stream::events(result?, operation, format, self, span))
+        Ok(stream::events(result?, operation, format, decode, self, span))
     }
 
     /// An operation whose success body is bytes of `accept`'s media types (audio, CSV, a

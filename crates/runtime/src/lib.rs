@@ -44,4 +44,4 @@ pub use redact::redact_json;
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
-pub use stream::{ByteDownload, EventStream, Framing, StreamError, StreamFormat};
+pub use stream::{ByteDownload, Decode, EventStream, Framing, StreamError, StreamFormat, discriminator};

@@ -146,14 +146,17 @@ pub struct FileSlot {
 pub struct Files(Vec<(&'static str, FilePart)>);
 
 impl Files {
+    /// Adds one part named `name`.
     pub fn push(&mut self, name: &'static str, part: FilePart) {
         self.0.push((name, part));
     }
 
+    /// Adds the part named `name`, if there is one.
     pub fn push_optional(&mut self, name: &'static str, part: Option<FilePart>) {
         self.0.extend(part.map(|part| (name, part)));
     }
 
+    /// Adds every part of `parts`, each named `name`.
     pub fn extend(&mut self, name: &'static str, parts: Vec<FilePart>) {
         self.0.extend(parts.into_iter().map(|part| (name, part)));
     }
@@ -188,6 +191,7 @@ pub trait MultipartForm: Sized {
     /// gives them `style: deepObject`) instead of one JSON part.
     const DEEP_OBJECTS: &'static [&'static str] = &[];
 
+    /// The fields, and the file parts by name.
     fn into_parts(self) -> (Self::Fields, Files);
 
     /// The form from its fields and file parts; fails if a required part is missing.

@@ -9,7 +9,6 @@
 //! tracing span kept open until the stream ends, then given its item count and duration.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -262,8 +261,12 @@ pub struct EventStream<T> {
     /// Each error value as a JSON string (`"error"`), to find before parsing for it.
     error_needles: Vec<String>,
     tail: Tail,
-    _item: PhantomData<fn() -> T>,
+    /// An item from its JSON text: serde's, or the generated client's discriminator dispatch.
+    decode: Decode<T>,
 }
+
+/// How an item is read from its JSON text.
+pub type Decode<T> = fn(&str) -> Result<T, serde_json::Error>;
 
 impl<T> fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -300,7 +303,7 @@ impl<T: DeserializeOwned> EventStream<T> {
                     discriminator(data, property)
                         .is_some_and(|value| self.format.error_values.contains(&value.as_str()))
                 }));
-        let parsed = serde_json::from_str::<T>(data);
+        let parsed = (self.decode)(data);
         if error_event {
             let shown = self.tail.shown(data.as_bytes());
             return Err(StreamError::ErrorEvent { operation, items, event: parsed.ok().map(Box::new), shown });
@@ -405,8 +408,10 @@ impl<T> EventStream<T> {
 }
 
 /// The value of `property` in the JSON object `data`, if it is a string; other members are
-/// skipped without being built (this runs on every item of streams that can report errors).
-fn discriminator(data: &str, property: &str) -> Option<String> {
+/// skipped without being built (a generated client reads a discriminated item's variant with
+/// it, then decodes that variant alone instead of buffering the item for an untagged enum).
+#[doc(hidden)]
+pub fn discriminator(data: &str, property: &str) -> Option<String> {
     use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
     struct Find<'p>(&'p str);
     impl<'de> Visitor<'de> for Find<'_> {
@@ -511,6 +516,7 @@ pub(crate) fn events<T>(
     response: ResponseValue<ByteStream>,
     operation: &'static str,
     format: &'static StreamFormat,
+    decode: Decode<T>,
     context: &Context,
     span: tracing::Span,
 ) -> ResponseValue<EventStream<T>> {
@@ -533,7 +539,7 @@ pub(crate) fn events<T>(
         last_event_id: None,
         error_needles: format.error_values.iter().map(|v| serde_json::Value::from(*v).to_string()).collect(),
         tail: Tail::new(operation, context, span),
-        _item: PhantomData,
+        decode,
     };
     ResponseValue::new(stream, status, headers)
 }

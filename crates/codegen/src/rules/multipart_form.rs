@@ -109,6 +109,18 @@ struct Plan {
 }
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    // [`MULTIPART`] is this rule's own record: a document (untrusted) never sets it.
+    let claimed: Vec<String> = schemas::operations(doc)
+        .into_iter()
+        .filter(|(_, _, _, op)| op.get(MULTIPART).is_some())
+        .map(|(op_ptr, ..)| op_ptr)
+        .collect();
+    for op_ptr in claimed {
+        if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
+            op.shift_remove(MULTIPART);
+        }
+        places.record(join(&op_ptr, MULTIPART), format!("`{MULTIPART}` removed: only this rule writes it"));
+    }
     let mut plans = Vec::new();
     for (op_ptr, _, _, op) in schemas::operations(doc) {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
@@ -248,6 +260,7 @@ mod tests {
                 "encoding": {"file": {"contentType": "audio/wav, audio/mpeg"}, "format": {"style": "deepObject"}}}}}}},
             "/mixed": {"post": {"operationId": "mixed", "requestBody": {"content": {
                 "multipart/form-data": {"schema": {"type": "object"}}, "application/json": {"schema": {}}}}}},
+            "/claimed": {"post": {"operationId": "claimed", "x-multipart": {"fields": {"$ref": "#/x"}, "files": []}}},
             "/composed": {"post": {"operationId": "composed", "requestBody": {"content": {
                 "multipart/form-data": {"schema": {"allOf": [{"type": "object"}]}}}}}}},
             "components": {"schemas": {"Model": {"type": "string"}, "Blob": {"type": "string", "format": "binary"}}}});
@@ -257,11 +270,15 @@ mod tests {
             places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
         assert_eq!(
             changes,
-            [(
-                "/paths/~1stt/post",
-                "multipart body sent as a typed form: fields in component `SttTranscribeFields`, file parts `file`, `extra[]`"
-            )]
+            [
+                ("/paths/~1claimed/post/x-multipart", "`x-multipart` removed: only this rule writes it"),
+                (
+                    "/paths/~1stt/post",
+                    "multipart body sent as a typed form: fields in component `SttTranscribeFields`, file parts `file`, `extra[]`"
+                )
+            ]
         );
+        assert!(shape(&doc["paths"]["/claimed"]["post"]).is_none());
         let op = &doc["paths"]["/stt"]["post"];
         let form = shape(op).unwrap();
         assert_eq!(form.fields, "SttTranscribeFields");
