@@ -254,46 +254,63 @@ fn untagged_unions(file: &syn::File) -> Unions {
         if !untagged {
             continue;
         }
-        let variants = e.variants.iter().filter_map(|v| match &v.fields {
-            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => match &f.unnamed[0].ty {
-                syn::Type::Path(p) => p.path.segments.last().map(|s| (s.ident.to_string(), v.ident.clone())),
+        let variants: Vec<(String, syn::Ident)> = e
+            .variants
+            .iter()
+            .filter_map(|v| match &v.fields {
+                syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => match &f.unnamed[0].ty {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| (s.ident.to_string(), v.ident.clone())),
+                    _ => None,
+                },
                 _ => None,
-            },
-            _ => None,
-        });
-        unions.insert(e.ident.to_string(), variants.collect());
+            })
+            .collect();
+        // Only enums whose every variant wraps one type: each is then decoded on its own.
+        if variants.len() == e.variants.len() && !variants.is_empty() {
+            unions.insert(e.ident.to_string(), variants);
+        }
     }
     unions
 }
 
-/// How a stream's items are read: serde's untagged decode tries each variant of an untagged
-/// enum on a buffered copy of the item; when the spec gives a discriminator and typify made
-/// the item such an enum, the item's discriminator value is read first (without building
-/// anything) and only the variant it names is decoded. An unknown value falls back to serde's.
+/// How a stream's items are read. serde decodes an untagged enum by buffering each item (a
+/// copy of every string) and trying each variant on the copy; here typify's untagged enums of
+/// single-type variants are decoded straight from the item's text instead: when the spec gives
+/// a discriminator, only the variant its value names (read without building anything; an
+/// unknown value tries them all), else each variant in order, the first that decodes winning
+/// (serde's rule, without the copy).
 fn decoder(item: Option<&str>, tagged: Option<&crate::media::Tagged>, unions: &Unions) -> syn::Expr {
     let fallback: syn::Expr = syn::parse_quote!(|data| ::serde_json::from_str(data));
-    let (Some(item), Some(tagged)) = (item, tagged) else { return fallback };
-    let name = crate::naming::type_name(item);
+    let Some(name) = item.map(crate::naming::type_name) else { return fallback };
     let Some(variants) = unions.get(&name) else { return fallback };
+    let ty = quote::format_ident!("{name}");
+    let tries =
+        variants.iter().map(|(_, variant)| quote::quote!(::serde_json::from_str(data).map(types::#ty::#variant)));
+    let no_match = format!("data did not match any variant of untagged enum {name}");
+    let each: proc_macro2::TokenStream = quote::quote! {
+        ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#no_match))
+            #(.or_else(|_: ::serde_json::Error| #tries))*
+    };
     let arms: Vec<proc_macro2::TokenStream> = tagged
-        .variants
-        .iter()
+        .into_iter()
+        .flat_map(|tagged| &tagged.variants)
         .filter_map(|(value, component)| {
             let inner = crate::naming::type_name(component);
             let (_, variant) = variants.iter().find(|(ty, _)| *ty == inner)?;
-            let ty = quote::format_ident!("{name}");
             Some(quote::quote!(Some(#value) => ::serde_json::from_str(data).map(types::#ty::#variant)))
         })
         .collect();
-    if arms.is_empty() {
-        return fallback;
-    }
-    let property = &tagged.property;
-    syn::parse_quote! {
-        |data| match ::api_runtime::discriminator(data, #property).as_deref() {
-            #(#arms,)*
-            _ => ::serde_json::from_str(data),
+    match tagged {
+        Some(tagged) if !arms.is_empty() => {
+            let property = &tagged.property;
+            syn::parse_quote! {
+                |data| match ::api_runtime::discriminator(data, #property).as_deref() {
+                    #(#arms,)*
+                    _ => #each,
+                }
+            }
         }
+        _ => syn::parse_quote!(|data| #each),
     }
 }
 
@@ -698,7 +715,9 @@ mod tests {
         let file: syn::File = syn::parse_quote! {
             pub mod types {
                 #[serde(untagged)]
-                pub enum Event { ChunkEvent(Chunk), DoneEvent(Done), Other(::std::string::String) }
+                pub enum Event { ChunkEvent(Chunk), DoneEvent(Done) }
+                #[serde(untagged)]
+                pub enum Mixed { A(Chunk), B { x: u8 } }
                 pub enum Plain { A(Chunk) }
             }
         };
@@ -717,7 +736,12 @@ mod tests {
         assert!(
             code.contains("Some (\"done\") => :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent)")
         );
-        assert!(!code.contains("\"x\"") && code.contains("_ => :: serde_json :: from_str (data)"), "{code}");
+        assert!(!code.contains("\"x\""), "{code}");
+        // An unknown value, or no discriminator: each variant in order, straight from the text.
+        let each = "Err (< :: serde_json :: Error as :: serde :: de :: Error > :: custom (\"data did not match any variant of untagged enum Event\")) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: ChunkEvent)) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent))";
+        assert!(code.contains(&format!("_ => :: std :: result :: Result :: {each}")), "{code}");
+        let untagged = decoder(Some("Event"), None, &unions);
+        assert_eq!(quote!(#untagged).to_string(), format!("| data | :: std :: result :: Result :: {each}"));
         let plain = decoder(Some("Plain"), Some(&tagged), &unions);
         assert_eq!(quote!(#plain).to_string(), "| data | :: serde_json :: from_str (data)");
     }

@@ -407,33 +407,36 @@ impl<T> EventStream<T> {
     }
 }
 
-/// The value of `property` in the JSON object `data`, if it is a string; other members are
-/// skipped without being built (a generated client reads a discriminated item's variant with
-/// it, then decodes that variant alone instead of buffering the item for an untagged enum).
+/// The value of `property` in the JSON object `data`, if it is a string: members before it
+/// are skipped without being built, and reading stops there (a generated client reads a
+/// discriminated item's variant with it, then decodes that variant alone instead of
+/// buffering the item for an untagged enum). The typed decode that follows checks the rest.
 #[doc(hidden)]
 pub fn discriminator(data: &str, property: &str) -> Option<String> {
-    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-    struct Find<'p>(&'p str);
-    impl<'de> Visitor<'de> for Find<'_> {
-        type Value = Option<String>;
+    use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
+    struct Find<'p, 'f>(&'p str, &'f mut Option<String>);
+    impl<'de> Visitor<'de> for Find<'_, '_> {
+        type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut found = None;
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if found.is_none() && key == self.0 {
-                    found = map.next_value::<serde_json::Value>()?.as_str().map(str::to_string);
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+                if key == self.0 {
+                    *self.1 = map.next_value::<serde_json::Value>()?.as_str().map(str::to_string);
+                    // Stop here: the rest need not be read (the deserializer's complaint that
+                    // the object was left open is expected and ignored).
+                    return Err(A::Error::custom("found"));
                 }
+                map.next_value::<IgnoredAny>()?;
             }
-            // Read to the end: the deserializer checks the object closes.
-            Ok(found)
+            Ok(())
         }
     }
+    let mut found = None;
     let mut deserializer = serde_json::Deserializer::from_str(data);
-    deserializer.deserialize_map(Find(property)).ok().flatten()
+    let _ = deserializer.deserialize_map(Find(property, &mut found));
+    found
 }
 
 /// A response body of bytes (audio, CSV, an archive), read as it arrives: write it to a file
