@@ -243,7 +243,7 @@ async fn check_multipart(
     problems: &mut Vec<String>,
 ) {
     let content_type = request.header("content-type").unwrap_or_default();
-    let parts = match form_parts::parse(content_type, request.body.clone()).await {
+    let parts = match form_parts::parts(content_type, &request.body) {
         Ok(parts) => parts,
         Err(e) => return problems.push(format!("multipart body: {e}")),
     };

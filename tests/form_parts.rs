@@ -1,44 +1,14 @@
-//! The server side of a multipart request, for the tests: its parts as a maintained parser
-//! (multer) reads them, and the JSON value they stand for (what the spec's schema describes).
+//! The server side of a multipart request, for the tests: its parts (`demo::multipart`, read
+//! by multer) and the JSON value they stand for (what the spec's schema describes).
 //! Shared by the tests that check multipart bodies (`mod form_parts;`).
 // Each test crate including this module uses part of it.
 #![allow(dead_code)]
 
 use api_codegen::conformance;
 use api_codegen::rules::multipart_form::FormShape;
-use bytes::Bytes;
 use serde_json::{Map, Value};
 
-/// One part as it arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part {
-    pub name: String,
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
-    pub data: Bytes,
-}
-
-impl Part {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.data).into_owned()
-    }
-}
-
-/// The parts of a `multipart/form-data` body sent with `content_type` (its boundary).
-pub async fn parse(content_type: &str, body: Bytes) -> Result<Vec<Part>, String> {
-    let boundary = multer::parse_boundary(content_type).map_err(|e| format!("content type {content_type}: {e}"))?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let mut parts = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| format!("not multipart: {e}"))? {
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(String::from);
-        let content_type = field.content_type().map(ToString::to_string);
-        let data = field.bytes().await.map_err(|e| format!("part `{name}`: {e}"))?;
-        parts.push(Part { name, file_name, content_type, data });
-    }
-    Ok(parts)
-}
+pub use demo::multipart::{Part, parts};
 
 /// The body's value as the spec's schema describes it, and what is wrong with the parts: a
 /// part the schema does not declare, a file part without its file name or of another content

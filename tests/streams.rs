@@ -316,7 +316,7 @@ async fn a_voice_clip_uploads_from_a_file_as_a_typed_form_sent_once() {
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/voices/clone"));
     assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
     let content_type = request.header("content-type").unwrap();
-    let parts = form_parts::parse(content_type, request.body.clone()).await.unwrap();
+    let parts = form_parts::parts(content_type, &request.body).unwrap();
     let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["language", "name", "clip"]);
     assert_eq!((parts[0].text(), parts[1].text()), ("fr".to_string(), "Ann".to_string()));

@@ -9,6 +9,7 @@
 
 pub mod answers;
 pub mod demo;
+pub mod multipart;
 pub mod overhead;
 pub mod scenario;
 pub mod streams;
