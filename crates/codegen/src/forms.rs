@@ -57,14 +57,7 @@ pub fn apply(file: &mut syn::File, forms: &[Form]) -> Result<(), String> {
     if forms.is_empty() {
         return Ok(());
     }
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor's output has no `builder` module")?;
+    let builder = crate::rewrite::builder_module(file)?;
     let mut structs = Vec::new();
     for form in forms {
         let name = builder_of(builder, &form.operation)
@@ -94,23 +87,12 @@ pub fn apply(file: &mut syn::File, forms: &[Form]) -> Result<(), String> {
 
 /// The builder struct whose `send` carries `OperationInfo { operation_id: operation }`.
 fn builder_of(items: &[syn::Item], operation: &str) -> Option<syn::Ident> {
-    struct Finds<'a>(&'a str, bool);
-    impl syn::visit::Visit<'_> for Finds<'_> {
-        fn visit_expr_struct(&mut self, node: &syn::ExprStruct) {
-            let info = node.path.segments.last().is_some_and(|s| s.ident == "OperationInfo");
-            self.1 |= info
-                && node.fields.iter().any(|f| {
-                    matches!(&f.expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == self.0)
-                });
-            syn::visit::visit_expr_struct(self, node);
-        }
-    }
     items.iter().find_map(|item| {
         let syn::Item::Impl(block) = item else { return None };
-        let mut finds = Finds(operation, false);
-        syn::visit::Visit::visit_item_impl(&mut finds, block);
+        let mut ids = crate::rewrite::OperationIds(Vec::new());
+        syn::visit::Visit::visit_item_impl(&mut ids, block);
         let syn::Type::Path(ty) = &*block.self_ty else { return None };
-        finds.1.then(|| ty.path.segments.last().map(|s| s.ident.clone())).flatten()
+        ids.0.iter().any(|id| id == operation).then(|| ty.path.segments.last().map(|s| s.ident.clone())).flatten()
     })
 }
 

@@ -17,8 +17,19 @@ use syn::visit::Visit;
 use crate::media::{Framing, SuccessBody};
 use syn::visit_mut::VisitMut;
 
+/// The items of progenitor's `builder` module.
+pub(crate) fn builder_module(file: &mut syn::File) -> Result<&mut Vec<syn::Item>, String> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or_else(|| "progenitor's output has no `builder` module".to_string())
+}
+
 /// Collects the `operation_id` literal of every `OperationInfo { … }` it visits, in order.
-struct OperationIds(Vec<String>);
+pub(crate) struct OperationIds(pub(crate) Vec<String>);
 
 impl Visit<'_> for OperationIds {
     fn visit_expr_struct(&mut self, node: &syn::ExprStruct) {
@@ -44,14 +55,7 @@ pub fn wrap_send(
     bodies: &BTreeMap<String, SuccessBody>,
 ) -> Result<(), String> {
     let unions = untagged_unions(file);
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor's output has no `builder` module")?;
+    let builder = builder_module(file)?;
     // progenitor names the `&Client` field `client`, or `_client` if a parameter is `client`.
     let client_fields: Vec<(syn::Ident, syn::Ident)> = builder
         .iter()
