@@ -9,6 +9,7 @@ use api_runtime::OperationDescription;
 use demo::Vendor;
 use serde_json::{Map, Value};
 use workspace_tests::spec_dir;
+use api_codegen::spec::{Operation, Spec};
 
 /// One operation to call.
 pub struct Operation {
@@ -76,8 +77,8 @@ pub fn plan(vendor: &Vendor) -> Plan {
         })
     };
 
-    let kept: Vec<String> = schemas::operations(&prepared.doc).into_iter().map(|(p, ..)| p).collect();
-    for (pointer, path, method, _) in schemas::operations(&upstream) {
+    let kept: Vec<String> = Spec::new(&prepared.doc).operations().into_iter().map(|op| op.pointer).collect();
+    for Operation { pointer, path, method, .. } in Spec::new(&upstream).operations() {
         if kept.contains(&pointer) {
             continue;
         }
@@ -90,7 +91,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
     }
 
     let mut calls = Vec::new();
-    for (pointer, path, method, op) in schemas::operations(&prepared.doc) {
+    for Operation { pointer, path, method, node: op, .. } in Spec::new(&prepared.doc).operations() {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         let label = format!("{id} ({} {path})", method.to_uppercase());
         let Some(description) = vendor.api.operations.iter().find(|o| o.id == id) else {

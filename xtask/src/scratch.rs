@@ -25,7 +25,7 @@ pub fn client_dependencies() -> std::io::Result<String> {
             continue;
         }
         if name == "api-runtime" {
-            let path = toml::Value::String(root.join("crates/runtime").display().to_string());
+            let path = toml::Value::String(root.join("crates/api-runtime").display().to_string());
             out.push_str(&format!("api-runtime = {{ path = {path} }}\n"));
             continue;
         }
@@ -123,7 +123,7 @@ mod tests {
         let parsed: toml::Table = toml::from_str(&deps).unwrap();
         assert_eq!(parsed["progenitor-client"].as_str(), Some("=0.15.1"), "{deps}");
         assert!(parsed["reqwest"]["features"].as_array().unwrap().iter().any(|f| f.as_str() == Some("rustls")));
-        assert!(parsed["api-runtime"]["path"].as_str().unwrap().ends_with("crates/runtime"));
+        assert!(parsed["api-runtime"]["path"].as_str().unwrap().ends_with("crates/api-runtime"));
         assert!(!parsed.contains_key("httpmock"), "optional dependencies are left out: {deps}");
     }
 }

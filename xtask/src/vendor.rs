@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::refresh::{self, FetchConfig, Source};
 use crate::{credentials, snapshots};
+use api_codegen::spec::{Operation, Spec};
 
 /// The test functions of `tests/snapshots.rs`, each recording one snapshot per vendor.
 const SNAPSHOT_TESTS: [&str; 2] = ["surface", "generated_client"];
@@ -230,7 +231,7 @@ pub fn scenario(doc: &Value) -> anyhow::Result<String> {
         "# What `cargo xtask demo` and the contract check call, in order. `${op.field}` is a field of\n\
          # an earlier call's answer.\n",
     );
-    for (_, _, _, op) in schemas::operations(doc) {
+    for Operation { node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         let mut call = Map::new();
         call.insert("operation".into(), id.into());

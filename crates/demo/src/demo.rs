@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::scenario::{Outcome, Scenario};
 use crate::{Answer, CallError, Caller, Failure, VENDORS, Vendor, wire, workspace_root};
+use api_codegen::spec::{Operation, Spec};
 
 /// A fake key for the mock servers: it is printed redacted like a real one.
 const DEMO_KEY: &str = "demo-key-not-a-real-credential";
@@ -159,9 +160,10 @@ fn one_per_tag(calls: &[Call]) -> Vec<&Call> {
 
 /// Every operation of `doc`, in document order.
 pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
-    schemas::operations(doc)
+    Spec::new(doc)
+        .operations()
         .into_iter()
-        .map(|(_, path, http_method, op)| {
+        .map(|Operation { path, method: http_method, node: op, .. }| {
             let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
             let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string();
             let arguments = examples::arguments(doc, &path, op);

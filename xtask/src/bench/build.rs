@@ -40,13 +40,13 @@ fn clean_build(name: &str, extra_dependency: &str, lib: &str) -> anyhow::Result<
 
 /// The features of `vendor` the token lifecycle crate enables: the token operations.
 fn token_features(root: &Path, vendor: &str) -> anyhow::Result<Vec<String>> {
-    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("crates/lifecycle/Cargo.toml"))?)?;
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("crates/token-lifecycle/Cargo.toml"))?)?;
     let features = manifest
         .get("dependencies")
         .and_then(|d| d.get(vendor))
         .and_then(|d| d.get("features"))
         .and_then(toml::Value::as_array)
-        .ok_or_else(|| anyhow::anyhow!("crates/lifecycle/Cargo.toml names no features of {vendor}"))?;
+        .ok_or_else(|| anyhow::anyhow!("crates/token-lifecycle/Cargo.toml names no features of {vendor}"))?;
     Ok(features.iter().filter_map(toml::Value::as_str).map(str::to_string).collect())
 }
 

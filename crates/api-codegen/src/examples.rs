@@ -6,15 +6,18 @@
 use serde_json::{Map, Value, json};
 
 use crate::{conformance, schemas};
+use crate::spec::Spec;
 
 /// The operation of `doc` that serves `method` and a concrete `path` (a template segment
 /// matches any one segment; of several matching templates the one with the most literal
 /// segments wins, as servers route), with its first success response: (operationId, response).
 pub fn answer(doc: &Value, method: &str, path: &str, accept: Option<&str>) -> Option<(String, Response)> {
-    let (_, _, _, op) = schemas::operations(doc)
+    let op = Spec::new(doc)
+        .operations()
         .into_iter()
-        .filter(|(_, template, m, _)| m.eq_ignore_ascii_case(method) && path_matches(template, path))
-        .max_by_key(|(_, template, _, _)| usize::MAX - template.split('/').filter(|s| s.starts_with('{')).count())?;
+        .filter(|op| op.method.eq_ignore_ascii_case(method) && path_matches(op.path, path))
+        .max_by_key(|op| usize::MAX - op.path.split('/').filter(|s| s.starts_with('{')).count())?
+        .node;
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
     let success = responses_accepting(doc, op, accept).into_iter().find(|r| (200..300).contains(&r.status))?;
     Some((id, success))
@@ -36,10 +39,8 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     if depth > 16 {
         return Value::Null;
     }
-    if let Some(target) =
-        schema.get("$ref").and_then(Value::as_str).and_then(|r| doc.pointer(r.trim_start_matches('#')))
-    {
-        return example(doc, target, depth + 1);
+    if schema.get("$ref").is_some() {
+        return Spec::new(doc).resolve(schema).map_or(Value::Null, |target| example(doc, target, depth + 1));
     }
     if let Some(sentinel) = secret_sentinel(doc, schema) {
         return sentinel;
@@ -218,7 +219,7 @@ fn number(schema: &Value, usual: f64) -> Value {
 
 /// A value of `schema` with only what it requires: required properties, the fewest items.
 pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
-    let Some(schema) = conformance::resolve(doc, schema) else { return Value::Null };
+    let Some(schema) = Spec::new(doc).resolve(schema).ok() else { return Value::Null };
     if depth > 16 {
         return Value::Null;
     }
@@ -292,7 +293,7 @@ fn with_own_properties(doc: &Value, schema: &Value, key: &str, alternative: &Val
     if !own.contains_key("properties") && !own.contains_key("required") {
         return None;
     }
-    let alt = conformance::resolve(doc, alternative)?.as_object()?;
+    let alt = Spec::new(doc).resolve(alternative).ok()?.as_object()?;
     if alt.keys().any(|k| !matches!(k.as_str(), "required" | "properties" | "description" | "title" | "type")) {
         return None;
     }
@@ -354,7 +355,7 @@ pub fn responses_accepting(doc: &Value, op: &Value, accept: Option<&str>) -> Vec
     let mut out = Vec::new();
     for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
         let Ok(status) = status.parse::<u16>() else { continue };
-        let response = conformance::resolve(doc, response).unwrap_or(response);
+        let response = Spec::new(doc).resolve(response).ok().unwrap_or(response);
         let content = response.get("content").and_then(Value::as_object);
         let chosen = content.and_then(|c| c.iter().find(|(media, _)| wanted.contains(&essence(media))));
         let first = chosen.or_else(|| content.and_then(|c| c.iter().next()));
@@ -435,7 +436,7 @@ pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
     let declared = item.and_then(|i| i.get("parameters")).and_then(Value::as_array).into_iter().flatten();
     let own = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
     for parameter in declared.chain(own) {
-        let parameter = conformance::resolve(doc, parameter).unwrap_or(parameter);
+        let parameter = Spec::new(doc).resolve(parameter).ok().unwrap_or(parameter);
         let (Some(name), Some(location)) = (parameter.get("name").and_then(Value::as_str), location(parameter)) else {
             continue;
         };
@@ -450,7 +451,7 @@ pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
             None => parameters.push(argument),
         }
     }
-    let body = op.get("requestBody").map(|b| conformance::resolve(doc, b).unwrap_or(b));
+    let body = op.get("requestBody").map(|b| Spec::new(doc).resolve(b).ok().unwrap_or(b));
     let first = body.and_then(|b| b.get("content")).and_then(Value::as_object).and_then(|c| c.iter().next());
     let body_type = first.map(|(media, _)| media.clone());
     let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();

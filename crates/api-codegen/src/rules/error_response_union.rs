@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::Places;
 use crate::error::join;
 use crate::naming::type_name;
-use crate::{references, schemas};
+use crate::spec::Spec;
 
 /// The two outcomes progenitor types separately; `default` belongs to both.
 #[derive(Clone, Copy)]
@@ -98,16 +98,14 @@ pub(crate) fn responses<'a>(doc: &'a Value, op: &'a Value, outcome: Outcome) -> 
         .into_iter()
         .flatten()
         .filter(|(status, _)| outcome.contains(status))
-        .filter_map(|(status, r)| references::resolve(doc, r).map(|r| (status.clone(), r)))
+        .filter_map(|(status, r)| Spec::new(doc).resolve(r).ok().map(|r| (status.clone(), r)))
         .collect()
 }
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     for outcome in [Outcome::Success, Outcome::Error] {
-        let ops: Vec<(String, String)> = schemas::operations(doc)
-            .into_iter()
-            .filter_map(|(ptr, _, _, op)| op.get("operationId").and_then(Value::as_str).map(|id| (ptr, id.to_string())))
-            .collect();
+        let ops: Vec<(String, String)> =
+            Spec::new(doc).operations().into_iter().filter_map(|op| Some((op.id()?.to_string(), op.pointer))).map(|(id, ptr)| (ptr, id)).collect();
         for (op_ptr, id) in ops {
             unite(doc, &op_ptr, &id, outcome, places);
         }
@@ -170,7 +168,7 @@ fn unite(doc: &mut Value, op_ptr: &str, id: &str, outcome: Outcome, places: &mut
     for (status, media, _) in &bodies {
         let response_ptr = join(&join(op_ptr, "responses"), status);
         // A shared response (`$ref`) is copied into the operation before it is changed.
-        let resolved = doc.pointer(&response_ptr).and_then(|r| references::resolve(doc, r)).cloned();
+        let resolved = doc.pointer(&response_ptr).and_then(|r| Spec::new(doc).resolve(r).ok()).cloned();
         if let (Some(resolved), Some(slot)) = (resolved, doc.pointer_mut(&response_ptr)) {
             *slot = resolved;
         }

@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use super::Places;
 use crate::error::join;
-use crate::{references, schemas};
+use crate::spec::Spec;
 
 /// Header names (compared without case) only the transport sets.
 const TRANSPORT: &[&str] = &["content-length", "transfer-encoding", "host", "connection"];
 
 fn is_transport_header(doc: &Value, param: &Value) -> bool {
-    let Some(param) = references::resolve(doc, param) else { return false };
+    let Some(param) = Spec::new(doc).resolve(param).ok() else { return false };
     param.get("in").and_then(Value::as_str) == Some("header")
         && param
             .get("name")
@@ -27,7 +27,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     for (path, _) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         lists.push(join(&join("/paths", path), "parameters"));
     }
-    lists.extend(schemas::operations(doc).into_iter().map(|(op_ptr, ..)| join(&op_ptr, "parameters")));
+    lists.extend(Spec::new(doc).operations().into_iter().map(|op| join(&op.pointer, "parameters")));
 
     for list in lists {
         let Some(Value::Array(params)) = doc.pointer(&list) else { continue };
@@ -36,7 +36,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             .enumerate()
             .filter(|(_, p)| is_transport_header(doc, p))
             .map(|(i, p)| {
-                let name = references::resolve(doc, p).and_then(|p| p.get("name")).and_then(Value::as_str);
+                let name = Spec::new(doc).resolve(p).ok().and_then(|p| p.get("name")).and_then(Value::as_str);
                 (i, name.unwrap_or_default().to_string())
             })
             .collect();

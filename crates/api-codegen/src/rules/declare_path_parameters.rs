@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 
 use super::Places;
 use crate::error::join;
-use crate::{references, schemas};
+use crate::spec::{Operation, Spec};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut additions: Vec<(String, String)> = Vec::new();
-    for (op_ptr, path, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
         let Ok(names) = crate::validate::template_names(&path) else { continue };
         let item = doc.pointer(&join("/paths", &path));
         let declared: Vec<&str> = [item.and_then(|i| i.get("parameters")), op.get("parameters")]
@@ -19,7 +19,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             .flatten()
             .filter_map(Value::as_array)
             .flatten()
-            .filter_map(|param| references::resolve(doc, param))
+            .filter_map(|param| Spec::new(doc).resolve(param).ok())
             .filter(|param| param.get("in").and_then(Value::as_str) == Some("path"))
             .filter_map(|param| param.get("name").and_then(Value::as_str))
             .collect();

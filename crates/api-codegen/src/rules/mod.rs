@@ -9,6 +9,7 @@
 //! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
 //! operation) and before validation (which then sees the repaired document).
 
+pub mod constant_headers;
 mod declare_path_parameters;
 mod deduplicate_enum_values;
 mod derive_operation_id;
@@ -61,6 +62,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "transport-headers",
         why: "header parameters only the HTTP stack may set (Content-Length, Host, …); a setter would promise a value that never goes out",
         apply: transport_headers::apply,
+    },
+    Rule {
+        name: "constant-headers",
+        why: "a required header with one allowed value is no choice for a caller; the runtime sends it on every request",
+        apply: constant_headers::apply,
     },
     Rule {
         name: "head-without-body",

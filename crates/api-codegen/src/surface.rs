@@ -11,7 +11,8 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::join;
-use crate::schemas;
+use crate::rules::constant_headers;
+use crate::spec::{Operation, Spec};
 
 /// What a client of the API can see of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -178,9 +179,9 @@ pub fn surface(doc: &Value) -> Surface {
     let text = |ptr: &str| doc.pointer(ptr).and_then(Value::as_str).unwrap_or_default().to_string();
     let mut used = Vec::new();
     let mut operations = BTreeMap::new();
-    for (ptr, path, method, op) in schemas::operations(doc) {
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or(&ptr).to_string();
-        operations.insert(id, operation(doc, &path, method, op, &mut used));
+    for op in Spec::new(doc).operations() {
+        let id = op.id().unwrap_or(&op.pointer).to_string();
+        operations.insert(id, operation(&op, &mut used));
     }
 
     // Component schemas reachable from the operations, transitively.
@@ -217,29 +218,26 @@ pub fn surface(doc: &Value) -> Surface {
     }
 }
 
-fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<String>) -> OperationSurface {
-    let item = doc.pointer(&join("/paths", path)).unwrap_or(&Value::Null);
+fn operation(operation: &Operation<'_>, used: &mut Vec<String>) -> OperationSurface {
+    let spec = operation.spec();
+    let (doc, op) = (spec.doc(), operation.node);
     let mut parameters = BTreeMap::new();
-    // Path-level first, so operation-level parameters override them.
-    for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
-        for param in list.as_array().into_iter().flatten() {
-            let param = resolve(doc, param);
-            let (Some(name), Some(location)) =
-                // The name on the wire, also where `unique-parameter-names` renamed it.
-                (crate::rules::unique_parameter_names::wire_name(param), param.get("in").and_then(Value::as_str))
-            else {
-                continue;
-            };
-            let schema = param.get("schema").unwrap_or(&Value::Null);
-            let mut field = field(schema, used);
-            field.required = param.get("required") == Some(&Value::Bool(true));
-            field.deprecated |= param.get("deprecated") == Some(&Value::Bool(true));
-            parameters.insert(format!("{location} {name}"), field);
-        }
+    for param in operation.parameters() {
+        let (Some(name), Some(location)) =
+            // The name on the wire, also where `unique-parameter-names` renamed it.
+            (crate::rules::unique_parameter_names::wire_name(param.node), param.location())
+        else {
+            continue;
+        };
+        let schema = param.node.get("schema").unwrap_or(&Value::Null);
+        let mut field = field(schema, used);
+        field.required = param.required();
+        field.deprecated |= param.node.get("deprecated") == Some(&Value::Bool(true));
+        parameters.insert(format!("{location} {name}"), field);
     }
 
-    // Required one-value headers the runtime sends (see `describe`): still part of the API.
-    for (name, value) in op.get(crate::describe::CONSTANT_HEADERS).and_then(Value::as_object).into_iter().flatten() {
+    // Required one-value headers the runtime sends (see the rule): still part of the API.
+    for (name, value) in op.get(constant_headers::EXTENSION).and_then(Value::as_object).into_iter().flatten() {
         let field = Field {
             ty: "string".into(),
             required: true,
@@ -249,7 +247,7 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
         parameters.insert(format!("header {name}"), field);
     }
 
-    let request_body = op.get("requestBody").map(|b| resolve(doc, b)).and_then(|b| {
+    let request_body = op.get("requestBody").map(|b| spec.resolved(b)).and_then(|b| {
         let mut body = body(b, used)?;
         body.required = b.get("required") == Some(&Value::Bool(true));
         Some(body)
@@ -259,7 +257,7 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(status, response)| (status.clone(), body(resolve(doc, response), used)))
+        .map(|(status, response)| (status.clone(), body(spec.resolved(response), used)))
         .collect();
 
     let security = op
@@ -274,8 +272,8 @@ fn operation(doc: &Value, path: &str, method: &str, op: &Value, used: &mut Vec<S
         .collect();
 
     OperationSurface {
-        method: method.to_uppercase(),
-        path: path.to_string(),
+        method: operation.method.to_uppercase(),
+        path: operation.path.to_string(),
         tags: op
             .get("tags")
             .and_then(Value::as_array)
@@ -399,15 +397,4 @@ fn describe_scheme(scheme: &Value) -> Scheme {
         "apiKey" => Scheme::ApiKey { location: get("in"), name: get("name") },
         other => Scheme::Other(other.to_string()),
     }
-}
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    let mut node = node;
-    for _ in 0..16 {
-        match node.get("$ref").and_then(Value::as_str).and_then(|r| doc.pointer(r.trim_start_matches('#'))) {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
 }

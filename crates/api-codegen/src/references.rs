@@ -1,4 +1,4 @@
-//! Following `$ref`s, and finding the reference cycles no value can satisfy.
+//! Finding the reference cycles no value can satisfy.
 //!
 //! A schema may legitimately refer to itself through something that can end: an optional
 //! property, an array's items, a map's values, a nullable schema. A cycle that never passes
@@ -11,42 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::error::join;
-
-/// The node a local JSON pointer (from a `$ref`, without the `#`) names, also when the
-/// pointer is percent-encoded (`~1a%7Bid%7D`), as URI fragments may be.
-pub fn resolve_pointer<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
-    doc.pointer(pointer).or_else(|| doc.pointer(&percent_decode(pointer)?))
-}
-
-/// Follows local `$ref`s from `node` until a definition; `None` if one does not resolve or
-/// the chain loops.
-pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
-    let mut node = node;
-    for _ in 0..64 {
-        match node.get("$ref") {
-            Some(reference) => node = resolve_pointer(doc, reference.as_str()?.strip_prefix('#')?)?,
-            None => return Some(node),
-        }
-    }
-    None
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
+use crate::spec::Spec;
 
 /// Reports each cycle of references that no finite value satisfies, once, at its first
 /// pointer in document order.
@@ -134,14 +99,8 @@ fn ref_holders(node: &Value, ptr: &str, out: &mut Vec<String>) {
 fn must_contain(doc: &Value, ptr: &str) -> Vec<String> {
     let Some(node) = doc.pointer(ptr) else { return Vec::new() };
     if let Some(reference) = node.get("$ref") {
-        let target = reference.as_str().and_then(|r| r.strip_prefix('#'));
-        return match target {
-            Some(target) if doc.pointer(target).is_some() => vec![target.to_string()],
-            Some(target) => {
-                percent_decode(target).filter(|t| doc.pointer(t).is_some()).map(|t| vec![t]).unwrap_or_default()
-            }
-            None => Vec::new(),
-        };
+        // One that does not resolve ends the chain (validation reports it).
+        return Spec::new(doc).target_pointer(reference).into_iter().collect();
     }
     if node.get("nullable") == Some(&Value::Bool(true)) {
         return Vec::new();
@@ -214,11 +173,5 @@ mod tests {
                 "next": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Node"}]}}},
             "Map": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Map"}}}));
         assert_eq!(found, []);
-    }
-
-    #[test]
-    fn percent_encoded_pointers_resolve() {
-        let doc = json!({"paths": {"/a/{id}": {"x": 1}}});
-        assert_eq!(resolve_pointer(&doc, "/paths/~1a~1%7Bid%7D/x"), Some(&json!(1)));
     }
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::Places;
 use crate::error::join;
 use crate::naming::{Case, progenitor_sanitize};
-use crate::{references, schemas};
+use crate::spec::{Operation, Spec};
 
 /// Parameter extension: the name on the wire, when the document's `name` was made unique.
 pub const WIRE_NAME: &str = "x-wire-name";
@@ -46,7 +46,7 @@ fn effective(doc: &Value, op_ptr: &str, path: &str, op: &Value) -> Vec<Param> {
     ];
     for (list_ptr, list) in lists {
         for (index, param) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let Some(param) = references::resolve(doc, param) else { continue };
+            let Some(param) = Spec::new(doc).resolve(param).ok() else { continue };
             let (Some(name), Some(location)) =
                 (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
             else {
@@ -62,7 +62,7 @@ fn effective(doc: &Value, op_ptr: &str, path: &str, op: &Value) -> Vec<Param> {
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     // (parameter pointer, new name, old name, kept name)
     let mut renames: Vec<(String, String, String, String)> = Vec::new();
-    for (op_ptr, path, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
         let params = effective(doc, &op_ptr, &path, op);
         let rust = |p: &Param| progenitor_sanitize(&p.name, Case::Snake);
         let mut taken: BTreeSet<String> = params.iter().map(rust).collect();
@@ -97,7 +97,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     }
     for (at, new, old, kept) in renames {
         // A shared parameter (`$ref`) is copied in place before it is renamed.
-        let resolved = doc.pointer(&at).and_then(|p| references::resolve(doc, p)).cloned();
+        let resolved = doc.pointer(&at).and_then(|p| Spec::new(doc).resolve(p).ok()).cloned();
         let Some(Value::Object(mut param)) = resolved else { continue };
         param.insert("name".into(), Value::String(new.clone()));
         param.insert(WIRE_NAME.into(), Value::String(old.clone()));

@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use crate::references;
 use crate::rules::error_response_union::{Outcome, responses};
+use crate::spec::Spec;
 
 /// Marks a schema whose items are the server reporting an error in a stream (overlay data:
 /// nothing in OpenAPI says which events are errors).
@@ -123,7 +123,7 @@ fn component(schema: &Value) -> Option<String> {
 
 /// The discriminator's value → component pairs of `schema`, if it has a discriminator.
 fn tagged(doc: &Value, schema: &Value) -> Option<Tagged> {
-    let schema = references::resolve(doc, schema)?;
+    let schema = Spec::new(doc).resolve(schema).ok()?;
     let property = schema.pointer("/discriminator/propertyName")?.as_str()?;
     let mut variants: Vec<(String, String)> = Vec::new();
     for (value, target) in schema.pointer("/discriminator/mapping").and_then(Value::as_object).into_iter().flatten() {
@@ -133,7 +133,7 @@ fn tagged(doc: &Value, schema: &Value) -> Option<Tagged> {
     }
     for variant in ["oneOf", "anyOf"].iter().filter_map(|k| schema.get(*k)?.as_array()).flatten() {
         let Some(name) = component(variant) else { continue };
-        let Some(resolved) = references::resolve(doc, variant) else { continue };
+        let Some(resolved) = Spec::new(doc).resolve(variant).ok() else { continue };
         let one = resolved.pointer(&format!("/properties/{}/enum", crate::error::escape_token(property)));
         if let Some([Value::String(value)]) = one.and_then(Value::as_array).map(Vec::as_slice)
             && !variants.iter().any(|(v, _)| v == value)
@@ -147,12 +147,12 @@ fn tagged(doc: &Value, schema: &Value) -> Option<Tagged> {
 /// The discriminator values of the item schema's variants marked [`ERROR_EVENT`] (from the
 /// discriminator's mapping, or the variant's one-value enum of the discriminating property).
 fn error_items(doc: &Value, schema: &Value) -> ErrorItems {
-    let Some(schema) = references::resolve(doc, schema) else { return ErrorItems::default() };
+    let Some(schema) = Spec::new(doc).resolve(schema).ok() else { return ErrorItems::default() };
     let Some(property) = schema.pointer("/discriminator/propertyName").and_then(Value::as_str) else {
         return ErrorItems::default();
     };
     let marked = |variant: &Value| {
-        references::resolve(doc, variant).is_some_and(|v| v.get(ERROR_EVENT).and_then(Value::as_bool) == Some(true))
+        Spec::new(doc).resolve(variant).ok().is_some_and(|v| v.get(ERROR_EVENT).and_then(Value::as_bool) == Some(true))
     };
     let mut values = Vec::new();
     for (value, target) in schema.pointer("/discriminator/mapping").and_then(Value::as_object).into_iter().flatten() {
@@ -161,7 +161,7 @@ fn error_items(doc: &Value, schema: &Value) -> ErrorItems {
         }
     }
     for variant in ["oneOf", "anyOf"].iter().filter_map(|k| schema.get(*k)?.as_array()).flatten() {
-        let Some(resolved) = references::resolve(doc, variant).filter(|_| marked(variant)) else { continue };
+        let Some(resolved) = Spec::new(doc).resolve(variant).ok().filter(|_| marked(variant)) else { continue };
         let one = resolved.pointer(&format!("/properties/{}/enum", crate::error::escape_token(property)));
         if let Some([Value::String(value)]) = one.and_then(Value::as_array).map(Vec::as_slice)
             && !values.contains(value)

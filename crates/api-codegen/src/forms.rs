@@ -37,9 +37,11 @@ pub struct Form {
 
 /// The multipart operations of a prepared document.
 pub fn forms(doc: &Value) -> Vec<Form> {
-    crate::schemas::operations(doc)
+    crate::spec::Spec::new(doc)
+        .operations()
         .into_iter()
-        .filter_map(|(_, _, _, op)| {
+        .filter_map(|operation| {
+            let op = operation.node;
             let id = op.get("operationId")?.as_str()?;
             let shape = shape(op)?;
             Some(Form {

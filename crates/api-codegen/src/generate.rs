@@ -14,6 +14,7 @@ use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 use crate::error::{Error, ErrorKind};
 use crate::model::{ApiModel, SchemeKind};
 use crate::{Prepared, rewrite, rewrite_wire_values};
+use crate::spec::{Operation, Spec};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]
@@ -213,7 +214,7 @@ fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI) {
 fn success_bodies(doc: &Value) -> std::collections::BTreeMap<String, crate::media::SuccessBody> {
     use crate::media::SuccessBody;
     let mut out = std::collections::BTreeMap::new();
-    for (_, _, _, op) in crate::schemas::operations(doc) {
+    for Operation { node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         match crate::media::success_body(doc, op) {
             SuccessBody::Progenitor => {}
@@ -282,7 +283,7 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
     use crate::rules::unique_parameter_names::WIRE_NAME;
     use serde_json::Value;
     let mut out = Vec::new();
-    for (_, path, _, op) in crate::schemas::operations(doc) {
+    for Operation { path, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         if crate::rules::unsupported_request_body::is_unsupported(op) {
             continue;

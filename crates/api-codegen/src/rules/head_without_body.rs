@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use super::Places;
 use crate::error::join;
-use crate::schemas;
+use crate::spec::{Operation, Spec};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut found: Vec<String> = Vec::new();
-    for (op_ptr, _, method, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, method, node: op, .. } in Spec::new(doc).operations() {
         if method != "head" {
             continue;
         }

@@ -11,16 +11,15 @@ use serde_json::Value;
 
 use super::Places;
 use crate::error::join;
-use crate::schemas;
+use crate::spec::Spec;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
-    let operations = schemas::operations(doc);
-    let mut taken: BTreeSet<String> =
-        operations.iter().filter_map(|(_, _, _, op)| op.get("operationId").and_then(Value::as_str)).map(key).collect();
+    let operations = Spec::new(doc).operations();
+    let mut taken: BTreeSet<String> = operations.iter().filter_map(|op| op.id()).map(key).collect();
     let missing: Vec<(String, String, &str)> = operations
         .iter()
-        .filter(|(_, _, _, op)| !matches!(op.get("operationId"), Some(Value::String(id)) if !id.is_empty()))
-        .map(|(ptr, path, method, _)| (ptr.clone(), path.clone(), *method))
+        .filter(|op| !op.id().is_some_and(|id| !id.is_empty()))
+        .map(|op| (op.pointer.clone(), op.path.to_string(), op.method))
         .collect();
     for (ptr, path, method) in missing {
         let base = derive(method, &path);

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::Places;
 use crate::error::join;
-use crate::schemas;
+use crate::spec::{Operation, Spec};
 
 /// Operation extension: statuses the httpmock helpers leave out.
 pub const MOCK_OMITS: &str = "x-mock-omits-statuses";
@@ -26,7 +26,7 @@ pub fn mock_can_name(code: u16) -> bool {
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut found: Vec<(String, String, u16)> = Vec::new();
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         for status in op.get("responses").and_then(Value::as_object).into_iter().flatten().map(|(s, _)| s) {
             let Ok(code) = status.parse::<u16>() else { continue };
             if status.len() == 3 && (300..400).contains(&code) {

@@ -11,7 +11,7 @@ use crate::error::join;
 use crate::naming::{self, Case};
 use crate::rules::unique_enum_variant_names::VARNAMES;
 use crate::schemas::each_schema;
-use crate::{references, schemas};
+use crate::spec::{Operation, Spec};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
 /// `ClientInfo` and `ClientHooks` methods its generated code calls, and our constructors.
@@ -54,7 +54,7 @@ const BUILDER_SCOPE: &[&str] = &[
 ];
 
 pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         let (method, builder) = (naming::method_name(id), naming::progenitor_sanitize(id, Case::Pascal));
         if CLIENT_METHODS.contains(&method.as_str()) {
@@ -85,7 +85,7 @@ pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
         }
         enum_variants(schema, ptr, invalid);
     });
-    for (op_ptr, path, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
         parameters(doc, &op_ptr, &path, op, invalid);
     }
     derived_type_names(doc, invalid);
@@ -150,7 +150,7 @@ pub(crate) struct TypeNameClash {
 pub(crate) fn type_names(doc: &Value) -> TypeNames {
     // (suggested name, pointer, schema) of every inline schema that gets a name.
     let mut inline: Vec<(String, String, &Value)> = Vec::new();
-    for (op_ptr, path, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         for list_ptr in [join(&join("/paths", &path), "parameters"), join(&op_ptr, "parameters")] {
             let Some(Value::Array(list)) = doc.pointer(&list_ptr) else { continue };
@@ -303,7 +303,7 @@ fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut i
     for (list_ptr, list) in lists {
         let Some(Value::Array(list)) = list else { continue };
         for (index, param) in list.iter().enumerate() {
-            let Some(param) = references::resolve(doc, param) else { continue };
+            let Some(param) = Spec::new(doc).resolve(param).ok() else { continue };
             let (Some(name), Some(location)) =
                 (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
             else {

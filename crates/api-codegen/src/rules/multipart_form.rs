@@ -21,7 +21,7 @@ use super::error_response_union::{free_name, insert_schema};
 use super::unsupported_request_body::is_supported;
 use crate::error::join;
 use crate::naming::type_name;
-use crate::{references, schemas};
+use crate::spec::{Operation, Spec};
 
 /// Operation extension: the form this operation's multipart body is sent as.
 pub const MULTIPART: &str = "x-multipart";
@@ -85,7 +85,7 @@ pub fn is_multipart(media_type: &str) -> bool {
 
 /// Whether a (resolved) property schema is a file: a binary string.
 fn is_file(doc: &Value, schema: &Value) -> bool {
-    let schema = references::resolve(doc, schema).unwrap_or(schema);
+    let schema = Spec::new(doc).resolve(schema).ok().unwrap_or(schema);
     schema.get("type").and_then(Value::as_str) == Some("string")
         && schema.get("format").and_then(Value::as_str) == Some("binary")
 }
@@ -110,10 +110,11 @@ struct Plan {
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     // [`MULTIPART`] is this rule's own record: a document (untrusted) never sets it.
-    let claimed: Vec<String> = schemas::operations(doc)
+    let claimed: Vec<String> = Spec::new(doc)
+        .operations()
         .into_iter()
-        .filter(|(_, _, _, op)| op.get(MULTIPART).is_some())
-        .map(|(op_ptr, ..)| op_ptr)
+        .filter(|op| op.node.get(MULTIPART).is_some())
+        .map(|op| op.pointer)
         .collect();
     for op_ptr in claimed {
         if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
@@ -122,15 +123,15 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         places.record(join(&op_ptr, MULTIPART), format!("`{MULTIPART}` removed: only this rule writes it"));
     }
     let mut plans = Vec::new();
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        let Some(body) = op.get("requestBody").and_then(|b| references::resolve(doc, b)) else { continue };
+        let Some(body) = op.get("requestBody").and_then(|b| Spec::new(doc).resolve(b).ok()) else { continue };
         let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
         if content.keys().any(|m| is_supported(m)) {
             continue;
         }
         let Some((media, multipart)) = content.iter().find(|(m, _)| is_multipart(m)) else { continue };
-        let schema = multipart.get("schema").map(|s| references::resolve(doc, s));
+        let schema = multipart.get("schema").map(|s| Spec::new(doc).resolve(s).ok());
         let schema = match schema {
             None => &json!({"type": "object"}),
             Some(Some(schema)) => schema,
@@ -171,7 +172,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
     let body_ptr = join(&op_ptr, "requestBody");
     if let Some(what) = narrowed {
         // A shared (`$ref`) body is copied into the operation before it is narrowed.
-        let resolved = doc.pointer(&body_ptr).and_then(|b| references::resolve(doc, b)).cloned();
+        let resolved = doc.pointer(&body_ptr).and_then(|b| Spec::new(doc).resolve(b).ok()).cloned();
         if let Some(Value::Object(mut body)) = resolved {
             if let Some(Value::Object(content)) = body.get_mut("content") {
                 content.retain(|m, _| is_multipart(m));
@@ -189,7 +190,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
     for (name, schema) in properties {
         let required = required.contains(&name);
         let style = encoding.as_ref().and_then(|e| e.get(&name)).and_then(|e| e.get("style"));
-        let resolved = references::resolve(doc, &schema).unwrap_or(&schema);
+        let resolved = Spec::new(doc).resolve(&schema).ok().unwrap_or(&schema);
         let multiple = resolved.get("type").and_then(Value::as_str) == Some("array")
             && resolved.get("items").is_some_and(|items| is_file(doc, items));
         if !multiple && !is_file(doc, &schema) {

@@ -11,8 +11,7 @@
 
 use serde_json::Value;
 
-/// `$ref` hops followed in a row before giving up (a chain no value can end).
-const MAX_REF_HOPS: usize = 64;
+use crate::spec::Spec;
 
 /// Every way `value` breaks `schema` (empty: it conforms), each as `pointer: problem`, the
 /// pointer into the value.
@@ -27,21 +26,13 @@ pub fn conforms(doc: &Value, schema: &Value, value: &Value) -> bool {
     problems(doc, schema, value).is_empty()
 }
 
-/// `schema` with its `$ref` chain followed (the last target; `None` if one does not resolve).
-pub fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
-    for _ in 0..MAX_REF_HOPS {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(reference) => schema = doc.pointer(reference.strip_prefix('#')?)?,
-            None => return Some(schema),
-        }
-    }
-    None
-}
-
 fn check(doc: &Value, schema: &Value, value: &Value, at: &str, depth: usize, out: &mut Vec<String>) {
-    let Some(schema) = resolve(doc, schema) else {
-        out.push(format!("{at}: the schema's $ref does not resolve"));
-        return;
+    let schema = match Spec::new(doc).resolve(schema) {
+        Ok(schema) => schema,
+        Err(problem) => {
+            out.push(format!("{at}: {problem}"));
+            return;
+        }
     };
     if depth > 256 {
         return;

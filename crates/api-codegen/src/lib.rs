@@ -33,6 +33,7 @@ mod rewrite;
 mod rewrite_wire_values;
 pub mod rules;
 pub mod schemas;
+pub mod spec;
 pub mod subset;
 pub mod surface;
 mod validate;
@@ -115,8 +116,8 @@ pub fn prepare_selected(
     let features = subset::features(&doc);
     subset::select(&mut doc, selection).map_err(|e| Error::new(spec_file, "", ErrorKind::Invalid(e)))?;
     // Both report what they find, so a broken spec shows every problem in one run.
-    let validated = validate::validate(&mut doc, spec_file);
-    let described = describe::describe(&mut doc, spec_file);
+    let validated = validate::validate(&doc, spec_file);
+    let described = describe::describe(&doc, spec_file);
     match (validated, described) {
         (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model, rules, features }),
         (validated, described) => {

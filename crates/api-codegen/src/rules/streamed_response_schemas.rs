@@ -11,12 +11,12 @@ use super::error_response_union::{Outcome, free_name, insert_schema};
 use crate::error::join;
 use crate::media::{framing, is_progenitor_json};
 use crate::naming::type_name;
-use crate::schemas;
+use crate::spec::{Operation, Spec};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     // (pointer of the schema, name for it)
     let mut found: Vec<(String, String)> = Vec::new();
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
         for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             // Shared responses (`$ref`) are left as they are: naming their schemas after one

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::error::join;
+use crate::spec::METHODS;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// JSON pointers of every top-level schema: component schemas and the schemas of
 /// parameters, headers, request bodies and responses, wherever they are defined.
@@ -30,21 +30,6 @@ pub fn roots(doc: &Value) -> Vec<String> {
                     content(body, &join(&op_ptr, "requestBody"), &mut out);
                 }
                 each(op, "responses", &op_ptr, |ptr, r| response(r, &ptr, &mut out));
-            }
-        }
-    }
-    out
-}
-
-/// The operations of a document: (pointer, path, method, operation object).
-pub fn operations(doc: &Value) -> Vec<(String, String, &'static str, &Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for method in METHODS {
-                if let Some(op) = item.get(method) {
-                    out.push((join(&join("/paths", path), method), path.clone(), method, op));
-                }
             }
         }
     }
@@ -124,6 +109,25 @@ pub fn visit_all<E>(
         }
     }
     Ok(())
+}
+
+/// [`visit_all`] for readers: every schema object, children before parents, with its pointer.
+pub fn for_each(doc: &Value, mut f: impl FnMut(&serde_json::Map<String, Value>, &str)) {
+    fn walk(schema: &Value, ptr: &str, f: &mut impl FnMut(&serde_json::Map<String, Value>, &str)) {
+        let Value::Object(obj) = schema else { return };
+        for child in children(schema, ptr) {
+            let relative = &child[ptr.len()..];
+            if let Some(sub) = schema.pointer(relative) {
+                walk(sub, &child, f);
+            }
+        }
+        f(obj, ptr);
+    }
+    for root in roots(doc) {
+        if let Some(schema) = doc.pointer(&root) {
+            walk(schema, &root, &mut f);
+        }
+    }
 }
 
 fn visit<E>(

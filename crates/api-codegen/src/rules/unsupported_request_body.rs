@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::Places;
 use crate::error::join;
-use crate::{references, schemas};
+use crate::spec::{Operation, Spec};
 
 /// Operation extension: why the client has no method for this operation.
 pub const UNSUPPORTED: &str = "x-unsupported-by-generator";
@@ -41,11 +41,11 @@ pub fn is_unsupported(op: &Value) -> bool {
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut plans: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         if op.get(super::multipart_form::MULTIPART).is_some() {
             continue;
         }
-        let Some(body) = op.get("requestBody").and_then(|b| references::resolve(doc, b)) else { continue };
+        let Some(body) = op.get("requestBody").and_then(|b| Spec::new(doc).resolve(b).ok()) else { continue };
         let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
         let media: Vec<String> = content.keys().cloned().collect();
         if media.len() <= 1 && media.iter().all(|m| is_supported(m)) {
@@ -64,7 +64,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             Some(keep) => {
                 // Copy a shared (`$ref`) body into the operation before narrowing it.
                 let body_ptr = join(&op_ptr, "requestBody");
-                let resolved = doc.pointer(&body_ptr).and_then(|b| references::resolve(doc, b)).cloned();
+                let resolved = doc.pointer(&body_ptr).and_then(|b| Spec::new(doc).resolve(b).ok()).cloned();
                 let Some(Value::Object(mut body)) = resolved else { continue };
                 if let Some(Value::Object(content)) = body.get_mut("content") {
                     content.retain(|m, _| *m == keep);

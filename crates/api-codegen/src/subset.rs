@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::{Map, Value};
 
+use crate::spec::{METHODS, Spec};
+
 /// The feature of operations that have no tag.
 pub const UNTAGGED: &str = "untagged";
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Every feature a document defines, each with the tags it stands for.
 pub type Features = BTreeMap<String, BTreeSet<String>>;
@@ -92,23 +93,16 @@ fn features_of(operation: &Value) -> Vec<String> {
     if tags.is_empty() { vec![UNTAGGED.to_string()] } else { tags }
 }
 
-/// Every (path, method, operation) of the document.
-fn operations(doc: &Value) -> impl Iterator<Item = (&String, &String, &Value)> {
-    doc.get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(path, item)| item.as_object().map(|item| (path, item)))
-        .flat_map(|(path, item)| {
-            item.iter().filter(|(method, _)| METHODS.contains(&method.as_str())).map(move |(m, op)| (path, m, op))
-        })
+/// Every operation object of the document.
+fn operations(doc: &Value) -> impl Iterator<Item = &Value> {
+    Spec::new(doc).operations().into_iter().map(|op| op.node)
 }
 
 /// The features `doc` defines: one per tag its operations use, plus [`UNTAGGED`] if any
 /// operation has no tag.
 pub fn features(doc: &Value) -> Features {
     let mut out = Features::new();
-    for (_, _, operation) in operations(doc) {
+    for operation in operations(doc) {
         let tags: Vec<&str> =
             operation.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         if tags.is_empty() {
@@ -124,7 +118,7 @@ pub fn features(doc: &Value) -> Features {
 /// The features of each operation, by `operationId`.
 pub fn operation_features(doc: &Value) -> BTreeMap<String, Vec<String>> {
     operations(doc)
-        .filter_map(|(_, _, op)| {
+        .filter_map(|op| {
             op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op)))
         })
         .collect()
@@ -285,7 +279,7 @@ mod tests {
     }
 
     fn ids(doc: &Value) -> BTreeSet<String> {
-        operations(doc).filter_map(|(_, _, op)| op["operationId"].as_str().map(str::to_string)).collect()
+        operations(doc).filter_map(|op| op["operationId"].as_str().map(str::to_string)).collect()
     }
 
     fn schemas(doc: &Value) -> BTreeSet<String> {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, join};
 use crate::schemas;
+use crate::spec::{Operation, Spec};
 
 /// Keywords that may sit beside `x-secret`: metadata (typify ignores it when matching) and
 /// the string constraints the generator sets aside for the secret type
@@ -28,16 +29,18 @@ const SECRET_COMPANIONS: &[&str] = &[
     "format",
 ];
 
-pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
+pub fn validate(doc: &Value, file: &Path) -> Result<(), Error> {
     let mut errors = Vec::new();
     let mut invalid = |ptr: &str, msg: String| errors.push(Error::new(file, ptr, ErrorKind::Invalid(msg)));
+    let spec = Spec::new(doc);
 
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (ptr, _, _, op) in schemas::operations(doc) {
+    for operation in spec.operations() {
+        let (ptr, op) = (&operation.pointer, operation.node);
         let id = match op.get("operationId") {
             Some(Value::String(id)) if !id.is_empty() => id,
             _ => {
-                invalid(&ptr, "operation has no `operationId` (progenitor names methods after it)".into());
+                invalid(ptr, "operation has no `operationId` (progenitor names methods after it)".into());
                 continue;
             }
         };
@@ -45,20 +48,20 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
         let key: String = id.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
         if let Some(first) = seen.insert(key, ptr.clone()) {
             invalid(
-                &join(&ptr, "operationId"),
+                &join(ptr, "operationId"),
                 format!("operationId `{id}` is not unique (the operation at {first} has the same name)"),
             );
         }
     }
 
-    check_paths(doc, &mut invalid);
-    check_header_names(doc, &mut invalid);
-    check_refs(doc, doc, "", &mut invalid);
+    check_paths(&spec, &mut invalid);
+    check_header_names(&spec, &mut invalid);
+    check_refs(&spec, doc, "", &mut invalid);
     crate::references::check_cycles(doc, &mut invalid);
     crate::collisions::check(doc, &mut invalid);
 
-    let _ = schemas::visit_all(doc, |schema, ptr| {
-        let Some(mark) = schema.get("x-secret") else { return Ok::<(), ()>(()) };
+    schemas::for_each(doc, |schema, ptr| {
+        let Some(mark) = schema.get("x-secret") else { return };
         let at = join(ptr, "x-secret");
         if mark != &Value::Bool(true) {
             invalid(&at, "`x-secret` must be `true`".into());
@@ -67,35 +70,44 @@ pub fn validate(doc: &mut Value, file: &Path) -> Result<(), Error> {
         } else if let Some(other) = schema.keys().find(|k| !SECRET_COMPANIONS.contains(&k.as_str())) {
             invalid(&at, format!("`x-secret` marks plain strings only; `{other}` is not supported beside it"));
         }
-        Ok(())
     });
     Error::collect(errors)
 }
 
-/// Every `$ref` must be local and resolve.
-fn check_refs(doc: &Value, node: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
+/// Whether a resolving `$ref` is `#/components/<kind>/<name>`, resolving without percent-decoding.
+fn names_component(spec: &Spec<'_>, reference: &Value) -> bool {
+    reference.as_str().is_some_and(|r| {
+        crate::subset::component_of(r).is_ok() && r.strip_prefix('#').is_some_and(|p| spec.doc().pointer(p).is_some())
+    })
+}
+
+/// Every `$ref` must be local, resolve, and name a component.
+fn check_refs(spec: &Spec<'_>, node: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
     match node {
         Value::Object(map) => {
             if let Some(reference) = map.get("$ref") {
-                let resolves = reference
-                    .as_str()
-                    .and_then(|r| r.strip_prefix('#'))
-                    .is_some_and(|p| crate::references::resolve_pointer(doc, p).is_some());
-                if !resolves {
-                    let shown = reference.as_str().map_or_else(|| reference.to_string(), str::to_string);
-                    invalid(
+                match spec.target(reference) {
+                    Err(problem) => invalid(&join(ptr, "$ref"), problem.to_string()),
+                    // progenitor and typify look a reference up by its last segment under
+                    // `#/components/<kind>/`, as written: anything else would silently name
+                    // another type, or panic.
+                    Ok(_) if !names_component(spec, reference) => invalid(
                         &join(ptr, "$ref"),
-                        format!("`$ref: {shown}` does not resolve to a place in this document"),
-                    );
+                        format!(
+                            "`$ref: {}` names no component as written; the generator follows only `#/components/<kind>/<name>`",
+                            reference.as_str().unwrap_or_default()
+                        ),
+                    ),
+                    Ok(_) => {}
                 }
             }
             for (key, value) in map {
-                check_refs(doc, value, &join(ptr, key), invalid);
+                check_refs(spec, value, &join(ptr, key), invalid);
             }
         }
         Value::Array(items) => {
             for (index, value) in items.iter().enumerate() {
-                check_refs(doc, value, &join(ptr, &index.to_string()), invalid);
+                check_refs(spec, value, &join(ptr, &index.to_string()), invalid);
             }
         }
         _ => {}
@@ -104,49 +116,43 @@ fn check_refs(doc: &Value, node: &Value, ptr: &str, invalid: &mut impl FnMut(&st
 
 /// Each `{name}` in a path template is a declared path parameter of every operation on it,
 /// and each declared path parameter appears in the template (progenitor panics otherwise).
-fn check_paths(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
-    for (template, item) in paths {
-        let item_ptr = join("/paths", template);
+fn check_paths(spec: &Spec<'_>, invalid: &mut impl FnMut(&str, String)) {
+    let operations = spec.operations();
+    for (template, _) in spec.doc().get("paths").and_then(Value::as_object).into_iter().flatten() {
         let names = match template_names(template) {
             Ok(names) => names,
             Err(problem) => {
-                invalid(&item_ptr, format!("path template `{template}`: {problem}"));
+                invalid(&join("/paths", template), format!("path template `{template}`: {problem}"));
                 continue;
             }
         };
-        for (op_ptr, _, _, op) in schemas::operations(doc).into_iter().filter(|(_, path, _, _)| path == template) {
-            let mut declared: BTreeMap<String, String> = BTreeMap::new();
-            for (list, params) in [(&item_ptr, item.get("parameters")), (&op_ptr, op.get("parameters"))] {
-                let Some(Value::Array(params)) = params else { continue };
-                for (index, param) in params.iter().enumerate() {
-                    let at = join(&join(list, "parameters"), &index.to_string());
-                    let Some(param) = crate::references::resolve(doc, param) else { continue };
-                    if param.get("in").and_then(Value::as_str) != Some("path") {
-                        continue;
-                    }
-                    let Some(name) = param.get("name").and_then(Value::as_str) else { continue };
-                    if param.get("required") != Some(&Value::Bool(true)) {
-                        invalid(&at, format!("path parameter `{name}` must be `required: true`"));
-                    }
-                    declared.insert(name.to_string(), at);
-                }
-            }
-            for name in &names {
-                if !declared.contains_key(name) {
-                    invalid(
-                        &op_ptr,
-                        format!(
-                            "path `{template}` has `{{{name}}}` but the operation declares no path parameter `{name}`"
-                        ),
-                    );
-                }
-            }
-            for (name, at) in &declared {
-                if !names.contains(name) {
-                    invalid(at, format!("path parameter `{name}` does not appear in the path `{template}`"));
-                }
-            }
+        for op in operations.iter().filter(|op| op.path == template) {
+            check_path_parameters(op, &names, invalid);
+        }
+    }
+}
+
+fn check_path_parameters(op: &Operation<'_>, names: &BTreeSet<String>, invalid: &mut impl FnMut(&str, String)) {
+    let template = op.path;
+    let mut declared: BTreeMap<&str, String> = BTreeMap::new();
+    for param in op.parameters().into_iter().filter(|p| p.location() == Some("path")) {
+        let Some(name) = param.name() else { continue };
+        if !param.required() {
+            invalid(&param.pointer, format!("path parameter `{name}` must be `required: true`"));
+        }
+        declared.insert(name, param.pointer);
+    }
+    for name in names {
+        if !declared.contains_key(name.as_str()) {
+            invalid(
+                &op.pointer,
+                format!("path `{template}` has `{{{name}}}` but the operation declares no path parameter `{name}`"),
+            );
+        }
+    }
+    for (name, at) in &declared {
+        if !names.contains(*name) {
+            invalid(at, format!("path parameter `{name}` does not appear in the path `{template}`"));
         }
     }
 }
@@ -165,7 +171,8 @@ pub(crate) fn response_bodies(doc: &Value, file: &Path) -> Result<(), Error> {
 
 fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     use crate::rules::error_response_union::{BodyKind, Outcome, body_kind, responses};
-    for (op_ptr, _, _, op) in schemas::operations(doc) {
+    for operation in Spec::new(doc).operations() {
+        let (op_ptr, op) = (&operation.pointer, operation.node);
         if crate::rules::unsupported_request_body::is_unsupported(op) {
             continue;
         }
@@ -179,7 +186,7 @@ fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
             let listed: Vec<String> =
                 kinds.iter().map(|(status, kind)| format!("{status}: {}", kind.label())).collect();
             invalid(
-                &join(&op_ptr, "responses"),
+                &join(op_ptr, "responses"),
                 format!(
                     "the {label} responses declare different bodies ({}); progenitor gives an operation one {label} type: make them agree in the overlay",
                     listed.join(", ")
@@ -191,32 +198,21 @@ fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
 
 /// A header parameter's name must be an HTTP token: the generated code hands it to
 /// `HeaderName::from_static`, which panics at request time on anything else.
-fn check_header_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
+fn check_header_names(spec: &Spec<'_>, invalid: &mut impl FnMut(&str, String)) {
     let token = |name: &str| {
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
     };
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
-    for (template, item) in paths {
-        let item_ptr = join("/paths", template);
-        let mut lists = vec![(join(&item_ptr, "parameters"), item.get("parameters"))];
-        for (op_ptr, path, _, op) in schemas::operations(doc) {
-            if path == *template {
-                lists.push((join(&op_ptr, "parameters"), op.get("parameters")));
+    // By list entry: a path item's parameter is reported once, not once per operation.
+    let mut bad: BTreeMap<String, &str> = BTreeMap::new();
+    for op in spec.operations() {
+        for param in op.parameters().into_iter().filter(|p| p.location() == Some("header")) {
+            if let Some(name) = param.name().filter(|name| !token(name)) {
+                bad.insert(join(&param.pointer, "name"), name);
             }
         }
-        for (list_ptr, list) in lists {
-            let Some(Value::Array(params)) = list else { continue };
-            for (index, param) in params.iter().enumerate() {
-                let Some(param) = crate::references::resolve(doc, param) else { continue };
-                if param.get("in").and_then(Value::as_str) == Some("header")
-                    && let Some(name) = param.get("name").and_then(Value::as_str)
-                    && !token(name)
-                {
-                    let at = join(&join(&list_ptr, &index.to_string()), "name");
-                    invalid(&at, format!("header parameter `{name}` is not a valid HTTP header name"));
-                }
-            }
-        }
+    }
+    for (at, name) in bad {
+        invalid(&at, format!("header parameter `{name}` is not a valid HTTP header name"));
     }
 }
 

@@ -1,0 +1,104 @@
+//! `constant-headers`: a required header parameter whose schema allows one value
+//! (`Cartesia-Version: 2025-11-04`) is no choice for a caller. It is taken out of the parameter
+//! lists and recorded in the operation's `x-constant-headers` (name → value), which the runtime
+//! sends on every request of the operation and the surface lists. The document's own
+//! `x-constant-headers` is removed first: only this rule writes it (specs are untrusted, and the
+//! runtime sends what it names).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::Places;
+use crate::error::join;
+use crate::spec::Spec;
+
+/// Operation extension recording the constant headers taken out of its parameters.
+pub const EXTENSION: &str = "x-constant-headers";
+
+pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    let pointers: Vec<String> = Spec::new(doc).operations().into_iter().map(|op| op.pointer).collect();
+    for pointer in &pointers {
+        if let Some(Value::Object(op)) = doc.pointer_mut(pointer)
+            && op.remove(EXTENSION).is_some()
+        {
+            places.record(join(pointer, EXTENSION), format!("removed the document's own `{EXTENSION}`"));
+        }
+    }
+
+    let spec = Spec::new(doc);
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    let mut removals: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for op in spec.operations() {
+        for param in op.parameters() {
+            if param.location() != Some("header") || !param.required() {
+                continue;
+            }
+            let Some(name) = param.name() else { continue };
+            let Some(Value::Array(values)) = param.schema(&spec).and_then(|s| s.get("enum")) else { continue };
+            let [Value::String(value)] = values.as_slice() else { continue };
+            let Some((list, index)) = param.pointer.rsplit_once('/') else { continue };
+            let Ok(index) = index.parse::<usize>() else { continue };
+            found.push((op.pointer.clone(), name.to_string(), value.clone()));
+            // A path item's parameter is shared by its operations: removed once.
+            removals.entry(list.to_string()).or_default().insert(index);
+        }
+    }
+
+    for (list, indexes) in removals {
+        for index in indexes.into_iter().rev() {
+            let Some(Value::Array(params)) = doc.pointer_mut(&list) else { continue };
+            if index < params.len() {
+                params.remove(index);
+                places.record(
+                    join(&list, &index.to_string()),
+                    "required header with one allowed value: the runtime sends it on every request",
+                );
+            }
+        }
+    }
+    for (op_pointer, name, value) in found {
+        if let Some(Value::Object(op)) = doc.pointer_mut(&op_pointer) {
+            let constants = op.entry(EXTENSION).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(constants) = constants {
+                constants.insert(name, Value::String(value));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn one_valued_required_headers_become_the_operations_constants() {
+        let mut doc = json!({
+            "paths": {"/a": {
+                "parameters": [{"$ref": "#/components/parameters/Version"}],
+                "get": {"operationId": "g", "x-constant-headers": {"X-Injected": "1"}, "parameters": [
+                    {"name": "X-Mode", "in": "header", "required": true, "schema": {"enum": ["fast"]}},
+                    {"name": "X-Free", "in": "header", "required": true, "schema": {"type": "string"}},
+                    {"name": "X-Optional", "in": "header", "schema": {"enum": ["on"]}}]},
+                "post": {"operationId": "p"}}},
+            "components": {"parameters": {"Version": {
+                "name": "Api-Version", "in": "header", "required": true,
+                "schema": {"$ref": "#/components/schemas/V"}}},
+                "schemas": {"V": {"type": "string", "enum": ["2025-11-04"]}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let get = &doc["paths"]["/a"]["get"];
+        assert_eq!(get[EXTENSION], json!({"Api-Version": "2025-11-04", "X-Mode": "fast"}));
+        assert_eq!(doc["paths"]["/a"]["post"][EXTENSION], json!({"Api-Version": "2025-11-04"}));
+        let left: Vec<&str> = get["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(left, ["X-Free", "X-Optional"]);
+        assert_eq!(doc["paths"]["/a"]["parameters"], json!([]));
+        let at: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            ["/paths/~1a/get/x-constant-headers", "/paths/~1a/get/parameters/0", "/paths/~1a/parameters/0"]
+        );
+    }
+}
