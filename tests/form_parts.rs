@@ -6,8 +6,8 @@
 
 use api_codegen::conformance;
 use api_codegen::rules::multipart_form::FormShape;
-use serde_json::{Map, Value};
 use api_codegen::spec::Spec;
+use serde_json::{Map, Value};
 
 pub use demo::multipart::{Part, parts};
 

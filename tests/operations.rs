@@ -4,12 +4,12 @@
 //! tests (`mod operations;`).
 
 use api_codegen::examples::{self, Arguments};
+use api_codegen::spec::{Operation, Spec};
 use api_codegen::{Prepared, SpecDir, naming, schemas};
 use api_runtime::OperationDescription;
 use demo::Vendor;
 use serde_json::{Map, Value};
 use workspace_tests::spec_dir;
-use api_codegen::spec::{Operation, Spec};
 
 /// One operation to call.
 pub struct Operation {

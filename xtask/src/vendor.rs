@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use api_codegen::{SpecDir, examples, schemas};
+use api_codegen::{SpecDir, examples};
 use serde_json::{Map, Value};
 
 use crate::refresh::{self, FetchConfig, Source};

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{conformance, schemas};
+use crate::conformance;
 use crate::spec::Spec;
 
 /// The operation of `doc` that serves `method` and a concrete `path` (a template segment

@@ -13,8 +13,8 @@ use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{ApiModel, SchemeKind};
-use crate::{Prepared, rewrite, rewrite_wire_values};
 use crate::spec::{Operation, Spec};
+use crate::{Prepared, rewrite, rewrite_wire_values};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]

@@ -309,7 +309,10 @@ mod tests {
                 "responses": {"R": {"content": {"application/json": {"schema": {"type": "string"}}}}}}});
         let spec = Spec::new(&doc);
         let ops = spec.operations();
-        assert_eq!(ops.iter().map(|o| (o.method, o.id())).collect::<Vec<_>>(), [("get", Some("g")), ("post", Some("p"))]);
+        assert_eq!(
+            ops.iter().map(|o| (o.method, o.id())).collect::<Vec<_>>(),
+            [("get", Some("g")), ("post", Some("p"))]
+        );
         let post = spec.operation("p").unwrap();
         assert_eq!(post.pointer, "/paths/~1t~1{id}/post");
         let params = post.parameters();

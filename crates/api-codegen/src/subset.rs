@@ -15,7 +15,6 @@ use crate::spec::{METHODS, Spec};
 /// The feature of operations that have no tag.
 pub const UNTAGGED: &str = "untagged";
 
-
 /// Every feature a document defines, each with the tags it stands for.
 pub type Features = BTreeMap<String, BTreeSet<String>>;
 
@@ -118,9 +117,7 @@ pub fn features(doc: &Value) -> Features {
 /// The features of each operation, by `operationId`.
 pub fn operation_features(doc: &Value) -> BTreeMap<String, Vec<String>> {
     operations(doc)
-        .filter_map(|op| {
-            op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op)))
-        })
+        .filter_map(|op| op.get("operationId").and_then(Value::as_str).map(|id| (id.to_string(), features_of(op))))
         .collect()
 }
 

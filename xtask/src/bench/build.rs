@@ -40,7 +40,8 @@ fn clean_build(name: &str, extra_dependency: &str, lib: &str) -> anyhow::Result<
 
 /// The features of `vendor` the token lifecycle crate enables: the token operations.
 fn token_features(root: &Path, vendor: &str) -> anyhow::Result<Vec<String>> {
-    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("crates/token-lifecycle/Cargo.toml"))?)?;
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("crates/token-lifecycle/Cargo.toml"))?)?;
     let features = manifest
         .get("dependencies")
         .and_then(|d| d.get(vendor))

@@ -5,7 +5,7 @@
 //! `x-constant-headers` is removed first: only this rule writes it (specs are untrusted, and the
 //! runtime sends what it names).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -28,7 +28,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
 
     let spec = Spec::new(doc);
     let mut found: Vec<(String, String, String)> = Vec::new();
-    let mut removals: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut removals: BTreeMap<String, BTreeMap<usize, String>> = BTreeMap::new();
     for op in spec.operations() {
         for param in op.parameters() {
             if param.location() != Some("header") || !param.required() {
@@ -41,18 +41,18 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             let Ok(index) = index.parse::<usize>() else { continue };
             found.push((op.pointer.clone(), name.to_string(), value.clone()));
             // A path item's parameter is shared by its operations: removed once.
-            removals.entry(list.to_string()).or_default().insert(index);
+            removals.entry(list.to_string()).or_default().insert(index, format!("`{name}: {value}`"));
         }
     }
 
     for (list, indexes) in removals {
-        for index in indexes.into_iter().rev() {
+        for (index, header) in indexes.into_iter().rev() {
             let Some(Value::Array(params)) = doc.pointer_mut(&list) else { continue };
             if index < params.len() {
                 params.remove(index);
                 places.record(
                     join(&list, &index.to_string()),
-                    "required header with one allowed value: the runtime sends it on every request",
+                    format!("header {header} is sent by the runtime on every request, not set by callers"),
                 );
             }
         }
@@ -92,13 +92,11 @@ mod tests {
         let get = &doc["paths"]["/a"]["get"];
         assert_eq!(get[EXTENSION], json!({"Api-Version": "2025-11-04", "X-Mode": "fast"}));
         assert_eq!(doc["paths"]["/a"]["post"][EXTENSION], json!({"Api-Version": "2025-11-04"}));
-        let left: Vec<&str> = get["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        let left: Vec<&str> =
+            get["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
         assert_eq!(left, ["X-Free", "X-Optional"]);
         assert_eq!(doc["paths"]["/a"]["parameters"], json!([]));
         let at: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
-        assert_eq!(
-            at,
-            ["/paths/~1a/get/x-constant-headers", "/paths/~1a/get/parameters/0", "/paths/~1a/parameters/0"]
-        );
+        assert_eq!(at, ["/paths/~1a/get/x-constant-headers", "/paths/~1a/get/parameters/0", "/paths/~1a/parameters/0"]);
     }
 }

@@ -104,8 +104,12 @@ pub(crate) fn responses<'a>(doc: &'a Value, op: &'a Value, outcome: Outcome) -> 
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     for outcome in [Outcome::Success, Outcome::Error] {
-        let ops: Vec<(String, String)> =
-            Spec::new(doc).operations().into_iter().filter_map(|op| Some((op.id()?.to_string(), op.pointer))).map(|(id, ptr)| (ptr, id)).collect();
+        let ops: Vec<(String, String)> = Spec::new(doc)
+            .operations()
+            .into_iter()
+            .filter_map(|op| Some((op.id()?.to_string(), op.pointer)))
+            .map(|(id, ptr)| (ptr, id))
+            .collect();
         for (op_ptr, id) in ops {
             unite(doc, &op_ptr, &id, outcome, places);
         }
