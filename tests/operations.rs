@@ -91,7 +91,9 @@ pub fn plan(vendor: &Vendor) -> Plan {
     }
 
     let mut calls = Vec::new();
-    for Operation { pointer, path, method, node: op, .. } in Spec::new(&prepared.doc).operations() {
+    for operation in Spec::new(&prepared.doc).operations() {
+        let Operation { pointer, path, method, node: op, .. } = &operation;
+        let (path, method, op) = (*path, *method, *op);
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         let label = format!("{id} ({} {path})", method.to_uppercase());
         let Some(description) = vendor.api.operations.iter().find(|o| o.id == id) else {
@@ -101,7 +103,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
             }
             continue;
         };
-        let arguments = examples::arguments(&prepared.doc, &path, op);
+        let arguments = examples::arguments(&operation);
         let responses = examples::responses(&prepared.doc, op);
         let stream = match api_codegen::media::success_body(&prepared.doc, op) {
             api_codegen::media::SuccessBody::Events { media_type, json: Some(_), .. } => {

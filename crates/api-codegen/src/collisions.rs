@@ -85,8 +85,8 @@ pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
         }
         enum_variants(schema, ptr, invalid);
     });
-    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
-        parameters(doc, &op_ptr, &path, op, invalid);
+    for op in Spec::new(doc).operations() {
+        parameters(&op, invalid);
     }
     derived_type_names(doc, invalid);
 }
@@ -293,35 +293,20 @@ fn given_variant_names(values: &[Value], names: &Value, at: &str, invalid: &mut 
 
 /// An operation's parameters (the path item's, overridden by the operation's own) become
 /// builder methods and fields beside `body`.
-fn parameters(doc: &Value, op_ptr: &str, path: &str, op: &Value, invalid: &mut impl FnMut(&str, String)) {
-    let item_ptr = join("/paths", path);
-    let mut merged: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
-    let lists = [
-        (join(&item_ptr, "parameters"), doc.pointer(&join(&item_ptr, "parameters"))),
-        (join(op_ptr, "parameters"), op.get("parameters")),
-    ];
-    for (list_ptr, list) in lists {
-        let Some(Value::Array(list)) = list else { continue };
-        for (index, param) in list.iter().enumerate() {
-            let Some(param) = Spec::new(doc).resolve(param).ok() else { continue };
-            let (Some(name), Some(location)) =
-                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
-            else {
-                continue;
-            };
-            merged.insert(
-                (location.to_string(), name.to_string()),
-                (name.to_string(), join(&list_ptr, &index.to_string())),
-            );
-        }
-    }
+fn parameters(operation: &Operation<'_>, invalid: &mut impl FnMut(&str, String)) {
+    let (op_ptr, op) = (operation.pointer.as_str(), operation.node);
+    let mut params: Vec<(String, String)> = operation
+        .parameters()
+        .into_iter()
+        .filter(|p| p.location().is_some())
+        .filter_map(|p| Some((p.name()?.to_string(), p.pointer)))
+        .collect();
     let mut names: Vec<(&str, String)> = Vec::new();
     if op.get("requestBody").is_some() {
         names.push(("body", join(op_ptr, "requestBody")));
     }
-    let mut params: Vec<&(String, String)> = merged.values().collect();
     params.sort_by(|a, b| a.1.cmp(&b.1));
-    names.extend(params.into_iter().map(|(name, ptr)| (name.as_str(), ptr.clone())));
+    names.extend(params.iter().map(|(name, ptr)| (name.as_str(), ptr.clone())));
     clashes(
         names.into_iter(),
         |n| naming::progenitor_sanitize(n, Case::Snake),

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::conformance;
-use crate::spec::Spec;
+use crate::spec::{Operation, Spec};
 
 /// The operation of `doc` that serves `method` and a concrete `path` (a template segment
 /// matches any one segment; of several matching templates the one with the most literal
@@ -429,14 +429,12 @@ pub struct Arguments {
     pub body_schema: Option<Value>,
 }
 
-/// Arguments for `op`, the operation of `doc` under the path template `path`.
-pub fn arguments(doc: &Value, path: &str, op: &Value) -> Arguments {
-    let item = doc.get("paths").and_then(|p| p.get(path));
+/// Arguments for an operation.
+pub fn arguments(operation: &Operation<'_>) -> Arguments {
+    let (doc, op) = (operation.spec().doc(), operation.node);
     let mut parameters: Vec<Argument> = Vec::new();
-    let declared = item.and_then(|i| i.get("parameters")).and_then(Value::as_array).into_iter().flatten();
-    let own = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
-    for parameter in declared.chain(own) {
-        let parameter = Spec::new(doc).resolve(parameter).ok().unwrap_or(parameter);
+    for parameter in operation.parameters() {
+        let parameter = parameter.node;
         let (Some(name), Some(location)) = (parameter.get("name").and_then(Value::as_str), location(parameter)) else {
             continue;
         };

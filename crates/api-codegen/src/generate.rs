@@ -283,13 +283,12 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
     use crate::rules::unique_parameter_names::WIRE_NAME;
     use serde_json::Value;
     let mut out = Vec::new();
-    for Operation { path, node: op, .. } in Spec::new(doc).operations() {
-        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        if crate::rules::unsupported_request_body::is_unsupported(op) {
+    for operation in Spec::new(doc).operations() {
+        let Some(id) = operation.id() else { continue };
+        if crate::rules::unsupported_request_body::is_unsupported(operation.node) {
             continue;
         }
-        let item_params = doc.pointer(&crate::error::join(&crate::error::join("/paths", &path), "parameters"));
-        for param in [item_params, op.get("parameters")].into_iter().flatten().filter_map(Value::as_array).flatten() {
+        for param in operation.parameters().iter().map(|p| p.node) {
             if let (Some(marker), Some(wire)) =
                 (param.get("name").and_then(Value::as_str), param.get(WIRE_NAME).and_then(Value::as_str))
             {

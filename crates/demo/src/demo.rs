@@ -163,10 +163,11 @@ pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
     Spec::new(doc)
         .operations()
         .into_iter()
-        .map(|Operation { path, method: http_method, node: op, .. }| {
+        .map(|operation| {
+            let (path, http_method, op) = (operation.path, operation.method, operation.node);
             let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
             let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string();
-            let arguments = examples::arguments(doc, &path, op);
+            let arguments = examples::arguments(&operation);
             let in_client = api.operations.iter().find(|o| o.id == id);
             let args = in_client.map(|_| {
                 let mut args: Map<String, Value> =

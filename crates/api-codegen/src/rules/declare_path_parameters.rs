@@ -7,23 +7,16 @@ use serde_json::{Value, json};
 
 use super::Places;
 use crate::error::join;
-use crate::spec::{Operation, Spec};
+use crate::spec::Spec;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut additions: Vec<(String, String)> = Vec::new();
-    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
-        let Ok(names) = crate::validate::template_names(&path) else { continue };
-        let item = doc.pointer(&join("/paths", &path));
-        let declared: Vec<&str> = [item.and_then(|i| i.get("parameters")), op.get("parameters")]
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .flatten()
-            .filter_map(|param| Spec::new(doc).resolve(param).ok())
-            .filter(|param| param.get("in").and_then(Value::as_str) == Some("path"))
-            .filter_map(|param| param.get("name").and_then(Value::as_str))
-            .collect();
-        additions.extend(names.into_iter().filter(|n| !declared.contains(&n.as_str())).map(|n| (op_ptr.clone(), n)));
+    for op in Spec::new(doc).operations() {
+        let Ok(names) = crate::validate::template_names(op.path) else { continue };
+        let declared: Vec<&str> =
+            op.parameters().iter().filter(|p| p.location() == Some("path")).filter_map(|p| p.name()).collect();
+        additions
+            .extend(names.into_iter().filter(|n| !declared.contains(&n.as_str())).map(|n| (op.pointer.clone(), n)));
     }
     for (op_ptr, name) in additions {
         let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) else { continue };

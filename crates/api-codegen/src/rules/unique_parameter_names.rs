@@ -35,35 +35,19 @@ struct Param {
     location: String,
 }
 
-/// The parameters in effect for an operation: the path item's, unless the operation
-/// declares one with the same name and location, then the operation's.
-fn effective(doc: &Value, op_ptr: &str, path: &str, op: &Value) -> Vec<Param> {
-    let item_ptr = join("/paths", path);
-    let mut out: Vec<Param> = Vec::new();
-    let lists = [
-        (join(&item_ptr, "parameters"), doc.pointer(&item_ptr).and_then(|i| i.get("parameters"))),
-        (join(op_ptr, "parameters"), op.get("parameters")),
-    ];
-    for (list_ptr, list) in lists {
-        for (index, param) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let Some(param) = Spec::new(doc).resolve(param).ok() else { continue };
-            let (Some(name), Some(location)) =
-                (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
-            else {
-                continue;
-            };
-            out.retain(|p| !(p.name == name && p.location == location));
-            out.push(Param { at: join(&list_ptr, &index.to_string()), name: name.into(), location: location.into() });
-        }
-    }
-    out
+/// The parameters in effect for an operation (the path item's, unless overridden).
+fn effective(op: &Operation<'_>) -> Vec<Param> {
+    op.parameters()
+        .into_iter()
+        .filter_map(|p| Some(Param { name: p.name()?.into(), location: p.location()?.into(), at: p.pointer }))
+        .collect()
 }
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     // (parameter pointer, new name, old name, kept name)
     let mut renames: Vec<(String, String, String, String)> = Vec::new();
-    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
-        let params = effective(doc, &op_ptr, &path, op);
+    for op in Spec::new(doc).operations() {
+        let params = effective(&op);
         let rust = |p: &Param| progenitor_sanitize(&p.name, Case::Snake);
         let mut taken: BTreeSet<String> = params.iter().map(rust).collect();
         let mut seen: Vec<String> = Vec::new();
