@@ -4,7 +4,6 @@
 // Each test crate including this module uses part of it.
 #![allow(dead_code)]
 
-use api_codegen::conformance;
 use api_codegen::rules::multipart_form::FormShape;
 use api_codegen::spec::Spec;
 use serde_json::{Map, Value};

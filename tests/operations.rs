@@ -4,8 +4,8 @@
 //! tests (`mod operations;`).
 
 use api_codegen::examples::{self, Arguments};
-use api_codegen::spec::{Operation, Spec};
-use api_codegen::{Prepared, SpecDir, naming, schemas};
+use api_codegen::spec::{self, Spec};
+use api_codegen::{Prepared, SpecDir, naming};
 use api_runtime::OperationDescription;
 use demo::Vendor;
 use serde_json::{Map, Value};
@@ -78,7 +78,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
     };
 
     let kept: Vec<String> = Spec::new(&prepared.doc).operations().into_iter().map(|op| op.pointer).collect();
-    for Operation { pointer, path, method, .. } in Spec::new(&upstream).operations() {
+    for spec::Operation { pointer, path, method, .. } in Spec::new(&upstream).operations() {
         if kept.contains(&pointer) {
             continue;
         }
@@ -92,7 +92,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
 
     let mut calls = Vec::new();
     for operation in Spec::new(&prepared.doc).operations() {
-        let Operation { pointer, path, method, node: op, .. } = &operation;
+        let spec::Operation { pointer, path, method, node: op, .. } = &operation;
         let (path, method, op) = (*path, *method, *op);
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         let label = format!("{id} ({} {path})", method.to_uppercase());
@@ -115,7 +115,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
             _ => None,
         };
         let form = api_codegen::rules::multipart_form::shape(op);
-        calls.push(Operation { path, description, arguments, responses, stream, form });
+        calls.push(Operation { path: path.to_string(), description, arguments, responses, stream, form });
     }
     Plan { prepared, calls, skipped, failures }
 }

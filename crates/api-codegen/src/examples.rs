@@ -580,7 +580,7 @@ mod tests {
                 "responses": {"201": {"content": {"application/json": {"schema": {"type": "string"}}}},
                               "404": {"description": "gone"}, "default": {"description": "other"}}}}}});
         let op = &doc["paths"]["/t/{id}"]["post"];
-        let args = arguments(&doc, "/t/{id}", op);
+        let args = arguments(&Spec::new(&doc).operation("p").unwrap());
         let found: Vec<(&str, Location, &Value)> =
             args.parameters.iter().map(|p| (p.name.as_str(), p.location, &p.value)).collect();
         assert_eq!(found, [("id", Location::Path, &json!(7)), ("q", Location::Query, &json!("hello"))]);

@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use api_codegen::media::SuccessBody;
-use api_codegen::{SpecDir, examples, naming, schemas};
+use api_codegen::{SpecDir, examples, naming};
 use api_runtime::ApiDescription;
 use loopback::Server;
 use serde_json::{Map, Value};
 
 use crate::scenario::{Outcome, Scenario};
 use crate::{Answer, CallError, Caller, Failure, VENDORS, Vendor, wire, workspace_root};
-use api_codegen::spec::{Operation, Spec};
+use api_codegen::spec::Spec;
 
 /// A fake key for the mock servers: it is printed redacted like a real one.
 const DEMO_KEY: &str = "demo-key-not-a-real-credential";
@@ -164,7 +164,7 @@ pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
         .operations()
         .into_iter()
         .map(|operation| {
-            let (path, http_method, op) = (operation.path, operation.method, operation.node);
+            let (http_method, op) = (operation.method, operation.node);
             let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
             let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string();
             let arguments = examples::arguments(&operation);
