@@ -151,11 +151,25 @@ fn a_secret_mark_on_a_non_string_is_refused() {
 
 #[test]
 fn a_construct_progenitor_rejects_is_an_error() {
-    // A path item that is a `$ref`: progenitor reports it as unsupported.
-    let spec = GOOD_SPEC.replace("components:", "  /alias:\n    $ref: '#/paths/~1tokens'\ncomponents:");
+    // A query parameter in a style progenitor does not write: it reports it as unsupported.
+    let spec = GOOD_SPEC.replace(
+        "      operationId: create_token\n",
+        "      operationId: create_token\n      parameters:\n        - {name: ids, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}\n",
+    );
     let (err, text) = error(&spec, GOOD_OVERLAY);
     assert!(matches!(err.kind, ErrorKind::Progenitor(_)), "{err:?}");
-    assert!(text.contains("openapi.yaml") && text.contains("/alias"), "{text}");
+    assert!(text.contains("openapi.yaml") && text.contains("PipeDelimited"), "{text}");
+}
+
+#[test]
+fn a_reference_that_names_no_component_is_an_error_at_its_place() {
+    // A path item that is a `$ref` into `paths`: progenitor looks references up by their last
+    // segment under `#/components/<kind>/`, so only component references are followed.
+    let spec = GOOD_SPEC.replace("components:", "  /alias:\n    $ref: '#/paths/~1tokens'\ncomponents:");
+    let (err, text) = error(&spec, GOOD_OVERLAY);
+    assert!(matches!(err.kind, ErrorKind::Invalid(_)), "{err:?}");
+    assert_eq!(err.pointer, "/paths/~1alias/$ref");
+    assert!(text.contains("`$ref: #/paths/~1tokens` names no component as written"), "{text}");
 }
 
 #[test]

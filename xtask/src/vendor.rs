@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::refresh::{self, FetchConfig, Source};
 use crate::{credentials, snapshots};
-use api_codegen::spec::{Operation, Spec};
+use api_codegen::spec::Spec;
 
 /// The test functions of `tests/snapshots.rs`, each recording one snapshot per vendor.
 const SNAPSHOT_TESTS: [&str; 2] = ["surface", "generated_client"];
@@ -220,26 +220,18 @@ fn add_demo_dependency(root: &Path, name: &str) -> anyhow::Result<PathBuf> {
 /// A first `scenario.toml`: every operation once, in spec order, with example arguments for
 /// its required parameters and its body (edit it to chain calls with `${operationId.field}`).
 pub fn scenario(doc: &Value) -> anyhow::Result<String> {
-    let resolve = |v: &'_ Value| -> Value {
-        v.get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| doc.pointer(r.trim_start_matches('#')))
-            .cloned()
-            .unwrap_or_else(|| v.clone())
-    };
     let mut out = String::from(
         "# What `cargo xtask demo` and the contract check call, in order. `${op.field}` is a field of\n\
          # an earlier call's answer.\n",
     );
-    for Operation { node: op, .. } in Spec::new(doc).operations() {
-        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+    for operation in Spec::new(doc).operations() {
+        let Some(id) = operation.id() else { continue };
         let mut call = Map::new();
         call.insert("operation".into(), id.into());
         let mut params = Map::new();
-        for parameter in op.get("parameters").and_then(Value::as_array).into_iter().flatten().map(resolve) {
-            let required = parameter.get("required") == Some(&Value::Bool(true));
+        for parameter in operation.parameters() {
             if let (true, Some(name), Some(schema)) =
-                (required, parameter.get("name").and_then(Value::as_str), parameter.get("schema"))
+                (parameter.required(), parameter.name(), parameter.node.get("schema"))
             {
                 params.insert(name.into(), without_nulls(examples::example(doc, schema, 0)));
             }
@@ -247,7 +239,7 @@ pub fn scenario(doc: &Value) -> anyhow::Result<String> {
         if !params.is_empty() {
             call.insert("params".into(), Value::Object(params));
         }
-        if let Some(body) = op.get("requestBody").map(resolve)
+        if let Some(body) = operation.request_body()
             && let Some(schema) = body.pointer("/content/application~1json/schema")
         {
             call.insert("body".into(), without_nulls(examples::example(doc, schema, 0)));

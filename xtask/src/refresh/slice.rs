@@ -1,11 +1,15 @@
 //! Cutting a full OpenAPI document down to named operations and the transitive closure of
-//! every `$ref` they use, and nothing else.
+//! every `$ref` they use, and nothing else: the generator's own subsetting
+//! ([`api_codegen::subset::retain_operations`], one walk over references), plus the tags and
+//! security schemes the kept operations name.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use api_codegen::spec::Spec;
+use serde_json::Value;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+/// The root fields a sliced document keeps.
+const KEPT_ROOT: [&str; 7] = ["openapi", "info", "servers", "security", "tags", "paths", "components"];
 
 pub fn slice(doc: &Value, operation_ids: &[String]) -> Result<Value, String> {
     let root = doc.as_object().ok_or("not an OpenAPI document: the content is not a mapping (an HTML page?)")?;
@@ -13,98 +17,51 @@ pub fn slice(doc: &Value, operation_ids: &[String]) -> Result<Value, String> {
         return Err("not an OpenAPI document (no `openapi` version field)".into());
     }
     let wanted: BTreeSet<&str> = operation_ids.iter().map(String::as_str).collect();
-    let mut found = BTreeSet::new();
-    let mut paths = Map::new();
-    let mut tags = BTreeSet::new();
-    let mut schemes = BTreeSet::new();
-    for (path, item) in root.get("paths").and_then(Value::as_object).into_iter().flatten() {
-        let Some(item) = item.as_object() else { continue };
-        let mut kept = Map::new();
-        for (key, value) in item {
-            if METHODS.contains(&key.as_str()) {
-                let id = value.get("operationId").and_then(Value::as_str).unwrap_or_default();
-                if wanted.contains(id) {
-                    found.insert(id.to_string());
-                    tags.extend(
-                        value.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
-                    );
-                    schemes.extend(security_names(value.get("security")));
-                    kept.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        if !kept.is_empty() {
-            // Path-level fields (parameters, summary, servers) apply to the kept operations.
-            for (key, value) in item.iter().filter(|(k, _)| !METHODS.contains(&k.as_str())) {
-                kept.insert(key.clone(), value.clone());
-            }
-            paths.insert(path.clone(), Value::Object(kept));
-        }
-    }
-    let missing: Vec<&str> = wanted.iter().filter(|id| !found.contains(**id)).copied().collect();
+    let found: BTreeSet<&str> = Spec::new(doc).operations().iter().filter_map(|op| op.id()).collect();
+    let missing: Vec<&str> = wanted.difference(&found).copied().collect();
     if !missing.is_empty() {
         return Err(format!("operationId(s) not in the document: {}", missing.join(", ")));
     }
-    schemes.extend(security_names(root.get("security")));
 
-    // The transitive closure of `$ref`s, starting from the kept paths.
-    let mut needed: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut queue: VecDeque<Value> = VecDeque::from([Value::Object(paths.clone())]);
-    while let Some(node) = queue.pop_front() {
-        for reference in refs(&node) {
-            let (kind, name) = component_of(&reference)?;
-            if needed.insert((kind.clone(), name.clone())) {
-                let target = root
-                    .get("components")
-                    .and_then(|c| c.get(&kind))
-                    .and_then(|c| c.get(&name))
-                    .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))?;
-                queue.push_back(target.clone());
+    let mut out = doc.clone();
+    if let Some(root) = out.as_object_mut() {
+        root.retain(|key, _| KEPT_ROOT.contains(&key.as_str()));
+    }
+    let keep = |op: &Value| op.get("operationId").and_then(Value::as_str).is_some_and(|id| wanted.contains(id));
+    api_codegen::subset::retain_operations(&mut out, keep)?;
+
+    let operations = Spec::new(&out).operations();
+    let tags: BTreeSet<String> = operations
+        .iter()
+        .flat_map(|op| op.node.get("tags").and_then(Value::as_array).into_iter().flatten())
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
+    let mut schemes: BTreeSet<String> = security_names(out.get("security"));
+    for op in &operations {
+        schemes.extend(security_names(op.node.get("security")));
+    }
+    let Some(root) = out.as_object_mut() else { return Err("not an OpenAPI document".into()) };
+    if let Some(Value::Array(all_tags)) = root.get_mut("tags") {
+        all_tags.retain(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| tags.contains(n)));
+        if all_tags.is_empty() {
+            root.remove("tags");
+        }
+    }
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        if let Some(Value::Object(defined)) = components.get_mut("securitySchemes") {
+            defined.retain(|name, _| schemes.contains(name));
+            if defined.is_empty() {
+                components.remove("securitySchemes");
             }
         }
-    }
-    for scheme in schemes {
-        needed.insert(("securitySchemes".into(), scheme));
-    }
-
-    let mut out = Map::new();
-    for key in ["openapi", "info", "servers", "security"] {
-        if let Some(value) = root.get(key) {
-            out.insert(key.into(), value.clone());
+        if components.is_empty() {
+            root.remove("components");
         }
     }
-    if let Some(all_tags) = root.get("tags").and_then(Value::as_array) {
-        let used: Vec<Value> = all_tags
-            .iter()
-            .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| tags.contains(n)))
-            .cloned()
-            .collect();
-        if !used.is_empty() {
-            out.insert("tags".into(), Value::Array(used));
-        }
-    }
-    out.insert("paths".into(), Value::Object(paths));
-    // Components in the document's own order, so a re-slice is a stable diff.
-    let mut components = Map::new();
-    for (kind, entries) in root.get("components").and_then(Value::as_object).into_iter().flatten() {
-        let kept: Map<String, Value> = entries
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(name, _)| needed.contains(&(kind.clone(), (*name).clone())))
-            .map(|(n, v)| (n.clone(), v.clone()))
-            .collect();
-        if !kept.is_empty() {
-            components.insert(kind.clone(), Value::Object(kept));
-        }
-    }
-    if !components.is_empty() {
-        out.insert("components".into(), Value::Object(components));
-    }
-    Ok(Value::Object(out))
+    Ok(out)
 }
 
-fn security_names(security: Option<&Value>) -> Vec<String> {
+fn security_names(security: Option<&Value>) -> BTreeSet<String> {
     security
         .and_then(Value::as_array)
         .into_iter()
@@ -112,34 +69,6 @@ fn security_names(security: Option<&Value>) -> Vec<String> {
         .filter_map(Value::as_object)
         .flat_map(|req| req.keys().cloned())
         .collect()
-}
-
-fn refs(node: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref") {
-                    out.push(r.clone());
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// `#/components/schemas/Foo` → ("schemas", "Foo").
-fn component_of(reference: &str) -> Result<(String, String), String> {
-    let unescape = |s: &str| s.replace("~1", "/").replace("~0", "~");
-    let parts: Vec<&str> = reference.trim_start_matches("#/").split('/').collect();
-    match parts.as_slice() {
-        ["components", kind, name] => Ok((unescape(kind), unescape(name))),
-        _ => Err(format!("`$ref: {reference}` points outside `components`, which slicing does not follow")),
-    }
 }
 
 #[cfg(test)]
