@@ -152,7 +152,7 @@ pub(crate) fn type_names(doc: &Value) -> TypeNames {
     let mut inline: Vec<(String, String, &Value)> = Vec::new();
     for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        for list_ptr in [join(&join("/paths", &path), "parameters"), join(&op_ptr, "parameters")] {
+        for list_ptr in [join(&join("/paths", path), "parameters"), join(&op_ptr, "parameters")] {
             let Some(Value::Array(list)) = doc.pointer(&list_ptr) else { continue };
             for (index, param) in list.iter().enumerate() {
                 if let (Some(schema), Some(name)) = (param.get("schema"), param.get("name").and_then(Value::as_str)) {

@@ -31,7 +31,7 @@ pub fn describe(doc: &Value, file: &Path) -> Result<ApiModel, Error> {
         if crate::rules::unsupported_request_body::is_unsupported(op) {
             continue;
         }
-        let id = text(op, "/operationId").map_err(|_| invalid(&ptr, "operation has no `operationId`".into()))?;
+        let id = text(op, "/operationId").map_err(|_| invalid(ptr, "operation has no `operationId`".into()))?;
         let security_ptr = join(ptr, "security");
         let requirements = op.get("security").or(global_security);
         let security = match requirements {

@@ -18,7 +18,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut taken: BTreeSet<String> = operations.iter().filter_map(|op| op.id()).map(key).collect();
     let missing: Vec<(String, String, &str)> = operations
         .iter()
-        .filter(|op| !op.id().is_some_and(|id| !id.is_empty()))
+        .filter(|op| op.id().is_none_or(str::is_empty))
         .map(|op| (op.pointer.clone(), op.path.to_string(), op.method))
         .collect();
     for (ptr, path, method) in missing {
