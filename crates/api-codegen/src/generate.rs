@@ -311,14 +311,13 @@ fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
 /// All of it is `cfg(not(doctest))`: doc comments carry spec text, and rustdoc must never
 /// collect a doctest from it (the crate's own docs, in its `lib.rs`, are still tested).
 fn crate_root(generated: syn::File) -> syn::File {
-    let items = generated.items;
-    syn::parse_quote! {
+    // The wrapper is parsed empty and the generated items moved in: quoting them into it would
+    // print and re-parse the whole client (seconds for Vercel's).
+    let mut root: syn::File = syn::parse_quote! {
         #[cfg(not(doctest))]
         // typify writes `defaults::*` helpers a spec may not use (Cartesia: `default_i64`).
         #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, dead_code, unused_imports, unused_mut)]
-        mod generated {
-            #(#items)*
-        }
+        mod generated {}
         #[cfg(not(doctest))]
         pub use generated::*;
         #[cfg(not(doctest))]
@@ -338,7 +337,11 @@ fn crate_root(generated: syn::File) -> syn::File {
         pub mod dispatch {
             include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
         }
+    };
+    if let Some(syn::Item::Mod(module)) = root.items.first_mut() {
+        module.content = Some((Default::default(), generated.items));
     }
+    root
 }
 
 /// progenitor reports most problems as errors but some as panics (`todo!`, `unwrap`): turn

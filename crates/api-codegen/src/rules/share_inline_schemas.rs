@@ -63,9 +63,15 @@ fn apply(doc: &mut Value, places: &mut Places) {
         let wanted = |key: &String, group: &Vec<Occurrence>| group.len() > 1 || shared.contains_key(key);
         groups.retain(|key, group| wanted(key, group));
         // Outermost first: a repeat inside another repeat waits until its copies are one.
-        let outer: Vec<String> = groups.values().flatten().map(|o| o.pointer.clone()).collect();
+        let outer: BTreeSet<&str> = groups.values().flatten().map(|o| o.pointer.as_str()).collect();
+        let inside_another: BTreeSet<String> = groups
+            .values()
+            .flatten()
+            .filter(|o| ancestors(&o.pointer).any(|a| outer.contains(a)))
+            .map(|o| o.pointer.clone())
+            .collect();
         for group in groups.values_mut() {
-            group.retain(|o| !outer.iter().any(|p| o.pointer.starts_with(&format!("{p}/"))));
+            group.retain(|o| !inside_another.contains(&o.pointer));
         }
         groups.retain(|key, group| wanted(key, group));
         if groups.is_empty() {
@@ -101,6 +107,11 @@ fn apply(doc: &mut Value, places: &mut Places) {
             }
         }
     }
+}
+
+/// The pointers strictly above `pointer` (`/a/b/c` → `/a/b`, `/a`).
+fn ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    pointer.match_indices('/').filter(|(at, _)| *at > 0).map(|(at, _)| &pointer[..at])
 }
 
 /// Every nested inline object or enum schema in the document, in document order.
