@@ -2,6 +2,7 @@
 //! client to the shared runtime: the API description, the `ClientHooks` impl and the
 //! constructors.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde_json::Value;
@@ -55,17 +56,18 @@ fn secret_schema() -> SchemaObject {
 /// them.
 pub const SECRET_CONSTRAINTS: &[&str] = &["pattern", "minLength", "maxLength", "format"];
 
-/// The document with [`SECRET_CONSTRAINTS`] taken off secret strings, if any has one.
-fn without_secret_constraints(doc: &Value) -> Option<Value> {
+/// Whether a secret string carries one of [`SECRET_CONSTRAINTS`].
+fn has_secret_constraints(doc: &Value) -> bool {
     let mut found = false;
     crate::schemas::each_schema(doc, &mut |schema, _| {
         found |= schema.get("x-secret").is_some() && SECRET_CONSTRAINTS.iter().any(|k| schema.get(*k).is_some());
     });
-    if !found {
-        return None;
-    }
-    let mut doc = doc.clone();
-    let _ = crate::schemas::visit_all(&mut doc, |schema, _| {
+    found
+}
+
+/// Takes [`SECRET_CONSTRAINTS`] off every secret string.
+fn strip_secret_constraints(doc: &mut Value) {
+    let _ = crate::schemas::visit_all(doc, |schema, _| {
         if schema.get("x-secret").is_some() {
             for key in SECRET_CONSTRAINTS {
                 schema.shift_remove(*key);
@@ -73,7 +75,6 @@ fn without_secret_constraints(doc: &Value) -> Option<Value> {
         }
         Ok::<(), ()>(())
     });
-    Some(doc)
 }
 
 /// Which of the optional outputs to generate: a build without the `mock` or `dispatch`
@@ -99,12 +100,20 @@ pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
 pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generated, Error> {
     let file = prepared.file.as_path();
     crate::validate::response_bodies(&prepared.doc, file)?;
-    let plain = without_secret_constraints(&prepared.doc);
-    let source = plain.as_ref().unwrap_or(&prepared.doc);
+    // One copy of the document at most, and only when progenitor must see it changed.
+    let mut source = Cow::Borrowed(&prepared.doc);
+    if has_secret_constraints(&source) {
+        strip_secret_constraints(source.to_mut());
+    }
     // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
-    let marked = rewrite_wire_values::marked(source);
-    let (doc, wire) = marked.as_ref().map_or((source, None), |(doc, wire)| (doc, Some(wire)));
-    let mut spec: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc).map_err(|e| {
+    let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
+    let wire = wire.as_ref();
+    let parsed: Result<openapiv3::OpenAPI, _> = match source {
+        // An owned copy is read by value: its strings move instead of being copied.
+        Cow::Owned(doc) => serde_path_to_error::deserialize(doc),
+        Cow::Borrowed(doc) => serde_path_to_error::deserialize(doc),
+    };
+    let mut spec = parsed.map_err(|e| {
         let pointer = path_to_pointer(&e.path().to_string());
         Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
     })?;

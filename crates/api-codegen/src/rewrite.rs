@@ -379,7 +379,10 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
             };
             let outer =
                 std::mem::replace(&mut self.current, name.filter(|n| self.renamed.iter().any(|(_, ty, _)| ty == n)));
-            syn::visit_mut::visit_item_impl_mut(self, block);
+            // Only the impls of a renamed parameter's builder hold its calls.
+            if self.current.is_some() {
+                syn::visit_mut::visit_item_impl_mut(self, block);
+            }
             self.current = outer;
         }
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {

@@ -28,17 +28,8 @@ pub struct WireValues {
     by_marker: BTreeMap<String, String>,
 }
 
-/// A copy of `doc` with markers, if any enum has `x-enum-varnames` (else no copy is made).
-pub fn marked(doc: &Value) -> Option<(Value, WireValues)> {
-    if !mentions(doc) {
-        return None;
-    }
-    let mut copy = doc.clone();
-    let wire = substitute(&mut copy);
-    Some((copy, wire))
-}
-
-fn mentions(node: &Value) -> bool {
+/// Whether any schema of `doc` has `x-enum-varnames` (then [`substitute`] has work to do).
+pub fn mentions(node: &Value) -> bool {
     match node {
         Value::Object(map) => map.contains_key(VARNAMES) || map.values().any(mentions),
         Value::Array(items) => items.iter().any(mentions),
@@ -104,6 +95,17 @@ pub fn restore_client(file: &mut syn::File, wire: &WireValues) -> Result<usize, 
     Ok(counts.values().sum())
 }
 
+/// Whether a string literal among `tokens` (not nested) contains [`MARK`].
+fn holds_marker(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Literal(literal) => match syn::Lit::new(literal) {
+            syn::Lit::Str(text) => text.value().contains(MARK),
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
 struct Restore<'a> {
     wire: &'a WireValues,
     counts: BTreeMap<String, usize>,
@@ -132,6 +134,11 @@ impl VisitMut for Restore<'_> {
         if let syn::Meta::List(list) = &mut attr.meta
             && list.path.is_ident("serde")
         {
+            // Most `serde` attributes hold no marker: parse only those with a string literal
+            // carrying the marker character (a private-use one no spec text reaches typify with).
+            if !holds_marker(&list.tokens) {
+                return;
+            }
             let parser = Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated;
             let mut args = match syn::parse::Parser::parse2(parser, list.tokens.clone()) {
                 Ok(args) => args,

@@ -101,12 +101,14 @@ fn check_refs(spec: &Spec<'_>, node: &Value, ptr: &str, invalid: &mut impl FnMut
                     Ok(_) => {}
                 }
             }
-            for (key, value) in map {
+            // Scalars hold no `$ref`: a pointer is built only for what can (a large document
+            // has hundreds of thousands of scalars).
+            for (key, value) in map.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
                 check_refs(spec, value, &join(ptr, key), invalid);
             }
         }
         Value::Array(items) => {
-            for (index, value) in items.iter().enumerate() {
+            for (index, value) in items.iter().enumerate().filter(|(_, v)| v.is_object() || v.is_array()) {
                 check_refs(spec, value, &join(ptr, &index.to_string()), invalid);
             }
         }

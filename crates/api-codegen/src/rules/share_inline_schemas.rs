@@ -229,20 +229,41 @@ fn is_candidate(schema: &Value) -> bool {
     has("properties") || has("enum")
 }
 
-/// The schema with object keys sorted (the document keeps upstream's key order).
+/// The schema serialised with object keys sorted (the document keeps upstream's key order),
+/// written straight into one string (no sorted copy of the schema).
 fn canonical(value: &Value) -> String {
-    fn sorted(value: &Value) -> Value {
+    fn write(value: &Value, out: &mut String) {
         match value {
             Value::Object(map) => {
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    write(value, out);
+                }
+                out.push('}');
             }
-            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-            other => other.clone(),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
         }
     }
-    sorted(value).to_string()
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }
 
 /// The name a place suggests: the schema's `title`, else the property it is the value of
