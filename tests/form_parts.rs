@@ -14,7 +14,7 @@ pub use demo::multipart::{Part, parts};
 /// part the schema does not declare, a file part without its file name or of another content
 /// type than the spec's, a text part that is not its property's value. Files are their text.
 pub fn value(doc: &Value, schema: &Value, shape: &FormShape, parts: &[Part]) -> (Value, Vec<String>) {
-    let schema = Spec::new(doc).resolve(schema).ok().unwrap_or(schema);
+    let schema = Spec::new(doc).resolved(schema);
     let properties = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
     let mut object = Map::new();
     let mut problems = Vec::new();
@@ -26,7 +26,7 @@ pub fn value(doc: &Value, schema: &Value, shape: &FormShape, parts: &[Part]) -> 
             }
             continue;
         };
-        let property = Spec::new(doc).resolve(property).ok().unwrap_or(property);
+        let property = Spec::new(doc).resolved(property);
         let (value, multiple) = match shape.files.iter().find(|f| f.name == part.name) {
             Some(file) => {
                 if part.file_name.is_none() {
@@ -75,7 +75,7 @@ fn deep_object_path<'a>(
 /// The schema of property `key` of an object schema, or of the first of its alternatives
 /// (`oneOf`, `anyOf`, `allOf`) that declares it.
 fn property_of<'a>(doc: &'a Value, schema: &'a Value, key: &str) -> Option<&'a Value> {
-    let schema = Spec::new(doc).resolve(schema).ok().unwrap_or(schema);
+    let schema = Spec::new(doc).resolved(schema);
     if let Some(property) = schema.get("properties").and_then(|p| p.get(key)) {
         return Some(property);
     }
@@ -99,7 +99,7 @@ fn insert_at(object: &mut Map<String, Value>, path: &[String], value: Value) {
 
 /// A text part as its property's value: a string stays text, anything else is JSON text.
 fn typed(doc: &Value, schema: &Value, part: &Part) -> Value {
-    let schema = Spec::new(doc).resolve(schema).ok().unwrap_or(schema);
+    let schema = Spec::new(doc).resolved(schema);
     let strings = schema.get("type").and_then(Value::as_str) == Some("string")
         || schema.get("enum").and_then(Value::as_array).is_some_and(|values| values.iter().all(Value::is_string));
     if strings {

@@ -355,7 +355,7 @@ pub fn responses_accepting(doc: &Value, op: &Value, accept: Option<&str>) -> Vec
     let mut out = Vec::new();
     for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
         let Ok(status) = status.parse::<u16>() else { continue };
-        let response = Spec::new(doc).resolve(response).ok().unwrap_or(response);
+        let response = Spec::new(doc).resolved(response);
         let content = response.get("content").and_then(Value::as_object);
         let chosen = content.and_then(|c| c.iter().find(|(media, _)| wanted.contains(&essence(media))));
         let first = chosen.or_else(|| content.and_then(|c| c.iter().next()));
@@ -449,7 +449,7 @@ pub fn arguments(operation: &Operation<'_>) -> Arguments {
             None => parameters.push(argument),
         }
     }
-    let body = op.get("requestBody").map(|b| Spec::new(doc).resolve(b).ok().unwrap_or(b));
+    let body = operation.request_body();
     let first = body.and_then(|b| b.get("content")).and_then(Value::as_object).and_then(|c| c.iter().next());
     let body_type = first.map(|(media, _)| media.clone());
     let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();

@@ -107,8 +107,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         let ops: Vec<(String, String)> = Spec::new(doc)
             .operations()
             .into_iter()
-            .filter_map(|op| Some((op.id()?.to_string(), op.pointer)))
-            .map(|(id, ptr)| (ptr, id))
+            .filter_map(|op| Some((op.pointer.clone(), op.id()?.to_string())))
             .collect();
         for (op_ptr, id) in ops {
             unite(doc, &op_ptr, &id, outcome, places);

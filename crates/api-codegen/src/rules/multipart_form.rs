@@ -21,7 +21,7 @@ use super::error_response_union::{free_name, insert_schema};
 use super::unsupported_request_body::is_supported;
 use crate::error::join;
 use crate::naming::type_name;
-use crate::spec::{Operation, Spec};
+use crate::spec::Spec;
 
 /// Operation extension: the form this operation's multipart body is sent as.
 pub const MULTIPART: &str = "x-multipart";
@@ -85,7 +85,7 @@ pub fn is_multipart(media_type: &str) -> bool {
 
 /// Whether a (resolved) property schema is a file: a binary string.
 fn is_file(doc: &Value, schema: &Value) -> bool {
-    let schema = Spec::new(doc).resolve(schema).ok().unwrap_or(schema);
+    let schema = Spec::new(doc).resolved(schema);
     schema.get("type").and_then(Value::as_str) == Some("string")
         && schema.get("format").and_then(Value::as_str) == Some("binary")
 }
@@ -123,9 +123,10 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         places.record(join(&op_ptr, MULTIPART), format!("`{MULTIPART}` removed: only this rule writes it"));
     }
     let mut plans = Vec::new();
-    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
+    for operation in Spec::new(doc).operations() {
+        let (op_ptr, op) = (operation.pointer.clone(), operation.node);
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        let Some(body) = op.get("requestBody").and_then(|b| Spec::new(doc).resolve(b).ok()) else { continue };
+        let Some(body) = operation.request_body() else { continue };
         let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
         if content.keys().any(|m| is_supported(m)) {
             continue;
@@ -190,7 +191,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
     for (name, schema) in properties {
         let required = required.contains(&name);
         let style = encoding.as_ref().and_then(|e| e.get(&name)).and_then(|e| e.get("style"));
-        let resolved = Spec::new(doc).resolve(&schema).ok().unwrap_or(&schema);
+        let resolved = Spec::new(doc).resolved(&schema);
         let multiple = resolved.get("type").and_then(Value::as_str) == Some("array")
             && resolved.get("items").is_some_and(|items| is_file(doc, items));
         if !multiple && !is_file(doc, &schema) {

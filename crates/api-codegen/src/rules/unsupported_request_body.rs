@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::Places;
 use crate::error::join;
-use crate::spec::{Operation, Spec};
+use crate::spec::Spec;
 
 /// Operation extension: why the client has no method for this operation.
 pub const UNSUPPORTED: &str = "x-unsupported-by-generator";
@@ -41,11 +41,12 @@ pub fn is_unsupported(op: &Value) -> bool {
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut plans: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
-    for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
+    for operation in Spec::new(doc).operations() {
+        let (op_ptr, op) = (operation.pointer.clone(), operation.node);
         if op.get(super::multipart_form::MULTIPART).is_some() {
             continue;
         }
-        let Some(body) = op.get("requestBody").and_then(|b| Spec::new(doc).resolve(b).ok()) else { continue };
+        let Some(body) = operation.request_body() else { continue };
         let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
         let media: Vec<String> = content.keys().cloned().collect();
         if media.len() <= 1 && media.iter().all(|m| is_supported(m)) {
