@@ -59,7 +59,12 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     let enabled =
         std::env::vars().filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string)).collect();
     let feature = |name: &str| std::env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
-    let outputs = crate::generate::Outputs { mock: feature("MOCK"), dispatch: feature("DISPATCH") };
+    let outputs = crate::generate::Outputs {
+        mock: feature("MOCK"),
+        dispatch: feature("DISPATCH"),
+        serialize: feature("SERIALIZE"),
+        deserialize: feature("DESERIALIZE"),
+    };
     let prepared = generate_selected(&dir, &manifest, &Selection::Features(enabled), outputs, &out_dir)?;
     if prepared.model.operations.is_empty() {
         println!(

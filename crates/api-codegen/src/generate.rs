@@ -83,10 +83,18 @@ fn strip_secret_constraints(doc: &mut Value) {
 pub struct Outputs {
     pub mock: bool,
     pub dispatch: bool,
+    /// `Serialize` on every type, not only on what a request carries (feature `serialize`;
+    /// implied by `mock`, whose answers are serialised, and `dispatch`).
+    pub serialize: bool,
+    /// `Deserialize` on every type, not only on what an answer carries (feature
+    /// `deserialize`; implied by `dispatch`, which decodes arguments from JSON).
+    pub deserialize: bool,
 }
 
 impl Outputs {
-    pub const ALL: Outputs = Outputs { mock: true, dispatch: true };
+    pub const ALL: Outputs = Outputs { mock: true, dispatch: true, serialize: true, deserialize: true };
+    /// What a crate depending on a client with its default features compiles.
+    pub const CLIENT: Outputs = Outputs { mock: false, dispatch: false, serialize: false, deserialize: false };
 }
 
 /// What a left-out output file holds (its module is behind a disabled feature).
@@ -147,6 +155,11 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
     let renamed = renamed_parameters(&prepared.doc);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
     rewrite::export_runtime_error(&mut client);
+    let keep = crate::type_uses::Keep {
+        serialize: outputs.serialize || outputs.mock || outputs.dispatch,
+        deserialize: outputs.deserialize || outputs.dispatch,
+    };
+    crate::type_uses::trim(&mut client, keep).map_err(progenitor_error)?;
     let dispatch =
         if outputs.dispatch { Some(crate::dispatch::generate(&client).map_err(progenitor_error)?) } else { None };
     let mut client = crate_root(client);

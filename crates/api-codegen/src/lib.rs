@@ -36,6 +36,7 @@ pub mod schemas;
 pub mod spec;
 pub mod subset;
 pub mod surface;
+mod type_uses;
 mod validate;
 pub mod yaml;
 

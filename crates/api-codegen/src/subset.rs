@@ -77,7 +77,7 @@ pub fn feature_name(tag: &str) -> String {
 }
 
 /// Features every client crate has besides its tags: a tag of that name gets a prefix.
-const RESERVED: &[&str] = &["default", "full", "mock", "dispatch"];
+const RESERVED: &[&str] = &["default", "full", "mock", "dispatch", "serialize", "deserialize"];
 
 /// The features of an operation: its tags' features, or [`UNTAGGED`].
 fn features_of(operation: &Value) -> Vec<String> {

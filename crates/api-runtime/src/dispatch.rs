@@ -144,7 +144,11 @@ pub fn raw_body(name: &str, value: &Value) -> Result<reqwest::Body, CallError> {
 /// object `{"content", "file_name", "content_type"}`, or an array of those for an array of
 /// files; every other property is one of the form's fields.
 #[doc(hidden)]
-pub fn form<F: crate::multipart::MultipartForm>(name: &str, value: &Value) -> Result<F, CallError> {
+pub fn form<F>(name: &str, value: &Value) -> Result<F, CallError>
+where
+    F: crate::multipart::MultipartForm,
+    F::Fields: serde::de::DeserializeOwned,
+{
     use crate::multipart::{FilePart, Files};
     let bad = || CallError::Argument(name.to_string());
     let Value::Object(object) = value else { return Err(bad()) };

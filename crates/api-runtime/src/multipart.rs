@@ -18,7 +18,6 @@ use bytes::Bytes;
 use futures_core::Stream;
 use reqwest::multipart::{Form, Part};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// One file of a multipart form: its content (bytes, a file read as it is sent, or a
@@ -183,8 +182,9 @@ impl Files {
 /// A generated multipart form: its typed fields and its file parts ([`FilePart`]s named as
 /// [`Self::FILES`] declares).
 pub trait MultipartForm: Sized {
-    /// The spec's non-file properties.
-    type Fields: Serialize + DeserializeOwned;
+    /// The spec's non-file properties (`Deserialize` too with the `deserialize` feature, which
+    /// the dispatcher's JSON arguments need).
+    type Fields: Serialize;
     /// The spec's file properties, in its order.
     const FILES: &'static [FileSlot];
     /// Object fields sent as one part per property, `field[property]` (the spec's `encoding`

@@ -71,7 +71,7 @@ pub fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
         // dispatcher (features `mock`, `dispatch`).
         let took = time(repeats, || {
             let prepared = api_codegen::load(&dir)?;
-            api_codegen::generate_outputs(&prepared, api_codegen::Outputs { mock: false, dispatch: false })?;
+            api_codegen::generate_outputs(&prepared, api_codegen::Outputs::CLIENT)?;
             Ok(())
         })?;
         per_vendor.push(format!("{vendor} {}", millis(took)));
