@@ -10,7 +10,8 @@ use crate::{Selection, SpecDir};
 ///
 /// Only the operations of the enabled tag features (`CARGO_FEATURE_*`) are generated, with
 /// the types they reach; `mock.rs` (progenitor's second run, for httpmock) and `dispatch.rs`
-/// only with the `mock` and `dispatch` features. The crate's `[features]` table must match the spec's tags (see
+/// only with the `mock` and `dispatch` features; serde both ways on every type only with
+/// `serialize` and `deserialize` (see `type_uses`). The crate's `[features]` table must match the spec's tags (see
 /// [`crate::feature_table`]); if it does not, the build fails saying to run
 /// `cargo xtask features`.
 ///

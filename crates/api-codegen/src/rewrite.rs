@@ -19,13 +19,23 @@ use syn::visit_mut::VisitMut;
 
 /// The items of progenitor's `builder` module.
 pub(crate) fn builder_module(file: &mut syn::File) -> Result<&mut Vec<syn::Item>, String> {
-    file.items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| "progenitor's output has no `builder` module".to_string())
+    module_mut(&mut file.items, "builder").ok_or_else(|| "progenitor's output has no `builder` module".to_string())
+}
+
+/// The items of the inline module `name` among `items`.
+pub(crate) fn module<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a Vec<syn::Item>> {
+    items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// [`module`], to change.
+pub(crate) fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
 }
 
 /// Collects the `operation_id` literal of every `OperationInfo { … }` it visits, in order.

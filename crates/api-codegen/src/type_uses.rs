@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 
+use crate::rewrite::{module, module_mut};
+
 /// Serde traits every type keeps, whatever its use (features `serialize`, `deserialize`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Keep {
@@ -47,7 +49,7 @@ pub struct Uses {
 /// Removes what no use of a type needs (see the module documentation).
 pub fn trim(file: &mut syn::File, keep: Keep) -> Result<Trimmed, String> {
     let uses = uses(file)?;
-    let types = types_module(file)?;
+    let types = module_mut(&mut file.items, "types").ok_or_else(no_types)?;
     let mut trimmed = Trimmed::default();
     let removed = remove_builders(types, &uses.request)?;
     trimmed.builders = removed.len();
@@ -89,14 +91,7 @@ pub fn trim(file: &mut syn::File, keep: Keep) -> Result<Trimmed, String> {
 
 /// Which types a request and which an answer carries (see the module documentation).
 pub fn uses(file: &syn::File) -> Result<Uses, String> {
-    let types = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| "progenitor's output has no `types` module".to_string())?;
+    let types = module(&file.items, "types").ok_or_else(no_types)?;
     let contains = contained_types(types);
     let names: BTreeSet<String> = contains.keys().cloned().collect();
     let mut roots = Roots { names: &names, request: BTreeSet::new(), response: BTreeSet::new() };
@@ -113,15 +108,8 @@ pub fn uses(file: &syn::File) -> Result<Uses, String> {
     Ok(Uses { request: &request | &unused, response: &response | &unused })
 }
 
-/// The items of `mod types`.
-fn types_module(file: &mut syn::File) -> Result<&mut Vec<syn::Item>, String> {
-    file.items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| "progenitor's output has no `types` module".to_string())
+fn no_types() -> String {
+    "progenitor's output has no `types` module".to_string()
 }
 
 /// Each type of `mod types` and the types of the module it names in its definition (fields,
@@ -231,10 +219,7 @@ impl Visit<'_> for Roots<'_> {
 /// match, which would mean typify's builders changed shape.
 fn remove_builders(types: &mut Vec<syn::Item>, keep: &BTreeSet<String>) -> Result<BTreeSet<String>, String> {
     let mut removed = BTreeSet::new();
-    if let Some(builders) = types.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) {
+    if let Some(builders) = module_mut(types, "builder") {
         builders.retain(|item| {
             let subject = match item {
                 syn::Item::Struct(s) => Some(s.ident.to_string()),
