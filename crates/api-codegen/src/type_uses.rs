@@ -67,15 +67,15 @@ pub fn trim(file: &mut syn::File, keep: Keep) -> Result<Trimmed, String> {
         }
     }
     // typify's own `impl Deserialize` (checked strings and numbers), and any `impl Serialize`.
-    let before = types.len();
     types.retain(|item| {
         let Some((trait_name, name)) = serde_impl(item) else { return true };
-        match trait_name.as_str() {
-            "Serialize" => keep.serialize || uses.request.contains(&name),
-            _ => keep.deserialize || uses.response.contains(&name),
-        }
+        let (kept, count) = match trait_name.as_str() {
+            "Serialize" => (keep.serialize || uses.request.contains(&name), &mut trimmed.serialize),
+            _ => (keep.deserialize || uses.response.contains(&name), &mut trimmed.deserialize),
+        };
+        *count += usize::from(!kept);
+        kept
     });
-    trimmed.deserialize += before - types.len();
     for item in types.iter_mut() {
         strip_orphaned_serde_attributes(item);
     }
@@ -470,14 +470,30 @@ mod tests {
     }
 
     #[test]
+    fn a_hand_written_impl_counts_as_the_trait_it_implements() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, Debug)]
+                pub struct Answer(::std::string::String);
+                impl ::serde::Serialize for Answer {
+                    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { todo!() }
+                }
+            }
+            pub async fn send() -> Result<ResponseValue<types::Answer>, Error<()>> { todo!() }
+        };
+        let trimmed = trim(&mut file, Keep::default()).unwrap();
+        assert_eq!(trimmed, Trimmed { builders: 0, serialize: 1, deserialize: 0 });
+        assert!(!quote!(#file).to_string().contains("Serializer"));
+    }
+
+    #[test]
     fn a_removed_builder_still_named_is_an_error() {
         let mut file = client();
         let extra: syn::Item = syn::parse_quote! {
             pub fn answer_builder() -> types::builder::Answer { todo!() }
         };
         file.items.push(extra);
-        // The stray function returns the builder, so `Answer` becomes a response… and a
-        // request through no field: the builder goes, the path stays.
+        // A return type makes `Answer` an answer only: its builder goes, the path stays.
         let err = trim(&mut file, Keep::default()).unwrap_err();
         assert!(err.contains("`Answer`"), "{err}");
     }
