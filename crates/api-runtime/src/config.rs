@@ -1,17 +1,46 @@
-//! Client configuration: builder, environment, errors.
+//! Client configuration: builder, environment, limits, errors.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::api::ApiDescription;
-use crate::context::{Context, Limits};
+use crate::context::Context;
 use crate::redirect;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
 use crate::urls;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// "No total timeout" for a streamed response (tokio clamps it to its far future); also the
+/// longest read timeout given to reqwest, which adds it to the clock.
+pub(crate) const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Time, retry and size limits for every call of a client.
+///
+/// No value can make a call panic: a duration too long to add to the clock means no limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// One attempt, from sending to the last byte of the response.
+    pub attempt_timeout: Duration,
+    /// All attempts of one call together, waits included.
+    pub deadline: Duration,
+    pub retry: RetryPolicy,
+    /// The largest response body read (error bodies included).
+    pub max_response_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            attempt_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            max_response_bytes: crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
 
 /// Implemented by every generated `Client`, so one builder serves them all.
 pub trait GeneratedClient: Sized {
@@ -235,7 +264,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             // the next chunk.
             // (A century at most: reqwest adds it to the clock, and `Duration::MAX`, "no limit",
             // would overflow.)
-            .read_timeout(self.limits.attempt_timeout.min(crate::call::NO_TOTAL_TIMEOUT))
+            .read_timeout(self.limits.attempt_timeout.min(NO_TOTAL_TIMEOUT))
             .redirect(redirect::policy());
         if let Some(agent) = &self.user_agent {
             let value =

@@ -1,43 +1,31 @@
-//! The state every generated `Client` carries (progenitor's "inner type") and the `pre` hook
-//! logic: authenticate as the operation's security requirement says and add constant headers.
-//! (progenitor's own `api-version` header is taken out at codegen.)
+//! The state every generated `Client` carries (progenitor's "inner type") and every method
+//! on it, in one place:
+//! - construction ([`Context::new`]): credentials, constant headers, path checks and the
+//!   client's scrub policy, prepared once;
+//! - the `pre` hook ([`Context::prepare`]): authenticate as the operation's security
+//!   requirement says, add constant headers, check the path, remember secrets the request
+//!   sends (progenitor's own `api-version` header is taken out at codegen);
+//! - the calls generated code makes ([`Context::call`], [`Context::call_json`],
+//!   [`Context::call_events`], [`Context::call_download`]) and the `exec` hook
+//!   ([`Context::execute`]), which run `call.rs`'s machinery.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
+use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
 
 use crate::api::{ApiDescription, SchemeKind};
-use crate::config::ConfigError;
+use crate::call::{self, Finished, Mode};
+use crate::call_state;
+use crate::config::{ConfigError, Limits};
+use crate::error::Error;
 use crate::path_check::PathTemplate;
-use crate::retry::RetryPolicy;
+use crate::redact::Scrubber;
 use crate::secret::SecretString;
-
-/// Time, retry and size limits for every call of a client.
-///
-/// No value can make a call panic: a duration too long to add to the clock means no limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// One attempt, from sending to the last byte of the response.
-    pub attempt_timeout: Duration,
-    /// All attempts of one call together, waits included.
-    pub deadline: Duration,
-    pub retry: RetryPolicy,
-    /// The largest response body read (error bodies included).
-    pub max_response_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            attempt_timeout: Duration::from_secs(30),
-            deadline: Duration::from_secs(120),
-            retry: RetryPolicy::default(),
-            max_response_bytes: crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
-}
+use crate::stream::{self, ByteDownload, EventStream, StreamFormat};
 
 /// Shared, cheaply cloned client state. `Debug` never shows the credential.
 #[derive(Clone)]
@@ -45,8 +33,9 @@ pub struct Context(Arc<Inner>);
 
 struct Inner {
     api: &'static ApiDescription,
-    /// Kept only to scrub it from error bodies; requests use the prepared headers.
-    api_key: Option<SecretString>,
+    /// What errors and streams may show: the API's secret fields and the key (requests use
+    /// the prepared headers), narrowed by each call to its operation and what it sent.
+    scrub: Scrubber,
     limits: Limits,
     /// Per scheme of `api.schemes`, ready to apply (built once, not per request).
     credentials: Vec<Option<Credential>>,
@@ -110,7 +99,7 @@ impl Context {
         let base_path = base_url.path().trim_end_matches('/').into();
         Ok(Context(Arc::new(Inner {
             api,
-            api_key: api_key.cloned(),
+            scrub: Scrubber::new(api.secret_fields, api_key.map(SecretString::expose_secret), &[], false),
             limits,
             credentials,
             constant_headers,
@@ -127,8 +116,9 @@ impl Context {
         &self.0.limits
     }
 
-    pub(crate) fn api_key(&self) -> Option<&str> {
-        self.0.api_key.as_ref().map(SecretString::expose_secret)
+    /// The client's scrub policy, which each call narrows ([`Scrubber::for_call`]).
+    pub(crate) fn scrubber(&self) -> &Scrubber {
+        &self.0.scrub
     }
 
     /// Makes `request` exactly what the spec says for `operation_id`.
@@ -150,14 +140,14 @@ impl Context {
             headers.insert(name.clone(), value.clone());
         }
 
-        if let Some(accept) = crate::call::accept() {
+        if let Some(accept) = call_state::accept() {
             let value = HeaderValue::try_from(accept)
                 .map_err(|_| RequestError::InvalidMediaType { operation: op.id, media_type: accept })?;
             headers.insert(reqwest::header::ACCEPT, value);
         }
 
         if op.sends_secrets {
-            crate::call::remember_sent(sent_secrets(request, inner.api.secret_fields));
+            call_state::remember_sent(sent_secrets(request, inner.api.secret_fields));
         }
 
         if op.security.is_empty() {
@@ -181,6 +171,70 @@ impl Context {
             request.headers_mut().insert(name.clone(), value.clone());
         }
         Ok(())
+    }
+
+    /// progenitor's `exec` hook: sends `request`, retrying as [`crate::RetryPolicy`] allows,
+    /// each attempt bounded by the attempt timeout and all of them by the deadline; the final
+    /// response's body is capped at `max_response_bytes`.
+    pub async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        call::execute(self.limits(), http, request).await
+    }
+
+    /// Runs one operation: `send` is progenitor's request future for it.
+    ///
+    /// One `api_call` span per call, with the operation id, method, path template, final
+    /// status, attempts and latency (and, for streams, items and duration when the stream
+    /// ends). Nothing else of the request is recorded: no headers, no body, no query.
+    pub async fn call<T, E>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<T>, Error<E>> {
+        call::run(self, operation, Mode::default(), send).await.result
+    }
+
+    /// For an operation whose success body progenitor reads as bytes but which the caller
+    /// asked for as JSON (one that also offers a stream): decoded into `T` here.
+    pub async fn call_json<T: DeserializeOwned + std::fmt::Debug, E>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<T>, Error<E>> {
+        let mode = Mode { accept: Some("application/json"), streaming: false };
+        call::run(self, operation, mode, call::decode_json(send)).await.result
+    }
+
+    /// An operation whose success body is a stream of items (`format` says how framed):
+    /// typed as `T`, read as they arrive. The stream shows what the call's errors would: its
+    /// scrub policy is handed over.
+    pub async fn call_events<T, E>(
+        &self,
+        operation: &'static str,
+        format: &'static StreamFormat,
+        decode: stream::Decode<T>,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<EventStream<T>>, Error<E>> {
+        let mode = Mode { accept: Some(format.media_type), streaming: true };
+        let Finished { result, span, scrub } = call::run(self, operation, mode, send).await;
+        let limit = self.limits().max_response_bytes;
+        Ok(stream::events(result?, operation, format, decode, limit, scrub, span))
+    }
+
+    /// An operation whose success body is bytes of `accept`'s media types (audio, CSV, a
+    /// file): read as they arrive, in constant memory.
+    pub async fn call_download<E>(
+        &self,
+        operation: &'static str,
+        accept: &'static str,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<ByteDownload>, Error<E>> {
+        let mode = Mode { accept: Some(accept), streaming: true };
+        let Finished { result, span, .. } = call::run(self, operation, mode, send).await;
+        Ok(stream::download(result?, operation, span))
     }
 }
 

@@ -12,31 +12,12 @@ use std::fmt;
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::error::Category;
 
-use crate::redact::{FieldNames, Needles, REDACTED, scrub_body, shape};
-use crate::secret::SecretString;
+use crate::call_state::CallRecord;
+use crate::redact::Scrubber;
 
-/// Headers whose values are credentials, in either direction.
-const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"];
-/// Standard response metadata, kept even for operations that carry secrets.
-const METADATA_HEADERS: &[&str] = &[
-    "age",
-    "cache-control",
-    "connection",
-    "content-encoding",
-    "content-language",
-    "content-length",
-    "content-type",
-    "date",
-    "retry-after",
-    "server",
-    "transfer-encoding",
-    "vary",
-    "via",
-    "x-request-id",
-];
 const EXCERPT_CHARS: usize = 240;
 
 /// A response the spec did not lead the client to expect, kept as far as it is safe to.
@@ -305,69 +286,6 @@ impl<E> std::error::Error for Error<E> {
     }
 }
 
-/// What the transport hook saw of the final response, for errors progenitor reports
-/// without it (a body that does not parse loses its status there).
-#[derive(Debug, Default)]
-pub(crate) struct CallRecord {
-    pub status: Option<StatusCode>,
-    pub attempts: u32,
-    /// Secret values this call sent (only for operations that send secrets).
-    pub sent_secrets: Option<Box<[SecretString]>>,
-    /// The final response's body when its status is an error (buffered by the transport hook
-    /// so a declared error keeps a redacted rendering beside its typed value).
-    pub error_body: Option<Bytes>,
-    /// The call's `Accept` header where progenitor sets none (streams, downloads).
-    pub accept: Option<&'static str>,
-    /// Whether the success body is read as a stream.
-    pub streaming: bool,
-}
-
-/// Scrubs what must never be shown from a response an error keeps.
-pub(crate) struct Scrubber {
-    fields: FieldNames,
-    /// The client's API key and the secret values the request carried (a token being revoked).
-    needles: Needles,
-    /// For operations that return or send secrets: bodies are kept as their shape only.
-    shape_only: bool,
-}
-
-impl Scrubber {
-    pub fn new(secret_fields: &[&str], api_key: Option<&str>, sent: &[SecretString], shape_only: bool) -> Self {
-        Scrubber {
-            fields: FieldNames::new(secret_fields),
-            needles: Needles::new(api_key.into_iter().chain(sent.iter().map(SecretString::expose_secret))),
-            shape_only,
-        }
-    }
-
-    /// What an error keeps of `body`: its shape for operations that carry secrets (a drifted
-    /// body may hold the new token anywhere, in any form), else the body with secret fields and
-    /// known secret values redacted.
-    pub fn body(&self, body: &[u8], content_type: Option<&str>) -> Bytes {
-        if self.shape_only {
-            Bytes::from(shape(body, content_type, &self.needles))
-        } else {
-            scrub_body(body, &self.fields, &self.needles)
-        }
-    }
-
-    /// Credential headers and values echoing a known secret are redacted; for operations that
-    /// carry secrets, so is every header but standard metadata (a vendor could move the new
-    /// token into a header as easily as into another field).
-    pub fn headers(&self, headers: &HeaderMap) -> HeaderMap {
-        let mut out = headers.clone();
-        for (name, value) in out.iter_mut() {
-            let unknown = self.shape_only && !METADATA_HEADERS.contains(&name.as_str());
-            if unknown || CREDENTIAL_HEADERS.contains(&name.as_str()) || self.needles.found_in(value.as_bytes()) {
-                let mut redacted = HeaderValue::from_static(REDACTED);
-                redacted.set_sensitive(true);
-                *value = redacted;
-            }
-        }
-        out
-    }
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -406,7 +324,7 @@ pub(crate) async fn from_progenitor<E>(
                 status,
                 headers: headers.clone(),
                 body: scrub.body(body, content_type),
-                body_is_shape: scrub.shape_only,
+                body_is_shape: scrub.shape_only(),
             };
             let response = ResponseValue::new(response.into_inner(), status, headers);
             Error::ErrorResponse { operation, attempts, response, shown }
@@ -419,7 +337,7 @@ pub(crate) async fn from_progenitor<E>(
                 headers: HeaderMap::new(),
                 // progenitor keeps no headers here, so no media type either.
                 body: scrub.body(&body, None),
-                body_is_shape: scrub.shape_only,
+                body_is_shape: scrub.shape_only(),
             },
             // serde's error is dropped here: its message may quote the secret.
             source: BodyMismatch::from(&source),
@@ -436,7 +354,7 @@ pub(crate) async fn from_progenitor<E>(
                         status,
                         headers,
                         body: scrub.body(&body, content_type.as_deref()),
-                        body_is_shape: scrub.shape_only,
+                        body_is_shape: scrub.shape_only(),
                     },
                 },
                 Err(source) => Error::Transport { operation, attempts, source },
@@ -455,45 +373,6 @@ mod tests {
         let long = "x".repeat(1000);
         assert_eq!(excerpt(long.as_bytes()).chars().count(), EXCERPT_CHARS + 1);
         assert_eq!(excerpt(b""), "(empty body)");
-    }
-
-    #[test]
-    fn scrubbing_removes_secret_fields_and_known_values_in_any_casing() {
-        let sent = [SecretString::new("tok-being-revoked")];
-        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &sent, false);
-        let body = scrub.body(b"{\"error\":\"TOK-BEING-REVOKED is unknown\"}", None);
-        assert_eq!(&body[..], br#"{"error":"[REDACTED] is unknown"}"#);
-        let body = scrub.body(br#"{"Token":"t0p","echo":"Bearer SK-Live-123"}"#, None);
-        assert_eq!(&body[..], br#"{"Token":"[REDACTED]","echo":"Bearer [REDACTED]"}"#);
-        let body = scrub.body(b"<html>key sk-live-123 rejected</html>", Some("text/html"));
-        assert_eq!(&body[..], b"<html>key [REDACTED] rejected</html>");
-
-        let mut headers = HeaderMap::new();
-        headers.insert("set-cookie", "session=abc".parse().unwrap());
-        headers.insert("x-echo", "SK-LIVE-123".parse().unwrap());
-        headers.insert("x-revoked", "Tok-Being-Revoked".parse().unwrap());
-        headers.insert("x-request-id", "r1".parse().unwrap());
-        let out = format!("{:?}", scrub.headers(&headers));
-        assert!(!out.contains("abc") && !out.to_lowercase().contains("sk-live-123"), "{out}");
-        assert!(!out.to_lowercase().contains("tok-being-revoked") && out.contains("r1"), "{out}");
-    }
-
-    #[test]
-    fn operations_carrying_secrets_keep_only_the_shape() {
-        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &[], true);
-        let mut headers = HeaderMap::new();
-        headers.insert("content-type", "application/json".parse().unwrap());
-        headers.insert("x-request-id", "r1".parse().unwrap());
-        headers.insert("x-new-credential", "tok-new".parse().unwrap());
-        let out = scrub.headers(&headers);
-        assert_eq!(out["content-type"], "application/json");
-        assert_eq!(out["x-request-id"], "r1");
-        assert_eq!(out["x-new-credential"], "[REDACTED]");
-
-        let body = scrub.body(br#"{"new_token":{"value":"tok-new"},"sk-live-123":1}"#, None);
-        assert_eq!(&body[..], br#"{"new_token": {"value": string}, "[REDACTED]": number}"#);
-        let body = scrub.body(b"token=tok-new", Some("text/plain"));
-        assert_eq!(&body[..], b"(non-JSON body, 13 bytes, text/plain)");
     }
 
     #[derive(Debug, serde::Deserialize)]

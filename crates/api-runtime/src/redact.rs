@@ -5,14 +5,22 @@
 //! Two tools: [`scrub_body`] keeps a body but redacts secret fields (matched by normalised
 //! name) and known secret values (matched ignoring case, as is, JSON-escaped or
 //! percent-encoded); [`shape`] keeps only a body's structure, for operations whose secrets
-//! could be anywhere in it.
+//! could be anywhere in it. One policy picks between them: [`Scrubber`], built for a client
+//! from the API's secret fields and its key, and narrowed once per call
+//! ([`Scrubber::for_call`]) to the operation and the secrets its request sent; the call hands
+//! it to its error or to its stream.
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 use zeroize::Zeroize;
+
+use crate::api::OperationDescription;
+use crate::secret::SecretString;
 
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
@@ -105,24 +113,30 @@ pub(crate) struct Needles(Vec<Vec<u8>>);
 
 impl Needles {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles: Vec<Vec<u8>> = Vec::new();
+        Needles::default().with(values)
+    }
+
+    /// These needles and those of `values`.
+    pub fn with<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> Self {
+        // Wrapped at once, so every copy is zeroized on drop.
+        let mut needles = Needles(self.0.clone());
         for value in values.into_iter().filter(|v| v.len() >= MIN_SECRET_LEN) {
             let escaped = json_escaped(value);
             let spellings = [value.to_string(), escaped.replace('/', "\\/"), escaped, percent_encoded(value)];
             for mut spelling in spellings {
                 let lower = spelling.to_ascii_lowercase().into_bytes();
                 spelling.zeroize();
-                if needles.contains(&lower) {
+                if needles.0.contains(&lower) {
                     let mut lower = lower;
                     lower.zeroize();
                 } else {
-                    needles.push(lower);
+                    needles.0.push(lower);
                 }
             }
         }
         // Longest first, so a spelling is never cut short by a shorter one.
-        needles.sort_by_key(|n| Reverse(n.len()));
-        Needles(needles)
+        needles.0.sort_by_key(|n| Reverse(n.len()));
+        needles
     }
 
     pub fn found_in(&self, haystack: &[u8]) -> bool {
@@ -186,6 +200,99 @@ fn percent_encoded(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Headers whose values are credentials, in either direction.
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"];
+/// Standard response metadata, kept even for operations that carry secrets.
+const METADATA_HEADERS: &[&str] = &[
+    "age",
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-type",
+    "date",
+    "retry-after",
+    "server",
+    "transfer-encoding",
+    "vary",
+    "via",
+    "x-request-id",
+];
+
+/// The scrub policy: what an error or a stream may show of a response.
+///
+/// A client builds one from the API's secret fields and its key ([`Scrubber::new`]); each call
+/// narrows it once, after its request was prepared, to its operation and the secrets the
+/// request sent ([`Scrubber::for_call`]). The parts are shared: a call that sent no secret
+/// allocates nothing for its policy.
+pub(crate) struct Scrubber {
+    fields: Arc<FieldNames>,
+    /// The client's API key and the secret values the request carried (a token being revoked).
+    needles: Arc<Needles>,
+    /// For operations that return or send secrets: bodies are kept as their shape only.
+    shape_only: bool,
+}
+
+impl Scrubber {
+    pub fn new(secret_fields: &[&str], api_key: Option<&str>, sent: &[SecretString], shape_only: bool) -> Self {
+        Scrubber {
+            fields: Arc::new(FieldNames::new(secret_fields)),
+            needles: Arc::new(Needles::new(api_key.into_iter().chain(sent.iter().map(SecretString::expose_secret)))),
+            shape_only,
+        }
+    }
+
+    /// The policy for one call of `operation` (`None`: an operation the description does not
+    /// know) whose request sent `sent`: this policy's fields and known values, the sent values
+    /// too, and only the shape of bodies when the operation returns or sends secrets (an
+    /// unknown operation gets that strictest treatment).
+    pub fn for_call(&self, operation: Option<&OperationDescription>, sent: &[SecretString]) -> Self {
+        let needles = if sent.is_empty() {
+            Arc::clone(&self.needles)
+        } else {
+            Arc::new(self.needles.with(sent.iter().map(SecretString::expose_secret)))
+        };
+        Scrubber {
+            fields: Arc::clone(&self.fields),
+            needles,
+            shape_only: operation.is_none_or(|op| op.returns_secrets || op.sends_secrets),
+        }
+    }
+
+    /// Whether bodies are kept as their shape only.
+    pub fn shape_only(&self) -> bool {
+        self.shape_only
+    }
+
+    /// What an error keeps of `body`: its shape for operations that carry secrets (a drifted
+    /// body may hold the new token anywhere, in any form), else the body with secret fields and
+    /// known secret values redacted.
+    pub fn body(&self, body: &[u8], content_type: Option<&str>) -> Bytes {
+        if self.shape_only {
+            Bytes::from(shape(body, content_type, &self.needles))
+        } else {
+            scrub_body(body, &self.fields, &self.needles)
+        }
+    }
+
+    /// Credential headers and values echoing a known secret are redacted; for operations that
+    /// carry secrets, so is every header but standard metadata (a vendor could move the new
+    /// token into a header as easily as into another field).
+    pub fn headers(&self, headers: &HeaderMap) -> HeaderMap {
+        let mut out = headers.clone();
+        for (name, value) in out.iter_mut() {
+            let unknown = self.shape_only && !METADATA_HEADERS.contains(&name.as_str());
+            if unknown || CREDENTIAL_HEADERS.contains(&name.as_str()) || self.needles.found_in(value.as_bytes()) {
+                let mut redacted = HeaderValue::from_static(REDACTED);
+                redacted.set_sensitive(true);
+                *value = redacted;
+            }
+        }
+        out
+    }
 }
 
 /// What a body looks like, without any of its values: for JSON its keys and the JSON type of
@@ -400,5 +507,80 @@ mod tests {
         );
         assert_eq!(shape(b"tok", Some("a/b; tok-123 \"x\""), &Needles::default()), "(non-JSON body, 3 bytes, a/b)");
         assert_eq!(shape(b"tok", Some("tok 123"), &Needles::default()), "(non-JSON body, 3 bytes, unknown type)");
+    }
+
+    #[test]
+    fn scrubbing_removes_secret_fields_and_known_values_in_any_casing() {
+        let sent = [SecretString::new("tok-being-revoked")];
+        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &sent, false);
+        let body = scrub.body(b"{\"error\":\"TOK-BEING-REVOKED is unknown\"}", None);
+        assert_eq!(&body[..], br#"{"error":"[REDACTED] is unknown"}"#);
+        let body = scrub.body(br#"{"Token":"t0p","echo":"Bearer SK-Live-123"}"#, None);
+        assert_eq!(&body[..], br#"{"Token":"[REDACTED]","echo":"Bearer [REDACTED]"}"#);
+        let body = scrub.body(b"<html>key sk-live-123 rejected</html>", Some("text/html"));
+        assert_eq!(&body[..], b"<html>key [REDACTED] rejected</html>");
+
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=abc".parse().unwrap());
+        headers.insert("x-echo", "SK-LIVE-123".parse().unwrap());
+        headers.insert("x-revoked", "Tok-Being-Revoked".parse().unwrap());
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        let out = format!("{:?}", scrub.headers(&headers));
+        assert!(!out.contains("abc") && !out.to_lowercase().contains("sk-live-123"), "{out}");
+        assert!(!out.to_lowercase().contains("tok-being-revoked") && out.contains("r1"), "{out}");
+    }
+
+    #[test]
+    fn operations_carrying_secrets_keep_only_the_shape() {
+        let scrub = Scrubber::new(&["token"], Some("sk-live-123"), &[], true);
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        headers.insert("x-new-credential", "tok-new".parse().unwrap());
+        let out = scrub.headers(&headers);
+        assert_eq!(out["content-type"], "application/json");
+        assert_eq!(out["x-request-id"], "r1");
+        assert_eq!(out["x-new-credential"], "[REDACTED]");
+
+        let body = scrub.body(br#"{"new_token":{"value":"tok-new"},"sk-live-123":1}"#, None);
+        assert_eq!(&body[..], br#"{"new_token": {"value": string}, "[REDACTED]": number}"#);
+        let body = scrub.body(b"token=tok-new", Some("text/plain"));
+        assert_eq!(&body[..], b"(non-JSON body, 13 bytes, text/plain)");
+    }
+
+    #[test]
+    fn a_call_narrows_the_client_policy_to_its_operation_and_the_secrets_it_sent() {
+        fn op(returns_secrets: bool, sends_secrets: bool) -> OperationDescription {
+            OperationDescription {
+                id: "op",
+                rust_name: "op",
+                method: "POST",
+                path: "/",
+                security: &[],
+                constant_headers: &[],
+                returns_secrets,
+                sends_secrets,
+            }
+        }
+        let client = Scrubber::new(&["token"], Some("sk-live-123"), &[], false);
+        let body = br#"{"echo":"sk-live-123 tok-sent-456","token":"t"}"#;
+
+        let plain = client.for_call(Some(&op(false, false)), &[]);
+        assert!(!plain.shape_only());
+        assert!(Arc::ptr_eq(&plain.needles, &client.needles), "no sent secret: the client's needles, shared");
+        assert_eq!(&plain.body(body, None)[..], br#"{"echo":"[REDACTED] tok-sent-456","token":"[REDACTED]"}"#);
+
+        let sent = [SecretString::new("tok-sent-456")];
+        let revoking = client.for_call(Some(&op(false, true)), &sent);
+        assert!(revoking.shape_only());
+        assert_eq!(
+            revoking.body(br#"{"TOK-SENT-456":1,"sk-live-123":2}"#, None),
+            r#"{"[REDACTED]": number, "[REDACTED]": number}"#
+        );
+        // The client's policy is left as it was.
+        assert!(!client.needles.found_in(b"tok-sent-456"));
+
+        assert!(client.for_call(Some(&op(true, false)), &[]).shape_only());
+        assert!(client.for_call(None, &[]).shape_only(), "an unknown operation: the strictest policy");
     }
 }

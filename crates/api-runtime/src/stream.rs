@@ -5,8 +5,10 @@
 //! `data`, comments, `event`, `id`, `retry`, any chunking) and `tokio-util`'s `LinesCodec` for
 //! NDJSON. What this module adds is what a client owes its caller on top: items decoded into
 //! the spec's type, the `[DONE]` sentinel, error events ended as typed errors, a size cap per
-//! item instead of per body, secrets redacted from anything an error shows, and the call's
-//! tracing span kept open until the stream ends, then given its item count and duration.
+//! item instead of per body, secrets redacted from anything an error shows (by the call's own
+//! scrub policy, handed over when the stream starts: secret fields, the key, the secrets the
+//! request sent, only the shape for operations that carry secrets), and the call's tracing
+//! span kept open until the stream ends, then given its item count and duration.
 
 use std::fmt;
 use std::pin::Pin;
@@ -22,11 +24,11 @@ use serde::de::DeserializeOwned;
 use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::io::StreamReader;
 
-use crate::context::Context;
+use crate::error::BodyMismatch;
+use crate::redact::Scrubber;
 
 /// progenitor's byte stream inside `ByteStream` (its alias is private).
 type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>;
-use crate::error::{BodyMismatch, Scrubber};
 
 /// How a streamed success body is framed, and which of its items are the server reporting
 /// an error, as the generated code describes an operation.
@@ -160,7 +162,6 @@ impl<T> std::error::Error for StreamError<T> {
 /// records in it.
 struct Tail {
     operation: &'static str,
-    context: Context,
     span: tracing::Span,
     started: Instant,
     items: u64,
@@ -168,8 +169,8 @@ struct Tail {
 }
 
 impl Tail {
-    fn new(operation: &'static str, context: &Context, span: tracing::Span) -> Self {
-        Tail { operation, context: context.clone(), span, started: Instant::now(), items: 0, ended: false }
+    fn new(operation: &'static str, span: tracing::Span) -> Self {
+        Tail { operation, span, started: Instant::now(), items: 0, ended: false }
     }
 
     /// Records the item count and the stream's duration in the call's span, once.
@@ -181,15 +182,6 @@ impl Tail {
         self.span.record("items", self.items);
         self.span.record("stream_ms", self.started.elapsed().as_millis() as u64);
         self.span.in_scope(|| tracing::debug!(items = self.items, outcome, "stream ended"));
-    }
-
-    /// An item as an error may show it: secret fields, the key and, for operations that
-    /// carry secrets, everything but its shape redacted.
-    fn shown(&self, data: &[u8]) -> String {
-        let api = self.context.api();
-        let carries_secrets = api.operation(self.operation).is_none_or(|op| op.returns_secrets || op.sends_secrets);
-        let scrub = Scrubber::new(api.secret_fields, self.context.api_key(), &[], carries_secrets);
-        String::from_utf8_lossy(&scrub.body(data, Some("application/json"))).into_owned()
     }
 }
 
@@ -260,6 +252,8 @@ pub struct EventStream<T> {
     last_event_id: Option<String>,
     /// Each error value as a JSON string (`"error"`), to find before parsing for it.
     error_needles: Vec<String>,
+    /// The call's scrub policy: what an error item may show.
+    scrub: Scrubber,
     tail: Tail,
     /// An item from its JSON text: serde's, or the generated client's discriminator dispatch.
     decode: Decode<T>,
@@ -305,7 +299,10 @@ impl<T: DeserializeOwned> EventStream<T> {
                 }));
         let parsed = (self.decode)(data);
         if error_event {
-            let shown = self.tail.shown(data.as_bytes());
+            // Secret fields, the key and the secrets the request sent redacted; for operations
+            // that carry secrets, everything but the item's shape.
+            let shown =
+                String::from_utf8_lossy(&self.scrub.body(data.as_bytes(), Some("application/json"))).into_owned();
             return Err(StreamError::ErrorEvent { operation, items, event: parsed.ok().map(Box::new), shown });
         }
         parsed.map_err(|e| StreamError::InvalidItem { operation, items, source: BodyMismatch::from(&e) })
@@ -514,16 +511,17 @@ impl Stream for ByteDownload {
     }
 }
 
-/// Builds the typed streams from a successful raw response (used by [`Context`]'s calls).
+/// Builds the typed streams from a successful raw response (used by `Context`'s calls):
+/// `limit` caps each item, `scrub` is the call's scrub policy, `span` the call's span.
 pub(crate) fn events<T>(
     response: ResponseValue<ByteStream>,
     operation: &'static str,
     format: &'static StreamFormat,
     decode: Decode<T>,
-    context: &Context,
+    limit: u64,
+    scrub: Scrubber,
     span: tracing::Span,
 ) -> ResponseValue<EventStream<T>> {
-    let limit = context.limits().max_response_bytes;
     let since_item = Arc::new(AtomicU64::new(0));
     let (status, headers) = (response.status(), response.headers().clone());
     let capped = Capped { inner: response.into_inner_stream(), since_item: Arc::clone(&since_item), limit };
@@ -541,7 +539,8 @@ pub(crate) fn events<T>(
         limit,
         last_event_id: None,
         error_needles: format.error_values.iter().map(|v| serde_json::Value::from(*v).to_string()).collect(),
-        tail: Tail::new(operation, context, span),
+        scrub,
+        tail: Tail::new(operation, span),
         decode,
     };
     ResponseValue::new(stream, status, headers)
@@ -550,11 +549,10 @@ pub(crate) fn events<T>(
 pub(crate) fn download(
     response: ResponseValue<ByteStream>,
     operation: &'static str,
-    context: &Context,
     span: tracing::Span,
 ) -> ResponseValue<ByteDownload> {
     let (status, headers) = (response.status(), response.headers().clone());
-    let download = ByteDownload { inner: response.into_inner_stream(), tail: Tail::new(operation, context, span) };
+    let download = ByteDownload { inner: response.into_inner_stream(), tail: Tail::new(operation, span) };
     ResponseValue::new(download, status, headers)
 }
 
