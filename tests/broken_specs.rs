@@ -89,8 +89,9 @@ fn a_missing_operation_id_is_derived_and_reported() {
     result.unwrap();
     let client = std::fs::read_to_string(dir.path().join("client.rs")).unwrap();
     assert!(client.contains("pub fn post_tokens(&self)"), "{client}");
-    let spec = api_codegen::yaml::parse(Path::new("openapi.yaml"), &GOOD_SPEC.replace("operationId: create_token", ""));
-    let overlay = api_codegen::yaml::parse(Path::new("overlay.yaml"), GOOD_OVERLAY).unwrap();
+    let spec =
+        api_codegen::load::yaml::parse(Path::new("openapi.yaml"), &GOOD_SPEC.replace("operationId: create_token", ""));
+    let overlay = api_codegen::load::yaml::parse(Path::new("overlay.yaml"), GOOD_OVERLAY).unwrap();
     let prepared =
         api_codegen::prepare(spec.unwrap(), Path::new("openapi.yaml"), &overlay, Path::new("overlay.yaml")).unwrap();
     let changes = prepared.rules.changes_of("derive-operation-id");

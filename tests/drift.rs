@@ -3,10 +3,12 @@
 //! surface snapshot's diff. The real snapshot files are never touched.
 #![allow(clippy::unwrap_used)]
 
-use api_codegen::drift::{Kind, Level, compare};
-use api_codegen::surface::surface;
-use api_codegen::{SpecDir, yaml};
+use api_codegen::SpecDir;
+use api_codegen::load::yaml;
+use api_codegen::plan::Plan;
 use serde_json::{Value, json};
+use spec_tools::drift::{Kind, Level, compare};
+use spec_tools::surface::{surface, surface_of};
 use workspace_tests::spec_dir;
 
 /// Loads `specs/vercel` from a temporary copy whose spec went through `edit` first.
@@ -50,7 +52,7 @@ fn known_changes_are_each_reported() {
         doc["paths"].as_object_mut().unwrap().shift_remove("/v3/user/tokens/{tokenId}");
     });
 
-    let changes = compare(&surface(&before.doc), &surface(&after.doc));
+    let changes = compare(&surface(&before), &surface(&after));
     let find = |kind: Kind, location: &str| {
         changes
             .iter()
@@ -67,7 +69,7 @@ fn known_changes_are_each_reported() {
     assert_eq!(changes.len(), 4, "only the changes made: {changes:#?}");
 
     // Each change is one obvious line in the snapshot diff.
-    let yaml = |p: &api_codegen::Prepared| serde_json::to_value(surface(&p.doc)).unwrap();
+    let yaml = |p: &api_codegen::Prepared| serde_json::to_value(surface(&p)).unwrap();
     let (old, new) = (yaml(&before), yaml(&after));
     assert_eq!(
         new["operations"]["createAuthToken"]["request_body"]["schema"]["description"],
@@ -83,7 +85,7 @@ fn known_changes_are_each_reported() {
 fn an_unchanged_spec_reports_nothing() {
     let a = vercel_with(|_| {});
     let b = vercel_with(|_| {});
-    assert_eq!(compare(&surface(&a.doc), &surface(&b.doc)), vec![]);
+    assert_eq!(compare(&surface(&a), &surface(&b)), vec![]);
 }
 
 #[test]
@@ -98,7 +100,7 @@ fn request_and_response_changes_are_judged_by_direction() {
         body["required"] = json!([]); // `name` optional in the request: fine
         doc.pointer_mut("/paths/~1v5~1user~1tokens/get/responses").unwrap()["201"] = json!({"description": "new"});
     });
-    let changes = compare(&surface(&before.doc), &surface(&after.doc));
+    let changes = compare(&surface(&before), &surface(&after));
     let level = |location: &str, kind: Kind| {
         changes
             .iter()
@@ -152,12 +154,12 @@ fn crafted(edit: impl FnOnce(&mut Value)) -> Value {
 }
 
 /// The changes from the crafted document to its edited version.
-fn changes_after(edit: impl FnOnce(&mut Value)) -> Vec<api_codegen::drift::Change> {
-    compare(&surface(&crafted(|_| {})), &surface(&crafted(edit)))
+fn changes_after(edit: impl FnOnce(&mut Value)) -> Vec<spec_tools::drift::Change> {
+    compare(&surface_of(&crafted(|_| {}), &Plan::default()), &surface_of(&crafted(edit), &Plan::default()))
 }
 
 /// The one change at `location` of `kind`.
-fn one(changes: &[api_codegen::drift::Change], kind: Kind, location: &str) -> api_codegen::drift::Change {
+fn one(changes: &[spec_tools::drift::Change], kind: Kind, location: &str) -> spec_tools::drift::Change {
     let found: Vec<_> = changes.iter().filter(|c| c.kind == kind && c.location == location).collect();
     assert_eq!(found.len(), 1, "one {kind:?} at `{location}` in {changes:#?}");
     found[0].clone()
@@ -187,9 +189,9 @@ fn request_constraints_are_reported_with_what_the_server_now_rejects() {
     // Tightening an existing bound is an error; relaxing one a warning only for responses.
     let before = crafted(|doc| doc.pointer_mut(item).unwrap()["count"]["maximum"] = json!(200));
     let after = crafted(|doc| doc.pointer_mut(item).unwrap()["count"]["maximum"] = json!(100));
-    let decreased = compare(&surface(&before), &surface(&after));
+    let decreased = compare(&surface_of(&before, &Plan::default()), &surface_of(&after, &Plan::default()));
     assert_eq!(one(&decreased, Kind::ConstraintChanged, "schema Item: count").level, Level::Breaking);
-    let increased = compare(&surface(&after), &surface(&before));
+    let increased = compare(&surface_of(&after, &Plan::default()), &surface_of(&before, &Plan::default()));
     assert_eq!(one(&increased, Kind::ConstraintChanged, "schema Item: count").level, Level::NonBreaking);
 }
 
@@ -354,7 +356,7 @@ fn deprecations_tags_error_responses_and_constant_headers_are_reported() {
             json!({"name": "Api-Version", "in": "header", "required": true, "schema": {"type": "string", "enum": ["2025"]}}),
         )
     });
-    let changes = compare(&surface(&before), &surface(&after));
+    let changes = compare(&surface_of(&before, &Plan::default()), &surface_of(&after, &Plan::default()));
     let header = one(&changes, Kind::ParameterChanged, "op parameter header Api-Version");
     assert_eq!(header.level, Level::Breaking);
     assert_eq!(header.detail, "the client now sends `Api-Version: 2025` instead of `2024`");

@@ -11,13 +11,13 @@ mod operations;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use api_codegen::conformance;
-use api_codegen::examples::{self, Argument, Location, Response};
 use api_runtime::SchemeKind;
 use demo::{Caller, Failure, Vendor};
 use loopback::{Recorded, Reply, Server};
 use operations::Operation;
 use serde_json::Value;
+use spec_tools::conformance;
+use spec_tools::examples::{self, Argument, Location, Response};
 use workspace_tests::{KEY, vendors};
 
 /// What the synthesised answers put in `x-secret` fields: never shown by an answer.
@@ -238,7 +238,7 @@ async fn check_body(doc: &Value, op: &Operation, media: &str, request: &Recorded
 async fn check_multipart(
     doc: &Value,
     op: &Operation,
-    shape: &api_codegen::rules::multipart_form::FormShape,
+    shape: &api_codegen::plan::FormShape,
     request: &Recorded,
     problems: &mut Vec<String>,
 ) {

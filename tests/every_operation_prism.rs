@@ -31,7 +31,7 @@ async fn every_operation_of_every_vendor_passes_prism() {
         let plan = operations::plan(vendor);
         let spec = SpecDir::new(spec_dir(vendor.name)).spec;
         let prism = Prism::start(&spec);
-        let upstream = api_codegen::yaml::read(&spec).unwrap();
+        let upstream = api_codegen::load::yaml::read(&spec).unwrap();
         let mut corrected = Vec::new();
         let client = (vendor.connect_once)(&prism.url(), KEY).unwrap();
         let mut failures = plan.failures.clone();

@@ -4,8 +4,8 @@
 // Each test crate including this module uses part of it.
 #![allow(dead_code)]
 
-use api_codegen::rules::multipart_form::FormShape;
-use api_codegen::spec::Spec;
+use api_codegen::doc::Spec;
+use api_codegen::plan::FormShape;
 use serde_json::{Map, Value};
 
 pub use demo::multipart::{Part, parts};

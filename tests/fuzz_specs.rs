@@ -138,7 +138,7 @@ fn run(spec: Value, file_name: String, overlay: String) -> Result<(), String> {
 /// A vendor's document, its file name and its overlay.
 fn vendored(vendor: &str) -> (Value, String, String) {
     let files = SpecDir::new(spec_dir(vendor));
-    let spec = api_codegen::yaml::read(&files.spec).unwrap();
+    let spec = api_codegen::load::yaml::read(&files.spec).unwrap();
     let file_name = files.spec.file_name().unwrap().to_string_lossy().into_owned();
     (spec, file_name, std::fs::read_to_string(&files.overlay).unwrap())
 }

@@ -185,7 +185,7 @@ fn an_unknown_request_media_type_is_reported_left_out_of_the_client_and_kept_in_
     assert!(tricky::API.operations.iter().all(|op| op.id != "importXml"));
     assert!(tricky::API.operations.iter().any(|op| op.id == "issueCert"));
     let prepared = api_codegen::load(&SpecDir::new(tricky_dir())).unwrap();
-    let surface = api_codegen::surface::surface(&prepared.doc);
+    let surface = spec_tools::surface::surface(&prepared);
     let import = surface.operations.get("importXml").expect("the surface lists the operation left out");
     assert_eq!((import.method.as_str(), import.path.as_str()), ("POST", "/import"));
     // The renamed parameters show their wire names there too.

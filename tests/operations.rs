@@ -3,12 +3,12 @@
 //! called yet (each must be named by a normalisation rule). Shared by the every-operation
 //! tests (`mod operations;`).
 
-use api_codegen::examples::{self, Arguments};
-use api_codegen::spec::{self, Spec};
-use api_codegen::{Prepared, SpecDir, naming};
+use api_codegen::doc::{self, Spec};
+use api_codegen::{Prepared, SpecDir, names as naming};
 use api_runtime::OperationDescription;
 use demo::Vendor;
 use serde_json::{Map, Value};
+use spec_tools::examples::{self, Arguments};
 use workspace_tests::spec_dir;
 
 /// One operation to call.
@@ -23,7 +23,7 @@ pub struct Operation {
     /// and the success answer in it.
     pub stream: Option<(String, examples::Response)>,
     /// A multipart body's form, as the `multipart-form` rule shaped it.
-    pub form: Option<api_codegen::rules::multipart_form::FormShape>,
+    pub form: Option<api_codegen::plan::FormShape>,
 }
 
 impl Operation {
@@ -66,7 +66,7 @@ pub struct Plan {
 pub fn plan(vendor: &Vendor) -> Plan {
     let dir = SpecDir::new(spec_dir(vendor.name));
     let prepared = api_codegen::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", vendor.name));
-    let upstream = api_codegen::yaml::read(&dir.spec).unwrap();
+    let upstream = api_codegen::load::yaml::read(&dir.spec).unwrap();
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
     let ruled = |pointer: &str| -> Option<&'static str> {
@@ -78,7 +78,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
     };
 
     let kept: Vec<String> = Spec::new(&prepared.doc).operations().into_iter().map(|op| op.pointer).collect();
-    for spec::Operation { pointer, path, method, .. } in Spec::new(&upstream).operations() {
+    for doc::Operation { pointer, path, method, .. } in Spec::new(&upstream).operations() {
         if kept.contains(&pointer) {
             continue;
         }
@@ -92,7 +92,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
 
     let mut calls = Vec::new();
     for operation in Spec::new(&prepared.doc).operations() {
-        let spec::Operation { pointer, path, method, node: op, .. } = &operation;
+        let doc::Operation { pointer, path, method, node: op, .. } = &operation;
         let (path, method, op) = (*path, *method, *op);
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         let label = format!("{id} ({} {path})", method.to_uppercase());
@@ -103,10 +103,10 @@ pub fn plan(vendor: &Vendor) -> Plan {
             }
             continue;
         };
-        let arguments = examples::arguments(&operation);
+        let arguments = examples::arguments(&operation, &prepared.plan);
         let responses = examples::responses(&prepared.doc, op);
-        let stream = match api_codegen::media::success_body(&prepared.doc, op) {
-            api_codegen::media::SuccessBody::Events { media_type, json: Some(_), .. } => {
+        let stream = match api_codegen::doc::media::success_body(&prepared.doc, op) {
+            api_codegen::doc::media::SuccessBody::Events { media_type, json: Some(_), .. } => {
                 examples::responses_accepting(&prepared.doc, op, Some(&media_type))
                     .into_iter()
                     .find(|r| (200..300).contains(&r.status))
@@ -114,7 +114,7 @@ pub fn plan(vendor: &Vendor) -> Plan {
             }
             _ => None,
         };
-        let form = api_codegen::rules::multipart_form::shape(op);
+        let form = prepared.plan.form(pointer).cloned();
         calls.push(Operation { path: path.to_string(), description, arguments, responses, stream, form });
     }
     Plan { prepared, calls, skipped, failures }

@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use api_codegen::{Prepared, generate, prepare, yaml};
+use api_codegen::load::yaml;
+use api_codegen::{Prepared, generate, prepare};
 use serde_json::{Value, json};
 
 const OVERLAY: &str = "overlay: 1.0.0\ninfo: {title: o, version: '1'}\nactions:\n  - target: $.info\n    update: {x-client: {api-key-env: K}}\n";

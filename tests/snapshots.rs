@@ -18,7 +18,7 @@ fn prepared(spec: &Path) -> api_codegen::Prepared {
 #[test]
 fn surface() {
     insta::glob!("../specs", "*/openapi.{yaml,json}", |spec| {
-        insta::assert_yaml_snapshot!(api_codegen::surface::surface(&prepared(spec).doc));
+        insta::assert_yaml_snapshot!(spec_tools::surface::surface(&prepared(spec)));
     });
 }
 
@@ -32,7 +32,7 @@ fn surface() {
 fn generated_client() {
     insta::glob!("../specs", "*/openapi.{yaml,json}", |spec| {
         let whole = prepared(spec);
-        let by_operation = api_codegen::subset::operation_features(&whole.doc);
+        let by_operation = api_codegen::select::operation_features(&whole.doc);
         let scenario = std::fs::read_to_string(spec.with_file_name(demo::scenario::FILE)).unwrap();
         let scenario: demo::scenario::Scenario = toml::from_str(&scenario).unwrap();
         let features: Vec<&String> =

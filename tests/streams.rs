@@ -8,11 +8,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use api_codegen::{SpecDir, examples};
+use api_codegen::SpecDir;
 use api_runtime::StreamError;
 use bytes::Bytes;
 use loopback::{Reply, Server};
 use serde_json::{Value, json};
+use spec_tools::examples;
 use workspace_tests::{KEY, assert_no_secret, spec_dir};
 
 mod form_parts;

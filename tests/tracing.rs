@@ -139,8 +139,9 @@ async fn drifted_bodies_of_secret_operations_are_traced_without_their_secrets() 
 /// delivered and how long it took.
 #[tokio::test]
 async fn a_stream_records_its_items_and_duration_in_the_call_s_span() {
-    use api_codegen::{SpecDir, examples};
+    use api_codegen::SpecDir;
     use futures_core::Stream as _;
+    use spec_tools::examples;
     let captured = captured();
     let prepared = api_codegen::load(&SpecDir::new(workspace_tests::spec_dir("cartesia"))).unwrap();
     let chunk = examples::valid(&prepared.doc, &json!({"$ref": "#/components/schemas/TTSSSEChunkEvent"}));

@@ -18,7 +18,8 @@ pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
     } else {
         writeln!(out, "note: {} does not exist; checking with an empty overlay", dir.overlay.display())?;
         let empty = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
-        api_codegen::yaml::read(&dir.spec).and_then(|doc| api_codegen::prepare(doc, &dir.spec, &empty, &dir.overlay))
+        api_codegen::load::yaml::read(&dir.spec)
+            .and_then(|doc| api_codegen::prepare(doc, &dir.spec, &empty, &dir.overlay))
     };
     let generated = result.and_then(|prepared| api_codegen::generate(&prepared).map(|code| (prepared, code)));
     match generated {

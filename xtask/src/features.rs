@@ -1,12 +1,13 @@
 //! `cargo xtask features`: writes each client crate's tag features (`full` and one feature per
 //! tag of its spec) into `crates/<vendor>/Cargo.toml`, between the markers of
-//! [`api_codegen::feature_table`]; `--check` writes nothing and lists the stale manifests (the
+//! [`spec_tools::feature_table`]; `--check` writes nothing and lists the stale manifests (the
 //! client's build script fails on a stale table too, saying to run this).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use api_codegen::{SpecDir, feature_table};
+use api_codegen::SpecDir;
+use spec_tools::feature_table;
 
 /// Each vendor's manifest that is (with `check`) or was (without) not up to date.
 pub fn run(root: &Path, check: bool) -> anyhow::Result<Vec<PathBuf>> {

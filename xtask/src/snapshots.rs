@@ -38,13 +38,13 @@ fn scenario_operations(dir: &SpecDir) -> anyhow::Result<Vec<String>> {
 /// what the tests of `tests/snapshots.rs` compute, in one place here.
 pub fn render(vendor: &str, dir: &SpecDir) -> anyhow::Result<Vec<(String, String)>> {
     let prepared = api_codegen::load(dir)?;
-    let by_operation = api_codegen::subset::operation_features(&prepared.doc);
+    let by_operation = api_codegen::select::operation_features(&prepared.doc);
     let features: Vec<&String> =
         scenario_operations(dir)?.iter().flat_map(|op| by_operation.get(op).into_iter().flatten()).collect();
     anyhow::ensure!(!features.is_empty(), "{}: the scenario names no operation", dir.spec.display());
     let subset = api_codegen::load_selected(dir, &api_codegen::Selection::features(features))?;
     let client = api_codegen::generate_outputs(&subset, api_codegen::Outputs::CLIENT)?.client;
-    let surface = api_codegen::surface::surface(&prepared.doc);
+    let surface = spec_tools::surface::surface(&prepared);
     // insta's own serialiser, the one `assert_yaml_snapshot!` uses: its quoting is what the
     // test compares against.
     let surface = insta::_macro_support::serialize_value(&surface, insta::_macro_support::SerializationFormat::Yaml);

@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use api_codegen::{SpecDir, examples};
+use api_codegen::SpecDir;
 use serde_json::{Map, Value};
+use spec_tools::examples;
 
 use crate::refresh::{self, FetchConfig, Source};
 use crate::{credentials, snapshots};
-use api_codegen::spec::Spec;
+use api_codegen::doc::Spec;
 
 /// The test functions of `tests/snapshots.rs`, each recording one snapshot per vendor.
 const SNAPSHOT_TESTS: [&str; 2] = ["surface", "generated_client"];
@@ -143,7 +144,7 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
 
     // Credentials recognised by name in the document as served (what the overlay targets).
     let dir = SpecDir::new(&spec_dir);
-    let secrets = credentials::recognise(&api_codegen::yaml::read(&dir.spec)?);
+    let secrets = credentials::recognise(&api_codegen::load::yaml::read(&dir.spec)?);
     write(spec_dir.join("overlay.yaml"), &overlay(name, &secrets))?;
 
     // What `check-spec` checks: the spec with its overlay prepares and generates.
@@ -154,7 +155,7 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     for (path, text) in render_crate(name) {
         // The tag features come from the spec, as `cargo xtask features` writes them.
         let text =
-            if path == "Cargo.toml" { api_codegen::feature_table::write(&text, &prepared.features) } else { text };
+            if path == "Cargo.toml" { spec_tools::feature_table::write(&text, &prepared.features) } else { text };
         write(crate_dir.join(path), &text)?;
     }
     link_spec(&crate_dir, name).with_context(|| format!("linking {}", crate_dir.join(SPEC_LINK).display()))?;
@@ -277,7 +278,7 @@ mod tests {
             for (path, text) in render_crate(&vendor) {
                 // The tag features come from the spec, as `vendor add` and `features` write them.
                 let text = match path {
-                    "Cargo.toml" => api_codegen::feature_table::write(&text, &prepared.features),
+                    "Cargo.toml" => spec_tools::feature_table::write(&text, &prepared.features),
                     _ => text,
                 };
                 let file = root.join("crates").join(&vendor).join(path);

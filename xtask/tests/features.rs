@@ -59,6 +59,8 @@ fn the_build_script_refuses_a_stale_table_with_one_clear_message() {
     let out = tempfile::tempdir().unwrap();
     let dir = SpecDir::new(root.path().join("specs/vercel"));
     let err = generate_features(&dir, &path, &Selection::features(["full"]), out.path()).unwrap_err();
+    assert!(matches!(err, api_codegen::BuildError::Features { .. }), "{err:?}");
+    let err = err.to_string();
     assert!(err.contains("no feature for authentication"), "{err}");
     assert!(err.contains("run `cargo xtask features`"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");

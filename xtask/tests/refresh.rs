@@ -172,8 +172,8 @@ async fn a_spec_vendored_in_another_format_is_replaced_by_the_served_one() {
     let server = site(|_| None).await;
     let root = workspace();
     let dir = root.path().join("specs/vercel");
-    let doc = api_codegen::yaml::read(&dir.join("openapi.json")).unwrap();
-    std::fs::write(dir.join("openapi.yaml"), api_codegen::yaml::to_string(&dir, &doc).unwrap()).unwrap();
+    let doc = api_codegen::load::yaml::read(&dir.join("openapi.json")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), api_codegen::load::yaml::to_string(&dir, &doc).unwrap()).unwrap();
     std::fs::remove_file(dir.join("openapi.json")).unwrap();
     let outcome = refresh(root.path(), &options(&server, &["vercel"])).await;
     assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
@@ -194,7 +194,7 @@ async fn the_perplexity_pages_merge_into_one_bearer_scheme_and_all_eight_operati
     .unwrap();
     let outcome = refresh(root.path(), &options(&server, &["perplexity"])).await;
     assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
-    let spec = api_codegen::yaml::read(&root.path().join("specs/perplexity/openapi.yaml")).unwrap();
+    let spec = api_codegen::load::yaml::read(&root.path().join("specs/perplexity/openapi.yaml")).unwrap();
     assert_eq!(
         std::fs::read(root.path().join("specs/perplexity/openapi.yaml")).unwrap(),
         std::fs::read(xtask::workspace_root().join("specs/perplexity/openapi.yaml")).unwrap(),
@@ -310,10 +310,10 @@ async fn crafted_upstream_changes_are_reported_with_their_levels() {
             .unwrap_or_else(|| panic!("{location}: {report:#?}"))
     };
     let scope = find("schema GenerateAuthTokenRequest: scope");
-    assert_eq!(scope.change.level, api_codegen::drift::Level::Breaking);
+    assert_eq!(scope.change.level, spec_tools::drift::Level::Breaking);
     assert_eq!(scope.rust_items, ["types::GenerateAuthTokenRequest::scope"]);
     let name = find("schema GenerateAuthTokenResponse: token_name");
-    assert_eq!(name.change.level, api_codegen::drift::Level::PotentiallyBreaking);
+    assert_eq!(name.change.level, spec_tools::drift::Level::PotentiallyBreaking);
     // Written, since nothing failed.
     let spec = std::fs::read_to_string(root.path().join("specs/perplexity/openapi.yaml")).unwrap();
     assert!(spec.contains("scope"));

@@ -3,7 +3,23 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::{Selection, SpecDir};
+use crate::{Error, ErrorKind, Selection, SpecDir};
+
+/// Why a client's build script failed, kept typed until it is printed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// cargo did not set a variable every build script gets.
+    #[error("{0} is not set: run from a build script")]
+    Environment(&'static str),
+    #[error("{}: cannot read: {source}", manifest.display())]
+    Manifest { manifest: PathBuf, source: std::io::Error },
+    /// The crate's `[features]` do not list the spec's tags.
+    #[error("{}: {problem} (the tags of {})", manifest.display(), spec.display())]
+    Features { manifest: PathBuf, spec: PathBuf, problem: String },
+    /// Every problem of the spec, located.
+    #[error(transparent)]
+    Spec(#[from] Error),
+}
 
 /// Generates `$OUT_DIR/client.rs`, `$OUT_DIR/mock.rs` and `$OUT_DIR/dispatch.rs` from `specs/<vendor>/`, a path
 /// relative to the client crate's manifest directory.
@@ -12,7 +28,7 @@ use crate::{Selection, SpecDir};
 /// the types they reach; `mock.rs` (progenitor's second run, for httpmock) and `dispatch.rs`
 /// only with the `mock` and `dispatch` features; serde both ways on every type only with
 /// `serialize` and `deserialize` (see `type_uses`). The crate's `[features]` table must match the spec's tags (see
-/// [`crate::feature_table`]); if it does not, the build fails saying to run
+/// [`crate::select::feature_table`]); if it does not, the build fails saying to run
 /// `cargo xtask features`.
 ///
 /// Cargo reruns the build script only when the spec, the overlay or the manifest changes (and
@@ -28,10 +44,11 @@ pub fn build_whole_client(spec_dir: &str) -> ExitCode {
     report(run(spec_dir, false))
 }
 
-fn report(result: Result<(), String>) -> ExitCode {
+fn report(result: Result<(), BuildError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             eprintln!("error: {message}");
             // Also shown by cargo as warnings (one per problem), so the reasons are visible
             // without -vv.
@@ -43,9 +60,9 @@ fn report(result: Result<(), String>) -> ExitCode {
     }
 }
 
-fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?;
-    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
+fn run(spec_dir: &str, per_feature: bool) -> Result<(), BuildError> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or(BuildError::Environment("CARGO_MANIFEST_DIR"))?;
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::Environment("OUT_DIR"))?);
     let manifest_dir = PathBuf::from(manifest_dir);
     let dir = manifest_dir.join(spec_dir);
     // `specs/x/overlay.yaml` reads better in an error than `crates/x/../../specs/x/…`.
@@ -53,14 +70,14 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), String> {
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
     if !per_feature {
-        return generate_into(&dir, &out_dir).map_err(|e| e.to_string());
+        return Ok(generate_into(&dir, &out_dir)?);
     }
     let manifest = manifest_path(&manifest_dir);
     println!("cargo::rerun-if-changed={}", manifest.display());
     let enabled =
         std::env::vars().filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_string)).collect();
     let feature = |name: &str| std::env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
-    let outputs = crate::generate::Outputs {
+    let outputs = crate::emit::Outputs {
         mock: feature("MOCK"),
         dispatch: feature("DISPATCH"),
         serialize: feature("SERIALIZE"),
@@ -82,8 +99,8 @@ pub fn generate_features(
     manifest: &Path,
     selection: &Selection,
     out_dir: &Path,
-) -> Result<crate::Prepared, String> {
-    generate_selected(dir, manifest, selection, crate::generate::Outputs::ALL, out_dir)
+) -> Result<crate::Prepared, BuildError> {
+    generate_selected(dir, manifest, selection, crate::emit::Outputs::ALL, out_dir)
 }
 
 /// [`generate_features`], with only the chosen optional outputs.
@@ -91,15 +108,16 @@ fn generate_selected(
     dir: &SpecDir,
     manifest: &Path,
     selection: &Selection,
-    outputs: crate::generate::Outputs,
+    outputs: crate::emit::Outputs,
     out_dir: &Path,
-) -> Result<crate::Prepared, String> {
-    let manifest_text =
-        std::fs::read_to_string(manifest).map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
-    let prepared = crate::load_selected(dir, selection).map_err(|e| e.to_string())?;
-    crate::feature_table::check(&manifest_text, &prepared.features)
-        .map_err(|e| format!("{}: {e} (the tags of {})", manifest.display(), dir.spec.display()))?;
-    write_generated(&prepared, outputs, out_dir).map_err(|e| e.to_string())?;
+) -> Result<crate::Prepared, BuildError> {
+    let manifest_text = std::fs::read_to_string(manifest)
+        .map_err(|source| BuildError::Manifest { manifest: manifest.to_path_buf(), source })?;
+    let prepared = crate::load_selected(dir, selection)?;
+    crate::select::feature_table::check(&manifest_text, &prepared.features).map_err(|problem| {
+        BuildError::Features { manifest: manifest.to_path_buf(), spec: dir.spec.clone(), problem }
+    })?;
+    write_generated(&prepared, outputs, out_dir)?;
     Ok(prepared)
 }
 
@@ -112,21 +130,17 @@ fn manifest_path(manifest_dir: &Path) -> PathBuf {
 
 /// Loads, prepares and generates all of `dir`, writing `client.rs`, `mock.rs` and `dispatch.rs`
 /// into `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
-pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), crate::Error> {
-    write_generated(&crate::load(dir)?, crate::generate::Outputs::ALL, out_dir)
+pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), Error> {
+    write_generated(&crate::load(dir)?, crate::emit::Outputs::ALL, out_dir)
 }
 
-fn write_generated(
-    prepared: &crate::Prepared,
-    outputs: crate::generate::Outputs,
-    out_dir: &Path,
-) -> Result<(), crate::Error> {
-    let generated = crate::generate::generate_outputs(prepared, outputs)?;
+fn write_generated(prepared: &crate::Prepared, outputs: crate::emit::Outputs, out_dir: &Path) -> Result<(), Error> {
+    let generated = crate::generate_outputs(prepared, outputs)?;
     for (name, content) in
         [("client.rs", &generated.client), ("mock.rs", &generated.mock), ("dispatch.rs", &generated.dispatch)]
     {
         let path = out_dir.join(name);
-        write_if_changed(&path, content).map_err(|e| crate::Error::new(&path, "", crate::ErrorKind::Io(e)))?;
+        write_if_changed(&path, content).map_err(|e| Error::new(&path, "", ErrorKind::Io(e)))?;
     }
     Ok(())
 }

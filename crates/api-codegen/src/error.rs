@@ -34,10 +34,19 @@ pub enum ErrorKind {
     TargetMatchesNothing { target: String },
     #[error("cannot convert from OpenAPI 3.1: {0}")]
     Unconvertible(String),
+    /// The document breaks a rule of OpenAPI or of what the generator accepts.
     #[error("{0}")]
     Invalid(String),
+    /// The enabled features do not select a consistent part of the document.
+    #[error("cannot select the enabled features' operations: {0}")]
+    Selection(String),
+    /// progenitor (or typify inside it) refused the document or panicked on it.
     #[error("progenitor cannot generate a client: {0}")]
     Progenitor(String),
+    /// One of our rewrites of progenitor's output did not find what it expects: a bug of this
+    /// generator (or a progenitor upgrade it does not know), never of the document.
+    #[error("the generator's rewrite of progenitor's output failed (a bug of api-codegen, not of the spec): {0}")]
+    Rewrite(String),
 }
 
 impl Error {
@@ -80,11 +89,11 @@ impl fmt::Display for Error {
 }
 
 /// Escapes one JSON pointer reference token (RFC 6901 section 3).
-pub(crate) fn escape_token(token: &str) -> String {
+pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Appends a reference token to a JSON pointer.
-pub(crate) fn join(pointer: &str, token: &str) -> String {
+pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }

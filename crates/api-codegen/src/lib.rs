@@ -1,55 +1,57 @@
-//! The one code generator behind every vendor client.
+//! The one code generator behind every vendor client, in stages (one folder each, imports
+//! pointing down the list only: `tests/architecture.rs` enforces it):
 //!
 //! ```text
-//! upstream spec ──► overlay ──► 3.1→3.0 ──► validate ──► describe ──► progenitor ──► client.rs
-//!  (openapi.yaml)  (overlay.yaml)  normalize                (ApiModel)                 mock.rs
+//! error     located errors (file, JSON pointer, problem), every problem at once
+//! doc       the one reader of a document: operations, parameters, bodies, responses, $refs,
+//!           schema walks, path templates, media types, the public extensions
+//! names     the Rust names progenitor and typify give to spec items
+//! load      YAML/JSON with limits ─► Overlay 1.0 ─► OpenAPI 3.1 → 3.0
+//! plan      the typed decisions the rules hand to later stages
+//! rules     named, reported repairs and decisions (rules::RULES)
+//! select    cargo features (one per tag) and the selected operations with what they reach
+//! model     Prepared (document + plan + ApiModel) and describe (the runtime's view)
+//! check     validation, references, name collisions, response bodies ─► Generable
+//! rewrite   structural, counted rewrites of progenitor's output (syn visitors)
+//! emit      progenitor's input from document + plan, the runtime bindings, dispatch
 //! ```
 //!
-//! Each step either succeeds or returns an [`Error`] naming the file, a JSON pointer and the
-//! problem. Vendor knowledge lives in the spec and its overlay, never in this crate.
+//! [`load`] / [`prepare`] run the stages up to `model`; [`generate`] checks and emits; the
+//! build script entry ([`build_client`]) does both for a client crate. The maintainer tools
+//! (surface, drift, examples) live in the `spec-tools` crate, which no client builds.
+//!
+//! Vendor knowledge lives in the spec and its overlay, never in this crate.
+//!
+//! **Public API** (the boundary): what a build script needs ([`build_client`],
+//! [`build_whole_client`]), what xtask and `spec-tools` read ([`load`], [`prepare`],
+//! [`Prepared`], [`plan`], [`doc`], [`names`], [`select`], [`rules::RulesReport`], [`generate`]),
+//! and [`Error`]. Everything else is private to the stages.
 
 mod build_script;
-mod collisions;
-#[cfg(feature = "examples")]
-pub mod conformance;
-mod describe;
-mod dispatch;
-pub mod docs;
-pub mod drift;
+pub mod check;
+pub mod doc;
+mod emit;
 mod error;
-#[cfg(feature = "examples")]
-pub mod examples;
-pub mod feature_table;
-mod forms;
-mod generate;
-pub mod media;
+pub mod load;
 pub mod model;
-pub mod naming;
-pub mod normalize;
-pub mod overlay;
-mod panics;
-mod references;
+pub mod names;
+pub mod plan;
 mod rewrite;
-mod rewrite_wire_values;
 pub mod rules;
-pub mod schemas;
-pub mod spec;
-pub mod subset;
-pub mod surface;
-mod type_uses;
-mod validate;
-pub mod yaml;
+pub mod select;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use build_script::{build_client, build_whole_client, generate_features, generate_into};
-pub use dispatch::STREAM_SUFFIX;
+pub use build_script::{BuildError, build_client, build_whole_client, generate_features, generate_into};
+pub use check::Generable;
+pub use emit::dispatch::STREAM_SUFFIX;
+pub use emit::{Generated, Outputs};
 pub use error::{Error, ErrorKind};
-pub use generate::{Generated, Outputs, generate, generate_outputs};
-pub use model::ApiModel;
-pub use subset::Selection;
+pub use model::{ApiModel, Prepared};
+pub use rewrite::docs;
+pub use select::Selection;
 
 /// Where one vendor's spec lives: `specs/<vendor>/`.
 #[derive(Debug, Clone)]
@@ -69,21 +71,6 @@ impl SpecDir {
     }
 }
 
-/// A spec with its overlay applied, converted to 3.0, validated and described.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    /// The file the document came from (named in errors).
-    pub file: PathBuf,
-    /// The normalised document progenitor reads.
-    pub doc: Value,
-    /// What the runtime needs to know.
-    pub model: ApiModel,
-    /// What the normalisation rules changed (empty for a spec progenitor takes as it is).
-    pub rules: rules::RulesReport,
-    /// The cargo features the whole document defines (one per tag), whatever was selected.
-    pub features: subset::Features,
-}
-
 /// Loads a spec and its overlay from disk and prepares them.
 pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
     load_selected(dir, &Selection::All)
@@ -91,8 +78,8 @@ pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
 
 /// [`load`], keeping only the selected operations and the types they reach.
 pub fn load_selected(dir: &SpecDir, selection: &Selection) -> Result<Prepared, Error> {
-    let doc = yaml::read(&dir.spec)?;
-    let overlay = yaml::read(&dir.overlay)?;
+    let doc = load::yaml::read(&dir.spec)?;
+    let overlay = load::yaml::read(&dir.overlay)?;
     prepare_selected(doc, &dir.spec, &overlay, &dir.overlay, selection)
 }
 
@@ -111,24 +98,35 @@ pub fn prepare_selected(
     overlay_file: &Path,
     selection: &Selection,
 ) -> Result<Prepared, Error> {
-    overlay::apply(&mut doc, overlay, overlay_file)?;
-    normalize::to_openapi_30(&mut doc, spec_file)?;
-    let rules = rules::apply_all(&mut doc);
-    let features = subset::features(&doc);
-    subset::select(&mut doc, selection).map_err(|e| Error::new(spec_file, "", ErrorKind::Invalid(e)))?;
+    load::overlay::apply(&mut doc, overlay, overlay_file)?;
+    load::normalize::to_openapi_30(&mut doc, spec_file)?;
+    let (rules, mut plan) = rules::apply_all(&mut doc);
+    let features = select::features(&doc);
+    select::select(&mut doc, &plan, selection).map_err(|e| Error::new(spec_file, "", ErrorKind::Selection(e)))?;
+    plan.complete(&doc);
     // Both report what they find, so a broken spec shows every problem in one run.
-    let validated = validate::validate(&doc, spec_file);
-    let described = describe::describe(&doc, spec_file);
+    let validated = check::validate(&doc, spec_file);
+    let described = model::describe::describe(&doc, &plan, spec_file);
     match (validated, described) {
-        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, model, rules, features }),
+        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, plan, model, rules, features }),
         (validated, described) => {
             let validated = validated.err();
             // describe meets some of the same problems (a missing operationId): say each once.
             let seen = |e: &Error| validated.as_ref().is_some_and(|v| v.all().any(|v| v.pointer == e.pointer));
             let described = described.err().filter(|d| !seen(d));
-            Err(Error::collect(validated.into_iter().chain(described))
-                .err()
-                .unwrap_or_else(|| Error::new(spec_file, "", ErrorKind::Invalid("validation failed".into()))))
+            Err(Error::collect(validated.into_iter().chain(described)).err().unwrap_or_else(|| {
+                Error::new(spec_file, "", ErrorKind::Invalid("validation failed without a problem".into()))
+            }))
         }
     }
+}
+
+/// Checks that `prepared` can be generated and generates every output.
+pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
+    generate_outputs(prepared, Outputs::ALL)
+}
+
+/// [`generate`], with only the chosen optional outputs (the others are a comment).
+pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generated, Error> {
+    emit::generate(&check::generable(prepared)?, outputs)
 }

@@ -1,9 +1,9 @@
 //! What the mock servers answer: the spec's own example of the operation's success, in the
 //! media type the request accepts (a stream framed as one, bytes as bytes).
 
-use api_codegen::examples::{self, Response};
 use loopback::{Recorded, Reply};
 use serde_json::Value;
+use spec_tools::examples::{self, Response};
 
 /// The text of a non-JSON body the mocks send.
 pub const BYTES: &str = "demo bytes";

@@ -11,15 +11,17 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use api_codegen::media::SuccessBody;
-use api_codegen::{SpecDir, examples, naming};
+use api_codegen::doc::media::SuccessBody;
+use api_codegen::{SpecDir, names as naming};
 use api_runtime::ApiDescription;
 use loopback::Server;
 use serde_json::{Map, Value};
+use spec_tools::examples;
 
 use crate::scenario::{Outcome, Scenario};
 use crate::{Answer, CallError, Caller, Failure, VENDORS, Vendor, wire, workspace_root};
-use api_codegen::spec::Spec;
+use api_codegen::Prepared;
+use api_codegen::doc::Spec;
 
 /// A fake key for the mock servers: it is printed redacted like a real one.
 const DEMO_KEY: &str = "demo-key-not-a-real-credential";
@@ -159,7 +161,8 @@ fn one_per_tag(calls: &[Call]) -> Vec<&Call> {
 }
 
 /// Every operation of `doc`, in document order.
-pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
+pub(crate) fn calls(prepared: &Prepared, api: &ApiDescription) -> Vec<Call> {
+    let doc = &prepared.doc;
     Spec::new(doc)
         .operations()
         .into_iter()
@@ -167,7 +170,7 @@ pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
             let (http_method, op) = (operation.method, operation.node);
             let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
             let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string();
-            let arguments = examples::arguments(&operation);
+            let arguments = examples::arguments(&operation, &prepared.plan);
             let in_client = api.operations.iter().find(|o| o.id == id);
             let args = in_client.map(|_| {
                 let mut args: Map<String, Value> =
@@ -179,8 +182,8 @@ pub(crate) fn calls(doc: &Value, api: &ApiDescription) -> Vec<Call> {
             });
             let method = in_client.map_or_else(|| naming::method_name(&id), |o| o.rust_name.to_string());
             let declares_success = examples::responses(doc, op).iter().any(|r| (200..300).contains(&r.status));
-            let body = api_codegen::media::success_body(doc, op);
-            let form = api_codegen::rules::multipart_form::shape(op).is_some();
+            let body = api_codegen::doc::media::success_body(doc, op);
+            let form = prepared.plan.form(&operation.pointer).is_some();
             Call { method, id, tag, http_method, declares_success, args, body, form }
         })
         .collect()
@@ -192,7 +195,7 @@ struct Session<'o> {
     api: &'static ApiDescription,
     server: Option<Server>,
     /// The prepared spec the mock answers from (offline only).
-    doc: Option<Arc<Value>>,
+    doc: Option<Arc<Prepared>>,
     printed: usize,
     failures: usize,
 }
@@ -220,9 +223,9 @@ impl<'o> Session<'o> {
         let name = vendor.name;
         let prepared = api_codegen::load(&SpecDir::new(workspace_root().join("specs").join(name)))
             .with_context(|| format!("loading the {name} spec"))?;
-        let doc = Arc::new(prepared.doc);
+        let doc = Arc::new(prepared);
         let answering = Arc::clone(&doc);
-        let server = Server::start(move |request| crate::answers::example_reply(&answering, request)).await?;
+        let server = Server::start(move |request| crate::answers::example_reply(&answering.doc, request)).await?;
         writeln!(out, "\n== {} (mock server at {}, answering from specs/{name}) ==", api.title, server.url())?;
         let client = (vendor.connect)(&server.url(), DEMO_KEY)?;
         Ok(Some((Session { out, api, server: Some(server), doc: Some(doc), printed: 0, failures: 0 }, client)))
@@ -353,8 +356,8 @@ mod tests {
             let line = format!("\n{}: {n} of {n} operations answered by the mock\n", vendor.name);
             assert!(out.contains(&line), "missing `{line}` in:\n{out}");
             let dir = SpecDir::new(workspace_root().join("specs").join(vendor.name));
-            let doc = api_codegen::load(&dir).unwrap().doc;
-            let calls = calls(&doc, vendor.api);
+            let prepared = api_codegen::load(&dir).unwrap();
+            let calls = calls(&prepared, vendor.api);
             // Every tag with an operation the client has is shown once; a tag whose only
             // operations a rule left out (a body media type progenitor cannot send) is not.
             let toured: Vec<&str> = one_per_tag(&calls).iter().map(|c| c.tag.as_str()).collect();

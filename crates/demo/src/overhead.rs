@@ -223,7 +223,7 @@ async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyho
 /// The dispatcher's arguments of a call: parameters by setter name, and the body.
 fn arguments(params: &Map<String, Value>, body: Option<&Value>) -> Map<String, Value> {
     let mut args: Map<String, Value> =
-        params.iter().map(|(name, value)| (api_codegen::naming::field_name(name), value.clone())).collect();
+        params.iter().map(|(name, value)| (api_codegen::names::field_name(name), value.clone())).collect();
     if let Some(body) = body {
         args.insert("body".into(), body.clone());
     }

@@ -99,7 +99,7 @@ impl Scenario {
 fn arguments(call: &Call, answers: &BTreeMap<String, Answer>) -> Result<Map<String, Value>, String> {
     let mut args = Map::new();
     for (name, value) in &call.params {
-        args.insert(api_codegen::naming::field_name(name), resolve(value, answers)?);
+        args.insert(api_codegen::names::field_name(name), resolve(value, answers)?);
     }
     if let Some(body) = &call.body {
         args.insert("body".into(), resolve(body, answers)?);

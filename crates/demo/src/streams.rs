@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use api_codegen::SpecDir;
-use api_codegen::media::{Framing, SuccessBody};
+use api_codegen::doc::media::{Framing, SuccessBody};
 use futures_core::Stream;
 use loopback::{Recorded, Reply, Server};
 use serde_json::{Map, Value};
@@ -46,8 +46,9 @@ pub async fn run(size: Size) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut download = None;
     for vendor in VENDORS {
-        let doc = api_codegen::load(&SpecDir::new(workspace_root().join("specs").join(vendor.name)))?.doc;
-        for call in crate::demo::calls(&doc, vendor.api) {
+        let prepared = api_codegen::load(&SpecDir::new(workspace_root().join("specs").join(vendor.name)))?;
+        let doc = &prepared.doc;
+        for call in crate::demo::calls(&prepared, vendor.api) {
             let Some(args) = &call.args else { continue };
             match &call.body {
                 SuccessBody::Events { framing: Framing::ServerSentEvents, json, .. } => {

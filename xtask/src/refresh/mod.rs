@@ -21,10 +21,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use api_codegen::surface::surface;
-use api_codegen::{SpecDir, drift, naming, yaml};
+use api_codegen::SpecDir;
+use api_codegen::load::yaml;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use spec_tools::drift;
+use spec_tools::surface::surface;
 use tokio::task::JoinSet;
 
 pub use fetch::{FetchConfig, Fetcher, Mirror};
@@ -250,11 +252,11 @@ fn process(
         old_doc.filter(|_| spec_changed).map(|d| api_codegen::prepare(d, &spec_dir.spec, &overlay, &spec_dir.overlay));
     let changes = match old {
         Some(Ok(old)) => {
-            let (before, after) = (surface(&old.doc), surface(&new.doc));
+            let (before, after) = (surface(&old), surface(&new));
             drift::compare(&before, &after)
                 .into_iter()
                 .map(|change| {
-                    let rust_items = naming::rust_items(&change, &before, &after);
+                    let rust_items = spec_tools::rust_items::rust_items(&change, &before, &after);
                     ReportedChange { change, rust_items }
                 })
                 .collect()

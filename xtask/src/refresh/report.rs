@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use api_codegen::drift::{Change, Level};
 use serde::Serialize;
+use spec_tools::drift::{Change, Level};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportedChange {

@@ -1,11 +1,11 @@
 //! Cutting a full OpenAPI document down to named operations and the transitive closure of
 //! every `$ref` they use, and nothing else: the generator's own subsetting
-//! ([`api_codegen::subset::retain_operations`], one walk over references), plus the tags and
+//! ([`api_codegen::select::retain_operations`], one walk over references), plus the tags and
 //! security schemes the kept operations name.
 
 use std::collections::BTreeSet;
 
-use api_codegen::spec::Spec;
+use api_codegen::doc::Spec;
 use serde_json::Value;
 
 /// The root fields a sliced document keeps.
@@ -28,7 +28,7 @@ pub fn slice(doc: &Value, operation_ids: &[String]) -> Result<Value, String> {
         root.retain(|key, _| KEPT_ROOT.contains(&key.as_str()));
     }
     let keep = |op: &Value| op.get("operationId").and_then(Value::as_str).is_some_and(|id| wanted.contains(id));
-    api_codegen::subset::retain_operations(&mut out, keep)?;
+    api_codegen::select::retain_operations(&mut out, keep, &[])?;
 
     let operations = Spec::new(&out).operations();
     let tags: BTreeSet<String> = operations

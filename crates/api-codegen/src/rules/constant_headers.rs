@@ -1,31 +1,18 @@
 //! `constant-headers`: a required header parameter whose schema allows one value
 //! (`Cartesia-Version: 2025-11-04`) is no choice for a caller. It is taken out of the parameter
-//! lists and recorded in the operation's `x-constant-headers` (name → value), which the runtime
-//! sends on every request of the operation and the surface lists. The document's own
-//! `x-constant-headers` is removed first: only this rule writes it (specs are untrusted, and the
-//! runtime sends what it names).
+//! lists and recorded in the operation's plan (name → value), which the runtime sends on every
+//! request of the operation and the surface lists.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::Places;
+use crate::doc::Spec;
 use crate::error::join;
-use crate::spec::Spec;
+use crate::plan::Plan;
 
-/// Operation extension recording the constant headers taken out of its parameters.
-pub const EXTENSION: &str = "x-constant-headers";
-
-pub(super) fn apply(doc: &mut Value, places: &mut Places) {
-    let pointers: Vec<String> = Spec::new(doc).operations().into_iter().map(|op| op.pointer).collect();
-    for pointer in &pointers {
-        if let Some(Value::Object(op)) = doc.pointer_mut(pointer)
-            && op.remove(EXTENSION).is_some()
-        {
-            places.record(join(pointer, EXTENSION), format!("removed the document's own `{EXTENSION}`"));
-        }
-    }
-
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     let spec = Spec::new(doc);
     let mut found: Vec<(String, String, String)> = Vec::new();
     let mut removals: BTreeMap<String, BTreeMap<usize, String>> = BTreeMap::new();
@@ -58,12 +45,12 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         }
     }
     for (op_pointer, name, value) in found {
-        if let Some(Value::Object(op)) = doc.pointer_mut(&op_pointer) {
-            let constants = op.entry(EXTENSION).or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(constants) = constants {
-                constants.insert(name, Value::String(value));
-            }
+        let constants = &mut plan.operation_mut(&op_pointer).constant_headers;
+        match constants.iter_mut().find(|(n, _)| *n == name) {
+            Some(constant) => constant.1 = value,
+            None => constants.push((name, value)),
         }
+        constants.sort();
     }
 }
 
@@ -78,7 +65,7 @@ mod tests {
         let mut doc = json!({
             "paths": {"/a": {
                 "parameters": [{"$ref": "#/components/parameters/Version"}],
-                "get": {"operationId": "g", "x-constant-headers": {"X-Injected": "1"}, "parameters": [
+                "get": {"operationId": "g", "parameters": [
                     {"name": "X-Mode", "in": "header", "required": true, "schema": {"enum": ["fast"]}},
                     {"name": "X-Free", "in": "header", "required": true, "schema": {"type": "string"}},
                     {"name": "X-Optional", "in": "header", "schema": {"enum": ["on"]}}]},
@@ -87,16 +74,18 @@ mod tests {
                 "name": "Api-Version", "in": "header", "required": true,
                 "schema": {"$ref": "#/components/schemas/V"}}},
                 "schemas": {"V": {"type": "string", "enum": ["2025-11-04"]}}}});
-        let mut places = Places::default();
-        apply(&mut doc, &mut places);
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
         let get = &doc["paths"]["/a"]["get"];
-        assert_eq!(get[EXTENSION], json!({"Api-Version": "2025-11-04", "X-Mode": "fast"}));
-        assert_eq!(doc["paths"]["/a"]["post"][EXTENSION], json!({"Api-Version": "2025-11-04"}));
+        let constants = |op: &str| plan.operation(op).map(|p| p.constant_headers.clone()).unwrap_or_default();
+        let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
+        assert_eq!(constants("/paths/~1a/get"), [pair("Api-Version", "2025-11-04"), pair("X-Mode", "fast")]);
+        assert_eq!(constants("/paths/~1a/post"), [pair("Api-Version", "2025-11-04")]);
         let left: Vec<&str> =
             get["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
         assert_eq!(left, ["X-Free", "X-Optional"]);
         assert_eq!(doc["paths"]["/a"]["parameters"], json!([]));
         let at: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
-        assert_eq!(at, ["/paths/~1a/get/x-constant-headers", "/paths/~1a/get/parameters/0", "/paths/~1a/parameters/0"]);
+        assert_eq!(at, ["/paths/~1a/get/parameters/0", "/paths/~1a/parameters/0"]);
     }
 }

@@ -6,13 +6,13 @@
 use serde_json::{Value, json};
 
 use super::Places;
+use crate::doc::Spec;
 use crate::error::join;
-use crate::spec::Spec;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut additions: Vec<(String, String)> = Vec::new();
     for op in Spec::new(doc).operations() {
-        let Ok(names) = crate::validate::template_names(op.path) else { continue };
+        let Ok(names) = crate::doc::path_template::template_names(op.path) else { continue };
         let declared: Vec<&str> =
             op.parameters().iter().filter(|p| p.location() == Some("path")).filter_map(|p| p.name()).collect();
         additions

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::schemas;
 use crate::error::join;
-use crate::schemas;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let _ = schemas::visit_all(doc, |schema, ptr| {

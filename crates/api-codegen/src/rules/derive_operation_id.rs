@@ -10,8 +10,8 @@ use heck::ToLowerCamelCase;
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::Spec;
 use crate::error::join;
-use crate::spec::Spec;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let operations = Spec::new(doc).operations();

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::spec::{Operation, Spec};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut found: Vec<String> = Vec::new();

@@ -9,34 +9,48 @@
 //! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
 //! operation) and before validation (which then sees the repaired document).
 
-pub mod constant_headers;
+mod constant_headers;
 mod declare_path_parameters;
 mod deduplicate_enum_values;
 mod derive_operation_id;
-pub mod error_response_union;
+mod error_response_union;
 mod head_without_body;
 pub mod multipart_form;
-pub mod non_standard_status;
+mod non_standard_status;
 mod nullable_named_one_of;
 mod transport_headers;
-pub(crate) mod unique_enum_variant_names;
-pub mod unique_parameter_names;
+mod unique_enum_variant_names;
+mod unique_parameter_names;
 mod unique_type_titles;
-pub mod unsupported_request_body;
+pub(crate) mod unsupported_request_body;
 
 use std::fmt;
 
 use serde_json::Value;
 
+use crate::plan::Plan;
+
+mod secret_string_constraints;
 mod share_inline_schemas;
+mod stream_beside_json;
 mod streamed_response_schemas;
+
+pub use secret_string_constraints::SECRET_CONSTRAINTS;
 
 /// One rule: its name (kebab-case, stable: it appears in reports and tests), why it exists,
 /// and the function applying it.
 pub(crate) struct Rule {
     pub name: &'static str,
     pub why: &'static str,
-    pub apply: fn(&mut Value, &mut Places),
+    pub apply: Apply,
+}
+
+/// What a rule changes.
+pub(crate) enum Apply {
+    /// The document: a repair every later stage sees as the document.
+    Doc(fn(&mut Value, &mut Places)),
+    /// The document and the plan: a decision a later stage acts on, recorded in the plan.
+    Plan(fn(&mut Value, &mut Plan, &mut Places)),
 }
 
 /// Every rule, in the order they run. Order matters where one rule's output is another's
@@ -46,68 +60,68 @@ pub(crate) const RULES: &[Rule] = &[
     Rule {
         name: "derive-operation-id",
         why: "progenitor names methods and types after operationIds; these operations have none",
-        apply: derive_operation_id::apply,
+        apply: Apply::Doc(derive_operation_id::apply),
     },
     Rule {
         name: "declare-path-parameters",
         why: "the path template uses a parameter no one declares; progenitor cannot build the URL without it",
-        apply: declare_path_parameters::apply,
+        apply: Apply::Doc(declare_path_parameters::apply),
     },
     Rule {
         name: "unique-parameter-names",
         why: "parameters whose names become one Rust name; the request still uses the spec's names",
-        apply: unique_parameter_names::apply,
+        apply: Apply::Plan(unique_parameter_names::apply),
     },
     Rule {
         name: "transport-headers",
         why: "header parameters only the HTTP stack may set (Content-Length, Host, …); a setter would promise a value that never goes out",
-        apply: transport_headers::apply,
+        apply: Apply::Doc(transport_headers::apply),
     },
     Rule {
         name: "constant-headers",
         why: "a required header with one allowed value is no choice for a caller; the runtime sends it on every request",
-        apply: constant_headers::apply,
+        apply: Apply::Plan(constant_headers::apply),
     },
     Rule {
         name: "head-without-body",
         why: "HEAD answers never carry a body; decoding the one the document describes fails on every answer",
-        apply: head_without_body::apply,
+        apply: Apply::Doc(head_without_body::apply),
     },
     Rule {
         name: "non-standard-status",
         why: "statuses progenitor or its httpmock generator cannot take as they are",
-        apply: non_standard_status::apply,
+        apply: Apply::Plan(non_standard_status::apply),
     },
     Rule {
         name: "streamed-response-schemas",
         why: "progenitor reads a streamed response as bytes and types none of its schemas; named ones become types all the same",
-        apply: streamed_response_schemas::apply,
+        apply: Apply::Doc(streamed_response_schemas::apply),
     },
     Rule {
         name: "error-response-union",
         why: "progenitor gives an operation one error type and one success type; these declare several",
-        apply: error_response_union::apply,
+        apply: Apply::Doc(error_response_union::apply),
     },
     // Schema-level rules.
     Rule {
         name: "deduplicate-enum-values",
         why: "an enum listing a value twice would give typify two variants of one name",
-        apply: deduplicate_enum_values::apply,
+        apply: Apply::Doc(deduplicate_enum_values::apply),
     },
     Rule {
         name: "unique-enum-variant-names",
         why: "enum values that differ on the wire but not as Rust names make typify panic; they get names of their own, the wire values stay",
-        apply: unique_enum_variant_names::apply,
+        apply: Apply::Doc(unique_enum_variant_names::apply),
     },
     Rule {
         name: "nullable-named-one-of",
         why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name; nullable moves to its uses",
-        apply: nullable_named_one_of::apply,
+        apply: Apply::Doc(nullable_named_one_of::apply),
     },
     Rule {
         name: "unique-type-titles",
         why: "typify names an inline schema after its title, reusing or redefining a type that already has that name; such a title becomes a unique name from the schema's place",
-        apply: unique_type_titles::apply,
+        apply: Apply::Doc(unique_type_titles::apply),
     },
     // Build-cost rules (they see the repaired schemas).
     share_inline_schemas::RULE,
@@ -117,12 +131,23 @@ pub(crate) const RULES: &[Rule] = &[
     Rule {
         name: "multipart-form",
         why: "progenitor rejects multipart bodies; the client sends them as a typed form whose non-file fields need a named type",
-        apply: multipart_form::apply,
+        apply: Apply::Plan(multipart_form::apply),
     },
     Rule {
         name: "unsupported-request-body",
         why: "progenitor sends one request media type, of the kinds it knows",
-        apply: unsupported_request_body::apply,
+        apply: Apply::Plan(unsupported_request_body::apply),
+    },
+    // What progenitor's input leaves out of the (final) document.
+    Rule {
+        name: "stream-beside-json",
+        why: "progenitor reads one success body; where a response offers a stream beside a JSON document it reads the stream's bytes, and the client decodes either",
+        apply: Apply::Doc(stream_beside_json::apply),
+    },
+    Rule {
+        name: "secret-string-constraints",
+        why: "typify makes a constrained string a validated newtype that prints its value; a secret stays the redacting SecretString",
+        apply: Apply::Plan(secret_string_constraints::apply),
     },
 ];
 
@@ -177,17 +202,21 @@ impl RulesReport {
     }
 }
 
-/// Runs every rule on `doc`.
-pub(crate) fn apply_all(doc: &mut Value) -> RulesReport {
+/// Runs every rule on `doc`: what they changed, and what they decided for later stages.
+pub(crate) fn apply_all(doc: &mut Value) -> (RulesReport, Plan) {
     let mut report = RulesReport::default();
+    let mut plan = Plan::default();
     for rule in RULES {
         let mut places = Places::default();
-        (rule.apply)(doc, &mut places);
+        match rule.apply {
+            Apply::Doc(apply) => apply(doc, &mut places),
+            Apply::Plan(apply) => apply(doc, &mut plan, &mut places),
+        }
         if !places.changes.is_empty() {
             report.applied.push(Applied { rule: rule.name, why: rule.why, changes: places.changes });
         }
     }
-    report
+    (report, plan)
 }
 
 /// Readable per-rule summary: a line per rule (name, count, why), then each place indented.

@@ -2,8 +2,8 @@
 //! client sends one through a typed form instead (`forms::<Operation>`, see `forms.rs`): the
 //! body schema's file properties (`format: binary`, or arrays of them) become file parts, and
 //! its other properties one typed value, for which this rule adds a component
-//! (`<OperationId>Fields`) so typify generates it. The operation records both in
-//! [`MULTIPART`]; the body itself stays as the spec wrote it (the surface, drift report and
+//! (`<OperationId>Fields`) so typify generates it. The operation's plan records both
+//! ([`crate::plan::Request::Form`]); the body itself stays as the spec wrote it (the surface, drift report and
 //! mock servers see the upstream media type and schema).
 //!
 //! An object field whose `encoding` says `style: deepObject` is sent as one part per
@@ -19,69 +19,11 @@ use serde_json::{Map, Value, json};
 use super::Places;
 use super::error_response_union::{free_name, insert_schema};
 use super::unsupported_request_body::is_supported;
+use crate::doc::Spec;
+use crate::doc::media::is_multipart;
 use crate::error::join;
-use crate::naming::type_name;
-use crate::spec::Spec;
-
-/// Operation extension: the form this operation's multipart body is sent as.
-pub const MULTIPART: &str = "x-multipart";
-
-const MEDIA_TYPE: &str = "multipart/form-data";
-
-/// What an operation's multipart body holds, as [`MULTIPART`] records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormShape {
-    /// The component holding the non-file properties.
-    pub fields: String,
-    pub files: Vec<FileShape>,
-    /// Object fields the spec's `encoding` gives `style: deepObject`: one part per property,
-    /// named `field[property]`, instead of one JSON part.
-    pub deep_objects: Vec<String>,
-}
-
-/// One file property.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileShape {
-    /// The property's (and the part's) name.
-    pub name: String,
-    pub required: bool,
-    /// An array of files.
-    pub multiple: bool,
-    /// `encoding.<name>.contentType` (its first media type), else `application/octet-stream`.
-    pub content_type: String,
-}
-
-/// The form of `op`, if this rule gave it one.
-pub fn shape(op: &Value) -> Option<FormShape> {
-    let form = op.get(MULTIPART)?;
-    let fields = form.pointer("/fields/$ref")?.as_str()?.strip_prefix("#/components/schemas/")?.to_string();
-    let files = form
-        .get("files")?
-        .as_array()?
-        .iter()
-        .map(|file| {
-            Some(FileShape {
-                name: file.get("name")?.as_str()?.to_string(),
-                required: file.get("required")?.as_bool()?,
-                multiple: file.get("multiple")?.as_bool()?,
-                content_type: file.get("contentType")?.as_str()?.to_string(),
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let deep_objects = form
-        .get("deepObjects")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|name| name.as_str().map(String::from))
-        .collect();
-    Some(FormShape { fields, files, deep_objects })
-}
-
-/// `multipart/form-data` (parameters ignored).
-pub fn is_multipart(media_type: &str) -> bool {
-    media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(MEDIA_TYPE)
-}
+use crate::names::type_name;
+use crate::plan::{FileShape, FormShape, Plan, Request};
 
 /// Whether a (resolved) property schema is a file: a binary string.
 fn is_file(doc: &Value, schema: &Value) -> bool {
@@ -96,7 +38,7 @@ fn is_media_type(text: &str) -> bool {
     text.split_once('/').is_some_and(|(kind, sub)| token(kind) && token(sub))
 }
 
-struct Plan {
+struct Candidate {
     op_ptr: String,
     id: String,
     /// The body's content had other (unsupported) media types beside multipart.
@@ -108,21 +50,8 @@ struct Plan {
     additional: Option<Value>,
 }
 
-pub(super) fn apply(doc: &mut Value, places: &mut Places) {
-    // [`MULTIPART`] is this rule's own record: a document (untrusted) never sets it.
-    let claimed: Vec<String> = Spec::new(doc)
-        .operations()
-        .into_iter()
-        .filter(|op| op.node.get(MULTIPART).is_some())
-        .map(|op| op.pointer)
-        .collect();
-    for op_ptr in claimed {
-        if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
-            op.shift_remove(MULTIPART);
-        }
-        places.record(join(&op_ptr, MULTIPART), format!("`{MULTIPART}` removed: only this rule writes it"));
-    }
-    let mut plans = Vec::new();
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
+    let mut candidates = Vec::new();
     for operation in Spec::new(doc).operations() {
         let (op_ptr, op) = (operation.pointer.clone(), operation.node);
         let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
@@ -144,7 +73,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             continue;
         }
         let offered: Vec<&String> = content.keys().collect();
-        plans.push(Plan {
+        candidates.push(Candidate {
             op_ptr,
             id: id.to_string(),
             narrowed: (offered.len() > 1).then(|| {
@@ -163,13 +92,13 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             additional: schema.get("additionalProperties").cloned(),
         });
     }
-    for plan in plans {
-        apply_one(doc, plan, places);
+    for candidate in candidates {
+        apply_one(doc, plan, candidate, places);
     }
 }
 
-fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
-    let Plan { op_ptr, id, narrowed, properties, required, encoding, additional } = plan;
+fn apply_one(doc: &mut Value, plan: &mut Plan, candidate: Candidate, places: &mut Places) {
+    let Candidate { op_ptr, id, narrowed, properties, required, encoding, additional } = candidate;
     let body_ptr = join(&op_ptr, "requestBody");
     if let Some(what) = narrowed {
         // A shared (`$ref`) body is copied into the operation before it is narrowed.
@@ -196,7 +125,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
             && resolved.get("items").is_some_and(|items| is_file(doc, items));
         if !multiple && !is_file(doc, &schema) {
             if style.and_then(Value::as_str) == Some("deepObject") {
-                deep_objects.push(Value::String(name.clone()));
+                deep_objects.push(name.clone());
             }
             fields.insert(name, schema);
             continue;
@@ -208,7 +137,7 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
             .map(str::trim)
             .filter(|t| is_media_type(t))
             .unwrap_or("application/octet-stream");
-        files.push(json!({"name": name, "required": required, "multiple": multiple, "contentType": content_type}));
+        files.push(FileShape { name, required, multiple, content_type: content_type.to_string() });
     }
     let field_names: Vec<Value> =
         required.iter().filter(|r| fields.contains_key(*r)).map(|r| Value::String(r.clone())).collect();
@@ -225,13 +154,8 @@ fn apply_one(doc: &mut Value, plan: Plan, places: &mut Places) {
     }
     let name = free_name(doc, &type_name(&format!("{id}-Fields")));
     insert_schema(doc, &name, component);
-    let listed = files.iter().filter_map(|f| f["name"].as_str()).map(|n| format!("`{n}`")).collect::<Vec<_>>();
-    if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
-        op.insert(
-            MULTIPART.into(),
-            json!({"fields": {"$ref": format!("#/components/schemas/{name}")}, "files": files, "deepObjects": deep_objects}),
-        );
-    }
+    let listed = files.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>();
+    plan.operation_mut(&op_ptr).request = Request::Form(FormShape { fields: name.clone(), files, deep_objects });
     let parts =
         if listed.is_empty() { "no file part".to_string() } else { format!("file parts {}", listed.join(", ")) };
     places.record(op_ptr, format!("multipart body sent as a typed form: fields in component `{name}`, {parts}"));
@@ -266,23 +190,20 @@ mod tests {
             "/composed": {"post": {"operationId": "composed", "requestBody": {"content": {
                 "multipart/form-data": {"schema": {"allOf": [{"type": "object"}]}}}}}}},
             "components": {"schemas": {"Model": {"type": "string"}, "Blob": {"type": "string", "format": "binary"}}}});
-        let mut places = Places::default();
-        apply(&mut doc, &mut places);
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
         let changes: Vec<(&str, &str)> =
             places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
         assert_eq!(
             changes,
-            [
-                ("/paths/~1claimed/post/x-multipart", "`x-multipart` removed: only this rule writes it"),
-                (
-                    "/paths/~1stt/post",
-                    "multipart body sent as a typed form: fields in component `SttTranscribeFields`, file parts `file`, `extra[]`"
-                )
-            ]
+            [(
+                "/paths/~1stt/post",
+                "multipart body sent as a typed form: fields in component `SttTranscribeFields`, file parts `file`, `extra[]`"
+            )]
         );
-        assert!(shape(&doc["paths"]["/claimed"]["post"]).is_none());
+        assert!(plan.form("/paths/~1claimed/post").is_none(), "a document's own key decides nothing");
         let op = &doc["paths"]["/stt"]["post"];
-        let form = shape(op).unwrap();
+        let form = plan.form("/paths/~1stt/post").unwrap();
         assert_eq!(form.fields, "SttTranscribeFields");
         let files: Vec<(&str, bool, bool, &str)> =
             form.files.iter().map(|f| (f.name.as_str(), f.required, f.multiple, f.content_type.as_str())).collect();
@@ -293,7 +214,7 @@ mod tests {
         assert_eq!(names, ["model", "tags[]", "format"]);
         assert_eq!(form.deep_objects, ["format"]);
         assert!(op["requestBody"]["content"].get("multipart/form-data").is_some(), "the body stays as written");
-        assert!(shape(&doc["paths"]["/mixed"]["post"]).is_none(), "left to unsupported-request-body");
-        assert!(shape(&doc["paths"]["/composed"]["post"]).is_none());
+        assert!(plan.form("/paths/~1mixed/post").is_none(), "left to unsupported-request-body");
+        assert!(plan.form("/paths/~1composed/post").is_none());
     }
 }

@@ -4,27 +4,25 @@
 //!   on it. The response is removed; such an answer is an unexpected status at run time.
 //! - A three-digit status with no standard reason phrase (`449`) works in the client, but
 //!   progenitor's httpmock generator names the `Then` method after the reason phrase and
-//!   panics without one. The response stays for the client; the operation lists it in
-//!   [`MOCK_OMITS`] and the mock is generated without it (mock it with httpmock directly).
+//!   panics without one. The response stays for the client; the operation's plan lists it in
+//!   `mock_omits` and the mock is generated without it (mock it with httpmock directly).
 //! - A redirection status (`304 Not Modified`) is neither progenitor's success nor its error:
 //!   the document is unchanged, but the report says the client returns it as an unexpected
 //!   status (`Error::UnexpectedStatus`, status and headers kept).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Places;
+use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::spec::{Operation, Spec};
-
-/// Operation extension: statuses the httpmock helpers leave out.
-pub const MOCK_OMITS: &str = "x-mock-omits-statuses";
+use crate::plan::Plan;
 
 /// Whether progenitor's httpmock generator can name a method for `code`.
 pub fn mock_can_name(code: u16) -> bool {
     http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()).is_some()
 }
 
-pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     let mut found: Vec<(String, String, u16)> = Vec::new();
     for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         for status in op.get("responses").and_then(Value::as_object).into_iter().flatten().map(|(s, _)| s) {
@@ -48,10 +46,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             }
             places.record(at, format!("removed response `{status}`: not a three-digit HTTP status"));
         } else {
-            let omits = op.entry(MOCK_OMITS).or_insert_with(|| json!([]));
-            if let Value::Array(omits) = omits {
-                omits.push(json!(code));
-            }
+            plan.operation_mut(&op_ptr).mock_omits.push(code);
             places.record(
                 at,
                 format!(
@@ -64,6 +59,8 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -71,14 +68,14 @@ mod tests {
         let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "responses": {
             "200": {"description": "ok"}, "4XX": {"description": "x"}, "449": {"description": "retry"},
             "1000": {"description": "no"}, "default": {"description": "d"}}}}}});
-        let mut places = Places::default();
-        apply(&mut doc, &mut places);
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
         let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert_eq!(changes[0].0, "/paths/~1a/get/responses/449");
         assert!(changes[1].1.starts_with("removed response `1000`"), "{changes:?}");
         let op = &doc["paths"]["/a"]["get"];
-        assert_eq!(op[MOCK_OMITS], json!([449]));
+        assert_eq!(plan.operation("/paths/~1a/get").map(|p| p.mock_omits.clone()), Some(vec![449]));
         assert!(op["responses"].get("1000").is_none() && op["responses"].get("449").is_some());
         assert!(mock_can_name(404) && !mock_can_name(449) && !mock_can_name(1000));
     }

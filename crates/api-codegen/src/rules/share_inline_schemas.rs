@@ -26,7 +26,7 @@ use super::{Places, Rule};
 pub(crate) const RULE: Rule = Rule {
     name: "share-inline-schemas",
     why: "identical inline schemas become one component, so their type is generated once",
-    apply,
+    apply: super::Apply::Doc(apply),
 };
 
 const COMBINATORS: [&str; 3] = ["allOf", "anyOf", "oneOf"];

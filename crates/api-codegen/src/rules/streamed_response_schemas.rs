@@ -7,11 +7,12 @@
 use serde_json::{Value, json};
 
 use super::Places;
-use super::error_response_union::{Outcome, free_name, insert_schema};
+use super::error_response_union::{free_name, insert_schema};
+use crate::doc::media::{framing, is_progenitor_json};
+use crate::doc::responses::Outcome;
+use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::media::{framing, is_progenitor_json};
-use crate::naming::type_name;
-use crate::spec::{Operation, Spec};
+use crate::names::type_name;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     // (pointer of the schema, name for it)

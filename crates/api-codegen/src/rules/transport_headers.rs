@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::Spec;
 use crate::error::join;
-use crate::spec::Spec;
 
 /// Header names (compared without case) only the transport sets.
 const TRANSPORT: &[&str] = &["content-length", "transfer-encoding", "host", "connection"];

@@ -12,11 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::extensions::ENUM_VARNAMES as VARNAMES;
+use crate::doc::schemas;
 use crate::error::join;
-use crate::{naming, schemas};
-
-/// The extension holding one variant name per `enum` value, in order.
-pub const VARNAMES: &str = "x-enum-varnames";
+use crate::names as naming;
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let _ = schemas::visit_all(doc, |schema, ptr| {

@@ -4,7 +4,7 @@
 //!
 //! progenitor takes a parameter's Rust name and its wire name from one string. The rule
 //! renames all but one of the colliding parameters in the document to a unique name
-//! (`exclude_ids_2`, also their Rust name) and records the original in [`WIRE_NAME`];
+//! (`exclude_ids_2`, also their Rust name) and records the original in the plan;
 //! generation then puts the original back wherever progenitor wrote the new name as the
 //! wire name (`rewrite::restore_wire_names`, counted). The surface shows the wire name.
 //! Path parameters are never renamed (the path template names them): the one kept is a
@@ -15,17 +15,10 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::naming::{Case, progenitor_sanitize};
-use crate::spec::{Operation, Spec};
-
-/// Parameter extension: the name on the wire, when the document's `name` was made unique.
-pub const WIRE_NAME: &str = "x-wire-name";
-
-/// The name a parameter has on the wire.
-pub fn wire_name(param: &Value) -> Option<&str> {
-    param.get(WIRE_NAME).or_else(|| param.get("name")).and_then(Value::as_str)
-}
+use crate::names::{Case, progenitor_sanitize};
+use crate::plan::Plan;
 
 /// One parameter in effect for an operation: where it is written, and what it is.
 struct Param {
@@ -43,7 +36,7 @@ fn effective(op: &Operation<'_>) -> Vec<Param> {
         .collect()
 }
 
-pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     // (parameter pointer, new name, old name, kept name)
     let mut renames: Vec<(String, String, String, String)> = Vec::new();
     for op in Spec::new(doc).operations() {
@@ -84,9 +77,9 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         let resolved = doc.pointer(&at).and_then(|p| Spec::new(doc).resolve(p).ok()).cloned();
         let Some(Value::Object(mut param)) = resolved else { continue };
         param.insert("name".into(), Value::String(new.clone()));
-        param.insert(WIRE_NAME.into(), Value::String(old.clone()));
         if let Some(slot) = doc.pointer_mut(&at) {
             *slot = Value::Object(param);
+            plan.rename_parameter(&at, &old);
             places.record(
                 join(&at, "name"),
                 format!(
@@ -110,8 +103,8 @@ mod tests {
             "parameters": [q("exclude-projectId")],
             "get": {"operationId": "a", "parameters": [q("exclude-ids"), q("exclude_ids"), q("exclude_ids_2"), q("exclude_projectId"), {"$ref": "#/components/parameters/Ids"}]}}},
             "components": {"parameters": {"Ids": {"name": "ExcludeIds", "in": "header", "schema": {"type": "string"}}}}});
-        let mut places = Places::default();
-        apply(&mut doc, &mut places);
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
         let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
         assert_eq!(
             changes,
@@ -132,7 +125,8 @@ mod tests {
         );
         let get = &doc["paths"]["/v1/env"]["get"]["parameters"];
         assert_eq!(get[0]["name"], "exclude_ids_3");
-        assert_eq!(wire_name(&get[0]), Some("exclude-ids"));
+        assert_eq!(plan.wire_name("/paths/~1v1~1env/get/parameters/0"), Some("exclude-ids"));
+        assert_eq!(plan.wire_name("/paths/~1v1~1env/get/parameters/1"), None);
         assert_eq!(get[4]["in"], "header");
         assert_eq!(doc["components"]["parameters"]["Ids"]["name"], "ExcludeIds");
     }

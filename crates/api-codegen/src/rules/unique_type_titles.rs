@@ -10,9 +10,9 @@
 use serde_json::Value;
 
 use super::Places;
-use crate::collisions::{self, TypeNameClash};
 use crate::error::join;
-use crate::naming;
+use crate::names as naming;
+use crate::names::types::{self as collisions, TypeNameClash};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let names = collisions::type_names(doc);

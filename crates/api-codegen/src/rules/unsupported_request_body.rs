@@ -4,8 +4,8 @@
 //!
 //! - A body offering a supported media type beside others keeps only the first supported
 //!   one (JSON preferred): the client sends that.
-//! - A body with no supported media type: the operation is marked [`UNSUPPORTED`] and left
-//!   out of progenitor's input (and of the runtime's operation table), so the rest of the
+//! - A body with no supported media type: the operation's plan says why it is left out
+//!   ([`crate::plan::Request::LeftOut`]), and it is left out of progenitor's input (and of the runtime's operation table), so the rest of the
 //!   API generates (e.g. `application/xml`, or a multipart schema composed with `allOf`): the
 //!   operation stays in the document, so the surface snapshot and the drift report still
 //!   list it, and this report names it.
@@ -13,11 +13,10 @@
 use serde_json::Value;
 
 use super::Places;
+use crate::doc::Spec;
+use crate::doc::media::is_multipart;
 use crate::error::join;
-use crate::spec::Spec;
-
-/// Operation extension: why the client has no method for this operation.
-pub const UNSUPPORTED: &str = "x-unsupported-by-generator";
+use crate::plan::{Plan, Request};
 
 /// The request media types progenitor can send (parameters after `;` ignored).
 const SUPPORTED: &[&str] = &[
@@ -34,16 +33,11 @@ pub(crate) fn is_supported(media: &str) -> bool {
     SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(essence))
 }
 
-/// Whether `op` is left out of the generated client.
-pub fn is_unsupported(op: &Value) -> bool {
-    op.get(UNSUPPORTED).is_some()
-}
-
-pub(super) fn apply(doc: &mut Value, places: &mut Places) {
-    let mut plans: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
+    let mut decisions: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
     for operation in Spec::new(doc).operations() {
-        let (op_ptr, op) = (operation.pointer.clone(), operation.node);
-        if op.get(super::multipart_form::MULTIPART).is_some() {
+        let op_ptr = operation.pointer.clone();
+        if plan.form(&op_ptr).is_some() {
             continue;
         }
         let Some(body) = operation.request_body() else { continue };
@@ -57,9 +51,9 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
             .find(|m| m.split(';').next().is_some_and(|e| e.trim().eq_ignore_ascii_case("application/json")))
             .or_else(|| media.iter().find(|m| is_supported(m)))
             .cloned();
-        plans.push((op_ptr, media, keep));
+        decisions.push((op_ptr, media, keep));
     }
-    for (op_ptr, media, keep) in plans {
+    for (op_ptr, media, keep) in decisions {
         let offered = media.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
         match keep {
             Some(keep) => {
@@ -79,14 +73,12 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
                 );
             }
             None => {
-                let why = if media.iter().any(|m| super::multipart_form::is_multipart(m)) {
+                let why = if media.iter().any(|m| is_multipart(m)) {
                     format!("request body {offered} has a schema that is not an object of properties: not supported")
                 } else {
                     format!("request body media type {offered} is not supported")
                 };
-                if let Some(Value::Object(op)) = doc.pointer_mut(&op_ptr) {
-                    op.insert(UNSUPPORTED.into(), Value::String(why.clone()));
-                }
+                plan.operation_mut(&op_ptr).request = Request::LeftOut(why.clone());
                 places.record(
                     op_ptr,
                     format!("{why}: no client method; the operation stays in the surface and the drift report"),
@@ -111,8 +103,8 @@ mod tests {
             "/both": {"post": {"operationId": "both", "requestBody": {"$ref": "#/components/requestBodies/B"}}},
             "/json": {"post": {"operationId": "json", "requestBody": {"content": {"application/json; charset=utf-8": schema}}}}},
             "components": {"requestBodies": {"B": {"content": {"multipart/form-data": schema, "application/json": schema}}}}});
-        let mut places = Places::default();
-        apply(&mut doc, &mut places);
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
         let changes: Vec<_> = places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
         assert_eq!(changes.len(), 3, "{changes:?}");
         assert_eq!(changes[0].0, "/paths/~1upload/post");
@@ -124,7 +116,8 @@ mod tests {
             changes[2].1,
             "request body offers `multipart/form-data`, `application/json`: the client sends `application/json` only"
         );
-        assert!(is_unsupported(&doc["paths"]["/upload"]["post"]) && is_unsupported(&doc["paths"]["/parts"]["post"]));
+        assert!(plan.left_out("/paths/~1upload/post").is_some() && plan.left_out("/paths/~1parts/post").is_some());
+        assert!(plan.left_out("/paths/~1json/post").is_none());
         assert_eq!(doc["paths"]["/both"]["post"]["requestBody"]["content"], json!({"application/json": schema}));
         assert_eq!(doc["components"]["requestBodies"]["B"]["content"].as_object().map(|c| c.len()), Some(2));
     }

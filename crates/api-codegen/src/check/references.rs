@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use crate::doc::Spec;
 use crate::error::join;
-use crate::spec::Spec;
 
 /// Reports each cycle of references that no finite value satisfies, once, at its first
 /// pointer in document order.

@@ -1,7 +1,37 @@
-//! What the runtime needs to know about an API beyond progenitor's types: how each operation
-//! authenticates, which headers are constants, how the client is configured.
+//! The model between the stages: a document [`Prepared`] (loaded, overlaid, repaired by the
+//! rules, selected) with its [`Plan`], and the [`ApiModel`] the runtime needs beyond
+//! progenitor's types: how each operation authenticates, which headers are constants, how the
+//! client is configured.
+
+pub mod describe;
+
+use std::path::PathBuf;
 
 use serde::Serialize;
+use serde_json::Value;
+
+use crate::plan::Plan;
+use crate::rules::RulesReport;
+use crate::select::Features;
+
+/// A spec with its overlay applied, converted to 3.0, repaired, selected, validated and
+/// described: what the checks, the maintainer tools and (once checked) emission read.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The file the document came from (named in errors).
+    pub file: PathBuf,
+    /// The normalised document: the vendor's, repaired by the rules, with only public
+    /// extensions of ours.
+    pub doc: Value,
+    /// What the rules decided for later stages.
+    pub plan: Plan,
+    /// What the runtime needs to know.
+    pub model: ApiModel,
+    /// What the normalisation rules changed (empty for a spec progenitor takes as it is).
+    pub rules: RulesReport,
+    /// The cargo features the whole document defines (one per tag), whatever was selected.
+    pub features: Features,
+}
 
 /// The runtime-relevant description of one API, extracted from its normalised spec.
 #[derive(Debug, Clone, PartialEq, Serialize)]

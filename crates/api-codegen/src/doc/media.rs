@@ -6,12 +6,10 @@
 
 use serde_json::Value;
 
-use crate::rules::error_response_union::{Outcome, responses};
-use crate::spec::Spec;
+use crate::doc::Spec;
+use crate::doc::responses::{Outcome, responses};
 
-/// Marks a schema whose items are the server reporting an error in a stream (overlay data:
-/// nothing in OpenAPI says which events are errors).
-pub const ERROR_EVENT: &str = "x-error-event";
+use crate::doc::extensions::ERROR_EVENT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -45,14 +43,20 @@ pub fn is_progenitor_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type.starts_with("application/json;")
 }
 
+/// `multipart/form-data` (parameters ignored).
+pub fn is_multipart(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("multipart/form-data")
+}
+
 fn essence(media_type: &str) -> String {
     media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
 /// An operation's success body as the generated client hands it over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SuccessBody {
     /// progenitor's own: a typed JSON document, or no body.
+    #[default]
     Progenitor,
     /// Items of a stream. `item` and `json` are component names (the rule
     /// `streamed-response-schemas` names inline ones); `json` is the JSON document the same

@@ -17,11 +17,10 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 use syn::visit_mut::VisitMut;
 
-use crate::naming;
-use crate::rules::multipart_form::{FileShape, shape};
+use crate::names as naming;
+use crate::plan::{FileShape, Plan};
 
 /// One multipart operation.
 #[derive(Debug, Clone)]
@@ -35,20 +34,16 @@ pub struct Form {
     pub deep_objects: Vec<String>,
 }
 
-/// The multipart operations of a prepared document.
-pub fn forms(doc: &Value) -> Vec<Form> {
-    crate::spec::Spec::new(doc)
-        .operations()
-        .into_iter()
-        .filter_map(|operation| {
-            let op = operation.node;
-            let id = op.get("operationId")?.as_str()?;
-            let shape = shape(op)?;
+/// The multipart operations the plan sends as forms.
+pub fn forms(plan: &Plan) -> Vec<Form> {
+    plan.operations()
+        .filter_map(|(pointer, op)| {
+            let shape = plan.form(pointer)?;
             Some(Form {
-                operation: naming::method_name(id),
+                operation: op.rust_name.clone(),
                 fields: naming::type_name(&shape.fields),
-                files: shape.files,
-                deep_objects: shape.deep_objects,
+                files: shape.files.clone(),
+                deep_objects: shape.deep_objects.clone(),
             })
         })
         .collect()

@@ -1,8 +1,18 @@
-//! Runs progenitor on a prepared spec and adds the runtime bindings that connect the generated
-//! client to the shared runtime: the API description, the `ClientHooks` impl and the
-//! constructors.
+//! Emission: progenitor's input from a [`Generable`] document and its plan, progenitor run
+//! (its panics caught), the rewrites of its output, and the runtime bindings that connect the
+//! generated client to the shared runtime (`bindings.rs`).
+//!
+//! Every change to progenitor's input is a decision a rule recorded in the plan (and the rules
+//! report lists): operations left out, forms sent as octet-stream uploads, streams offered
+//! beside JSON read as bytes, secret strings without their constraints, statuses the mock
+//! leaves out. Emission decides nothing itself.
+
+mod bindings;
+pub(crate) mod dispatch;
+mod panics;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -12,10 +22,12 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::error::{Error, ErrorKind};
-use crate::model::{ApiModel, SchemeKind};
-use crate::spec::{Operation, Spec};
-use crate::{Prepared, rewrite, rewrite_wire_values};
+use crate::check::Generable;
+use crate::doc::Spec;
+use crate::doc::media::SuccessBody;
+use crate::error::{Error, ErrorKind, join};
+use crate::plan::Plan;
+use crate::rewrite::{self, wire_values as rewrite_wire_values};
 
 /// Generated Rust source, formatted.
 #[derive(Debug, Clone)]
@@ -50,31 +62,16 @@ fn secret_schema() -> SchemaObject {
     }
 }
 
-/// String constraints of an `x-secret` schema that stay in the document (the surface, drift
-/// and the synthesised examples see them) but not in progenitor's input: typify converts only
-/// a plain marked string to `SecretString`, which carries any value; the server still checks
-/// them.
-pub const SECRET_CONSTRAINTS: &[&str] = &["pattern", "minLength", "maxLength", "format"];
-
-/// Whether a secret string carries one of [`SECRET_CONSTRAINTS`].
-fn has_secret_constraints(doc: &Value) -> bool {
-    let mut found = false;
-    crate::schemas::each_schema(doc, &mut |schema, _| {
-        found |= schema.get("x-secret").is_some() && SECRET_CONSTRAINTS.iter().any(|k| schema.get(*k).is_some());
-    });
-    found
-}
-
-/// Takes [`SECRET_CONSTRAINTS`] off every secret string.
-fn strip_secret_constraints(doc: &mut Value) {
-    let _ = crate::schemas::visit_all(doc, |schema, _| {
-        if schema.get("x-secret").is_some() {
-            for key in SECRET_CONSTRAINTS {
+/// Takes the constraints of the secret strings the plan lists off progenitor's input (the
+/// `secret-string-constraints` rule).
+fn strip_secret_constraints(doc: &mut Value, plan: &Plan) {
+    for pointer in &plan.unconstrained_secrets {
+        if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
+            for key in crate::rules::SECRET_CONSTRAINTS {
                 schema.shift_remove(*key);
             }
         }
-        Ok::<(), ()>(())
-    });
+    }
 }
 
 /// Which of the optional outputs to generate: a build without the `mock` or `dispatch`
@@ -100,18 +97,15 @@ impl Outputs {
 /// What a left-out output file holds (its module is behind a disabled feature).
 const LEFT_OUT: &str = "// Not generated: its feature is not enabled.\n";
 
-pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
-    generate_outputs(prepared, Outputs::ALL)
-}
-
-/// [`generate`], with only the chosen optional outputs (the others are a comment).
-pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generated, Error> {
+/// Generates the client (and the chosen optional outputs; the others are a comment).
+pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated, Error> {
+    let prepared = generable.prepared();
+    let plan = &prepared.plan;
     let file = prepared.file.as_path();
-    crate::validate::response_bodies(&prepared.doc, file)?;
     // One copy of the document at most, and only when progenitor must see it changed.
     let mut source = Cow::Borrowed(&prepared.doc);
-    if has_secret_constraints(&source) {
-        strip_secret_constraints(source.to_mut());
+    if !plan.unconstrained_secrets.is_empty() {
+        strip_secret_constraints(source.to_mut(), plan);
     }
     // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
     let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
@@ -126,51 +120,51 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
         Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
     })?;
 
-    drop_unsupported_operations(&mut spec);
-    let bodies = success_bodies(&prepared.doc);
+    drop_left_out_operations(&mut spec, plan);
+    let bodies = success_bodies(plan);
     bytes_for_streams(&mut spec, &bodies);
-    let forms = crate::forms::forms(&prepared.doc);
-    octet_stream_for_forms(&mut spec);
+    let forms = crate::rewrite::forms::forms(plan);
+    octet_stream_for_forms(&mut spec, plan);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
-        let mock_spec = without_mock_omitted_statuses(&spec);
+        let mock_spec = without_mock_omitted_statuses(&spec, plan);
         run_progenitor(file, || Generator::new(&settings()).httpmock(&mock_spec, "crate"))?
     } else {
         TokenStream::new()
     };
-    let bindings = runtime_bindings(&prepared.model);
+    let bindings = bindings::runtime_bindings(&prepared.model);
 
-    let progenitor_error = |e: String| Error::new(file, "", ErrorKind::Progenitor(e));
+    let rewrite_error = |e: String| Error::new(file, "", ErrorKind::Rewrite(e));
     let mut client = parse(file, quote! { #client #bindings })?;
     let mut mock = parse(file, mock)?;
     if let Some(wire) = wire {
-        rewrite_wire_values::restore_client(&mut client, wire).map_err(progenitor_error)?;
+        rewrite_wire_values::restore_client(&mut client, wire).map_err(rewrite_error)?;
         if outputs.mock {
-            rewrite_wire_values::restore(&mut mock, wire).map_err(progenitor_error)?;
+            rewrite_wire_values::restore(&mut mock, wire).map_err(rewrite_error)?;
         }
     }
-    crate::forms::apply(&mut client, &forms).map_err(progenitor_error)?;
+    crate::rewrite::forms::apply(&mut client, &forms).map_err(rewrite_error)?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
-    rewrite::wrap_send(&mut client, &expected, &bodies).map_err(progenitor_error)?;
-    let renamed = renamed_parameters(&prepared.doc);
-    rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(progenitor_error)?;
+    rewrite::wrap_send(&mut client, &expected, &bodies).map_err(rewrite_error)?;
+    let renamed = renamed_parameters(&prepared.doc, plan);
+    rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(rewrite_error)?;
     rewrite::export_runtime_error(&mut client);
-    let keep = crate::type_uses::Keep {
+    let keep = crate::rewrite::type_uses::Keep {
         serialize: outputs.serialize || outputs.mock || outputs.dispatch,
         deserialize: outputs.deserialize || outputs.dispatch,
     };
-    crate::type_uses::trim(&mut client, keep).map_err(progenitor_error)?;
+    crate::rewrite::type_uses::trim(&mut client, keep).map_err(rewrite_error)?;
     let dispatch =
-        if outputs.dispatch { Some(crate::dispatch::generate(&client).map_err(progenitor_error)?) } else { None };
+        if outputs.dispatch { Some(crate::emit::dispatch::generate(&client).map_err(rewrite_error)?) } else { None };
     let mut client = crate_root(client);
     // The mock's rewrites count what they change: only on a mock that was generated.
     if outputs.mock {
-        rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(progenitor_error)?;
+        rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(rewrite_error)?;
         rewrite::fix_mock_bodies(&mut mock);
         rewrite::fix_mock_queries(&mut mock);
-        crate::docs::sanitize(&mut mock);
+        crate::rewrite::docs::sanitize(&mut mock);
     }
-    crate::docs::sanitize(&mut client);
+    crate::rewrite::docs::sanitize(&mut client);
     let generated = Generated {
         client: prettyplease::unparse(&client),
         mock: if outputs.mock { prettyplease::unparse(&mock) } else { LEFT_OUT.into() },
@@ -182,7 +176,7 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
         return Err(Error::new(
             file,
             "",
-            ErrorKind::Progenitor(
+            ErrorKind::Rewrite(
                 "an enum value named by `x-enum-varnames` is left as a marker in the generated code".into(),
             ),
         ));
@@ -190,27 +184,26 @@ pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generat
     Ok(generated)
 }
 
-/// Operations the `unsupported-request-body` rule marked are not given to progenitor.
-fn drop_unsupported_operations(spec: &mut openapiv3::OpenAPI) {
-    use crate::rules::unsupported_request_body::UNSUPPORTED;
-    for item in spec.paths.paths.values_mut() {
+/// Operations the plan leaves out (`unsupported-request-body`) are not given to progenitor.
+fn drop_left_out_operations(spec: &mut openapiv3::OpenAPI, plan: &Plan) {
+    for (path, item) in spec.paths.paths.iter_mut() {
         let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for slot in operation_slots(item) {
-            if slot.as_ref().is_some_and(|op| op.extensions.contains_key(UNSUPPORTED)) {
+        for (method, slot) in operation_slots(item) {
+            if plan.left_out(&operation_pointer(path, method)).is_some() {
                 *slot = None;
             }
         }
     }
 }
 
-/// An operation the `multipart-form` rule gave a form reaches progenitor as an octet-stream
-/// upload (which it accepts); `forms::apply` then makes the builder send the form.
-fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI) {
-    use crate::rules::multipart_form::MULTIPART;
-    for item in spec.paths.paths.values_mut() {
+/// An operation the plan sends as a form (`multipart-form`) reaches progenitor as an
+/// octet-stream upload (which it accepts); `forms::apply` then makes the builder send the form.
+fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI, plan: &Plan) {
+    for (path, item) in spec.paths.paths.iter_mut() {
         let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for op in operation_slots(item).into_iter().flatten() {
-            if !op.extensions.contains_key(MULTIPART) {
+        for (method, slot) in operation_slots(item) {
+            let Some(op) = slot.as_mut() else { continue };
+            if plan.form(&operation_pointer(path, method)).is_none() {
                 continue;
             }
             let bytes = openapiv3::MediaType {
@@ -233,32 +226,21 @@ fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI) {
 }
 
 /// Each operation's success body (by method name), where it is not progenitor's own.
-fn success_bodies(doc: &Value) -> std::collections::BTreeMap<String, crate::media::SuccessBody> {
-    use crate::media::SuccessBody;
-    let mut out = std::collections::BTreeMap::new();
-    for Operation { node: op, .. } in Spec::new(doc).operations() {
-        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        match crate::media::success_body(doc, op) {
-            SuccessBody::Progenitor => {}
-            body => {
-                out.insert(crate::naming::method_name(id), body);
-            }
-        }
-    }
-    out
+fn success_bodies(plan: &Plan) -> BTreeMap<String, SuccessBody> {
+    plan.operations()
+        .filter(|(_, op)| op.success != SuccessBody::Progenitor && !op.rust_name.is_empty())
+        .map(|(_, op)| (op.rust_name.clone(), op.success.clone()))
+        .collect()
 }
 
 /// A response that offers a stream beside a JSON document reaches progenitor as the stream
 /// alone, so it reads bytes (the generated `send` decodes the document when that is asked for).
-fn bytes_for_streams(
-    spec: &mut openapiv3::OpenAPI,
-    bodies: &std::collections::BTreeMap<String, crate::media::SuccessBody>,
-) {
-    use crate::media::{SuccessBody, is_progenitor_json};
+fn bytes_for_streams(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, SuccessBody>) {
+    use crate::doc::media::is_progenitor_json;
     for item in spec.paths.paths.values_mut() {
         let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for op in operation_slots(item).into_iter().flatten() {
-            let name = op.operation_id.as_deref().map(crate::naming::method_name);
+        for op in operation_slots(item).into_iter().filter_map(|(_, slot)| slot.as_mut()) {
+            let name = op.operation_id.as_deref().map(crate::names::method_name);
             if !matches!(name.and_then(|n| bodies.get(&n)), Some(SuccessBody::Events { json: Some(_), .. })) {
                 continue;
             }
@@ -276,44 +258,54 @@ fn bytes_for_streams(
     }
 }
 
-/// The spec the httpmock helpers are generated from: without the statuses the
-/// `non-standard-status` rule listed (progenitor names mock methods after reason phrases).
-fn without_mock_omitted_statuses(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
-    use crate::rules::non_standard_status::MOCK_OMITS;
+/// The spec the httpmock helpers are generated from: without the statuses the plan says the
+/// mock leaves out (`non-standard-status`: progenitor names mock methods after reason phrases).
+fn without_mock_omitted_statuses(spec: &openapiv3::OpenAPI, plan: &Plan) -> openapiv3::OpenAPI {
     let mut spec = spec.clone();
-    for item in spec.paths.paths.values_mut() {
+    for (path, item) in spec.paths.paths.iter_mut() {
         let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for op in operation_slots(item).into_iter().flatten() {
-            let Some(serde_json::Value::Array(omitted)) = op.extensions.get(MOCK_OMITS) else { continue };
-            let omitted: Vec<u16> = omitted.iter().filter_map(|c| c.as_u64()?.try_into().ok()).collect();
-            op.responses
-                .responses
-                .retain(|status, _| !matches!(status, openapiv3::StatusCode::Code(code) if omitted.contains(code)));
+        for (method, slot) in operation_slots(item) {
+            let Some(op) = slot.as_mut() else { continue };
+            let Some(planned) = plan.operation(&operation_pointer(path, method)) else { continue };
+            op.responses.responses.retain(
+                |status, _| !matches!(status, openapiv3::StatusCode::Code(code) if planned.mock_omits.contains(code)),
+            );
         }
     }
     spec
 }
 
-fn operation_slots(item: &mut openapiv3::PathItem) -> [&mut Option<openapiv3::Operation>; 8] {
+/// Each method's slot in a path item, with the method's name.
+fn operation_slots(item: &mut openapiv3::PathItem) -> [(&'static str, &mut Option<openapiv3::Operation>); 8] {
     let openapiv3::PathItem { get, put, post, delete, options, head, patch, trace, .. } = item;
-    [get, put, post, delete, options, head, patch, trace]
+    [
+        ("get", get),
+        ("put", put),
+        ("post", post),
+        ("delete", delete),
+        ("options", options),
+        ("head", head),
+        ("patch", patch),
+        ("trace", trace),
+    ]
+}
+
+/// The JSON pointer of an operation, as the plan keys it.
+fn operation_pointer(path: &str, method: &str) -> String {
+    join(&join("/paths", path), method)
 }
 
 /// Parameters the `unique-parameter-names` rule renamed: (operationId, name in the
 /// document and in progenitor's output, name on the wire).
-fn renamed_parameters(doc: &serde_json::Value) -> Vec<rewrite::Renamed> {
-    use crate::rules::unique_parameter_names::WIRE_NAME;
-    use serde_json::Value;
+fn renamed_parameters(doc: &Value, plan: &Plan) -> Vec<rewrite::Renamed> {
     let mut out = Vec::new();
     for operation in Spec::new(doc).operations() {
         let Some(id) = operation.id() else { continue };
-        if crate::rules::unsupported_request_body::is_unsupported(operation.node) {
+        if plan.left_out(&operation.pointer).is_some() {
             continue;
         }
-        for param in operation.parameters().iter().map(|p| p.node) {
-            if let (Some(marker), Some(wire)) =
-                (param.get("name").and_then(Value::as_str), param.get(WIRE_NAME).and_then(Value::as_str))
-            {
+        for param in operation.parameters() {
+            if let (Some(marker), Some(wire)) = (param.name(), plan.wire_name(&param.pointer)) {
                 out.push(rewrite::Renamed {
                     operation: id.to_string(),
                     marker: marker.to_string(),
@@ -372,7 +364,7 @@ fn run_progenitor(
     file: &Path,
     f: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, Error> {
-    match crate::panics::catch(f) {
+    match panics::catch(f) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(Error::new(file, "", ErrorKind::Progenitor(e.to_string()))),
         Err(message) => Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}")))),
@@ -390,103 +382,4 @@ fn path_to_pointer(path: &str) -> String {
         return String::new();
     }
     path.split('.').map(|seg| format!("/{}", crate::error::escape_token(seg))).collect()
-}
-
-/// What binds the client to the runtime: `static API` (the `ApiDescription`: auth schemes,
-/// constant headers, environment variables, secret fields), the `ClientHooks` impl and
-/// `Client::builder()` / `from_env()`.
-fn runtime_bindings(model: &ApiModel) -> TokenStream {
-    let ApiModel { title, version, api_key_env, base_url_env, secret_fields, .. } = model;
-    let default_base_url = match &model.default_base_url {
-        Some(url) => quote!(Some(#url)),
-        None => quote!(None),
-    };
-    let schemes = model.schemes.iter().map(|s| {
-        let name = &s.name;
-        let kind = match &s.kind {
-            SchemeKind::Bearer => quote!(::api_runtime::SchemeKind::Bearer),
-            SchemeKind::Header(h) => quote!(::api_runtime::SchemeKind::Header(#h)),
-        };
-        quote!(::api_runtime::SecurityScheme { name: #name, kind: #kind })
-    });
-    let operations = model.operations.iter().map(|op| {
-        let (id, rust_name, method, path) = (&op.id, &op.rust_name, &op.method, &op.path);
-        let security = op.security.iter().map(|alternative| {
-            let indexes = alternative.iter().filter_map(|name| model.schemes.iter().position(|s| &s.name == name));
-            quote!(&[#(#indexes),*])
-        });
-        let headers = op.constant_headers.iter().map(|(n, v)| quote!((#n, #v)));
-        let (returns_secrets, sends_secrets) = (op.returns_secrets, op.sends_secrets);
-        quote! {
-            ::api_runtime::OperationDescription {
-                id: #id,
-                rust_name: #rust_name,
-                method: #method,
-                path: #path,
-                security: &[#(#security),*],
-                constant_headers: &[#(#headers),*],
-                returns_secrets: #returns_secrets,
-                sends_secrets: #sends_secrets,
-            }
-        }
-    });
-    let from_env_doc = format!(
-        "A client configured from the environment: the API key from `{api_key_env}`{}.",
-        if base_url_env.is_empty() { String::new() } else { format!(", the base URL from `{base_url_env}` if set") }
-    );
-
-    quote! {
-        /// What the spec says about authentication, constant headers and configuration;
-        /// the runtime's hooks act on it.
-        pub static API: ::api_runtime::ApiDescription = ::api_runtime::ApiDescription {
-            title: #title,
-            version: #version,
-            default_base_url: #default_base_url,
-            api_key_env: #api_key_env,
-            base_url_env: #base_url_env,
-            schemes: &[#(#schemes),*],
-            operations: &[#(#operations),*],
-            secret_fields: &[#(#secret_fields),*],
-        };
-
-        impl ClientHooks<::api_runtime::Context> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                self.inner
-                    .prepare(request, info.operation_id)
-                    .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
-            }
-
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                _info: &OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute(&self.client, request).await
-            }
-        }
-
-        impl ::api_runtime::GeneratedClient for Client {
-            const API: &'static ::api_runtime::ApiDescription = &API;
-
-            fn from_parts(base_url: &str, http: ::reqwest::Client, context: ::api_runtime::Context) -> Self {
-                Self::new_with_client(base_url, http, context)
-            }
-        }
-
-        impl Client {
-            /// Configures a client: API key, base URL, timeouts, user agent.
-            pub fn builder() -> ::api_runtime::ClientBuilder<Self> {
-                ::api_runtime::ClientBuilder::new()
-            }
-
-            #[doc = #from_env_doc]
-            pub fn from_env() -> ::std::result::Result<Self, ::api_runtime::ConfigError> {
-                Self::builder().from_env()?.build()
-            }
-        }
-    }
 }

@@ -5,8 +5,10 @@
 
 use serde_json::{Map, Value, json};
 
+use api_codegen::doc::{Operation, Spec};
+use api_codegen::plan::{FormShape, Plan};
+
 use crate::conformance;
-use crate::spec::{Operation, Spec};
 
 /// The operation of `doc` that serves `method` and a concrete `path` (a template segment
 /// matches any one segment; of several matching templates the one with the most literal
@@ -362,7 +364,7 @@ pub fn responses_accepting(doc: &Value, op: &Value, accept: Option<&str>) -> Vec
         let content_type = first.map(|(media, _)| media.clone());
         // A stream's body is one valid item, which the answering side frames.
         let body = first
-            .filter(|(media, _)| is_json(media) || crate::media::framing(media).is_some())
+            .filter(|(media, _)| is_json(media) || api_codegen::doc::media::framing(media).is_some())
             .and_then(|(_, media)| media.get("schema"))
             .map(|schema| valid(doc, schema));
         out.push(Response { status, content_type, body });
@@ -373,9 +375,9 @@ pub fn responses_accepting(doc: &Value, op: &Value, accept: Option<&str>) -> Vec
 /// A stream of one `item` as `media_type` frames it (an SSE event, a JSON line), if that is a
 /// streaming media type: what a server answering from the spec sends.
 pub fn framed(media_type: &str, item: &Value) -> Option<String> {
-    match crate::media::framing(media_type)? {
-        crate::media::Framing::ServerSentEvents => Some(format!("data: {item}\n\n")),
-        crate::media::Framing::JsonLines => Some(format!("{item}\n")),
+    match api_codegen::doc::media::framing(media_type)? {
+        api_codegen::doc::media::Framing::ServerSentEvents => Some(format!("data: {item}\n\n")),
+        api_codegen::doc::media::Framing::JsonLines => Some(format!("{item}\n")),
     }
 }
 
@@ -389,7 +391,7 @@ pub fn is_form(media_type: &str) -> bool {
 
 /// `application/json`, `application/problem+json`, … (parameters ignored), not streams.
 pub fn is_json(media_type: &str) -> bool {
-    crate::media::is_json(media_type)
+    api_codegen::doc::media::is_json(media_type)
 }
 
 /// Where a parameter goes.
@@ -406,7 +408,7 @@ pub enum Location {
 pub struct Argument {
     /// The name in the prepared document (the builder method's, after a renaming rule).
     pub name: String,
-    /// The name on the wire (the upstream name a renaming rule kept in `x-wire-name`).
+    /// The name on the wire (the upstream name, where a renaming rule gave it another in Rust).
     pub wire_name: String,
     pub location: Location,
     pub required: bool,
@@ -429,11 +431,13 @@ pub struct Arguments {
     pub body_schema: Option<Value>,
 }
 
-/// Arguments for an operation.
-pub fn arguments(operation: &Operation<'_>) -> Arguments {
-    let (doc, op) = (operation.spec().doc(), operation.node);
+/// Arguments for an operation of a prepared document, whose plan says what each parameter is
+/// called on the wire and which bodies are forms.
+pub fn arguments(operation: &Operation<'_>, plan: &Plan) -> Arguments {
+    let doc = operation.spec().doc();
     let mut parameters: Vec<Argument> = Vec::new();
     for parameter in operation.parameters() {
+        let planned_wire_name = plan.wire_name(&parameter.pointer);
         let parameter = parameter.node;
         let (Some(name), Some(location)) = (parameter.get("name").and_then(Value::as_str), location(parameter)) else {
             continue;
@@ -442,7 +446,7 @@ pub fn arguments(operation: &Operation<'_>) -> Arguments {
         let value = parameter.get("example").cloned().filter(|e| conformance::conforms(doc, &schema, e));
         let value = value.unwrap_or_else(|| valid(doc, &schema));
         let required = parameter.get("required") == Some(&Value::Bool(true)) || location == Location::Path;
-        let wire_name = crate::rules::unique_parameter_names::wire_name(parameter).unwrap_or(name).to_string();
+        let wire_name = planned_wire_name.unwrap_or(name).to_string();
         let argument = Argument { name: name.to_string(), wire_name, location, required, value, schema };
         match parameters.iter_mut().find(|p| p.name == argument.name && p.location == argument.location) {
             Some(earlier) => *earlier = argument,
@@ -455,7 +459,9 @@ pub fn arguments(operation: &Operation<'_>) -> Arguments {
     let body_schema = first.and_then(|(_, media)| media.get("schema")).cloned();
     let body = body_type.as_deref().map(|media| match &body_schema {
         Some(schema) if is_json(media) || is_form(media) => valid(doc, schema),
-        Some(schema) if crate::rules::multipart_form::is_multipart(media) => form(doc, op, schema),
+        Some(schema) if api_codegen::doc::media::is_multipart(media) => {
+            form(doc, plan.form(&operation.pointer), schema)
+        }
         // An octet-stream or text body: its text, as a JSON string.
         _ => Value::String(RAW_BODY.into()),
     });
@@ -463,13 +469,12 @@ pub fn arguments(operation: &Operation<'_>) -> Arguments {
 }
 
 /// A multipart body: a valid value of its schema, every file property [`RAW_BODY`].
-fn form(doc: &Value, op: &Value, schema: &Value) -> Value {
+fn form(doc: &Value, shape: Option<&FormShape>, schema: &Value) -> Value {
     let mut value = valid(doc, schema);
-    let files = crate::rules::multipart_form::shape(op).map(|shape| shape.files).unwrap_or_default();
     if let Value::Object(object) = &mut value {
-        for file in files {
+        for file in shape.map(|shape| shape.files.as_slice()).unwrap_or_default() {
             let text = Value::String(RAW_BODY.into());
-            object.insert(file.name, if file.multiple { Value::Array(vec![text]) } else { text });
+            object.insert(file.name.clone(), if file.multiple { Value::Array(vec![text]) } else { text });
         }
     }
     value
@@ -580,7 +585,7 @@ mod tests {
                 "responses": {"201": {"content": {"application/json": {"schema": {"type": "string"}}}},
                               "404": {"description": "gone"}, "default": {"description": "other"}}}}}});
         let op = &doc["paths"]["/t/{id}"]["post"];
-        let args = arguments(&Spec::new(&doc).operation("p").unwrap());
+        let args = arguments(&Spec::new(&doc).operation("p").unwrap(), &Plan::default());
         let found: Vec<(&str, Location, &Value)> =
             args.parameters.iter().map(|p| (p.name.as_str(), p.location, &p.value)).collect();
         assert_eq!(found, [("id", Location::Path, &json!(7)), ("q", Location::Query, &json!("hello"))]);

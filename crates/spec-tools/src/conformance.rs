@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::spec::Spec;
+use api_codegen::doc::Spec;
 
 /// Every way `value` breaks `schema` (empty: it conforms), each as `pointer: problem`, the
 /// pointer into the value.

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use crate::doc::schemas;
 use crate::error::{Error, ErrorKind, join};
-use crate::schemas;
 
 /// The OpenAPI version progenitor is given.
 pub const TARGET_VERSION: &str = "3.0.3";

@@ -10,9 +10,10 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::error::join;
-use crate::rules::constant_headers;
-use crate::spec::{Operation, Spec};
+use api_codegen::Prepared;
+use api_codegen::doc::join;
+use api_codegen::doc::{Operation, Spec};
+use api_codegen::plan::Plan;
 
 /// What a client of the API can see of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,14 +175,21 @@ impl Serialize for Field {
     }
 }
 
-/// Reads the surface of a normalised (3.0) document.
-pub fn surface(doc: &Value) -> Surface {
+/// The surface of a prepared document.
+pub fn surface(prepared: &Prepared) -> Surface {
+    surface_of(&prepared.doc, &prepared.plan)
+}
+
+/// The surface of a normalised (3.0) document and its plan (which names the wire names and
+/// constant headers the rules took out of the document; `Plan::default()` for a document no
+/// rule has seen).
+pub fn surface_of(doc: &Value, plan: &Plan) -> Surface {
     let text = |ptr: &str| doc.pointer(ptr).and_then(Value::as_str).unwrap_or_default().to_string();
     let mut used = Vec::new();
     let mut operations = BTreeMap::new();
     for op in Spec::new(doc).operations() {
         let id = op.id().unwrap_or(&op.pointer).to_string();
-        operations.insert(id, operation(&op, &mut used));
+        operations.insert(id, operation(&op, plan, &mut used));
     }
 
     // Component schemas reachable from the operations, transitively.
@@ -218,14 +226,14 @@ pub fn surface(doc: &Value) -> Surface {
     }
 }
 
-fn operation(operation: &Operation<'_>, used: &mut Vec<String>) -> OperationSurface {
+fn operation(operation: &Operation<'_>, plan: &Plan, used: &mut Vec<String>) -> OperationSurface {
     let spec = operation.spec();
     let (doc, op) = (spec.doc(), operation.node);
     let mut parameters = BTreeMap::new();
     for param in operation.parameters() {
         let (Some(name), Some(location)) =
             // The name on the wire, also where `unique-parameter-names` renamed it.
-            (crate::rules::unique_parameter_names::wire_name(param.node), param.location())
+            (plan.wire_name(&param.pointer).or(param.name()), param.location())
         else {
             continue;
         };
@@ -237,13 +245,9 @@ fn operation(operation: &Operation<'_>, used: &mut Vec<String>) -> OperationSurf
     }
 
     // Required one-value headers the runtime sends (see the rule): still part of the API.
-    for (name, value) in op.get(constant_headers::EXTENSION).and_then(Value::as_object).into_iter().flatten() {
-        let field = Field {
-            ty: "string".into(),
-            required: true,
-            enum_values: vec![value.as_str().unwrap_or_default().to_string()],
-            ..Field::default()
-        };
+    let constants = plan.operation(&operation.pointer).map(|p| p.constant_headers.as_slice()).unwrap_or_default();
+    for (name, value) in constants {
+        let field = Field { ty: "string".into(), required: true, enum_values: vec![value.clone()], ..Field::default() };
         parameters.insert(format!("header {name}"), field);
     }
 

@@ -6,11 +6,14 @@
 //! with several tags is generated when any of them is enabled. Tags whose names differ only in
 //! spelling share one feature.
 
+pub mod feature_table;
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::{Map, Value};
 
-use crate::spec::{METHODS, Spec};
+use crate::doc::{METHODS, Spec};
+use crate::plan::Plan;
 
 /// The feature of operations that have no tag.
 pub const UNTAGGED: &str = "untagged";
@@ -130,18 +133,30 @@ pub struct Kept {
 }
 
 /// Cuts `doc` down to the operations of the selected features and the components they reach
-/// through `$ref`s (security schemes are all kept: they are tiny and the model names them).
-/// Everything else at the root (info, servers, extensions) stays as it is.
-pub fn select(doc: &mut Value, selection: &Selection) -> Result<Kept, String> {
+/// through `$ref`s or through the plan (a form's fields component), security schemes all kept
+/// (they are tiny and the model names them). Everything else at the root (info, servers,
+/// extensions) stays as it is.
+pub fn select(doc: &mut Value, plan: &Plan, selection: &Selection) -> Result<Kept, String> {
     if *selection == Selection::All {
         return Ok(Kept { operations: operations(doc).count(), components: BTreeSet::new() });
     }
-    retain_operations(doc, |operation| features_of(operation).iter().any(|f| selection.includes(f)))
+    let keep = |operation: &Value| features_of(operation).iter().any(|f| selection.includes(f));
+    let planned: Vec<(String, String)> = plan
+        .operations()
+        .filter(|(pointer, _)| doc.pointer(pointer).is_some_and(keep))
+        .filter_map(|(pointer, _)| Some(("schemas".to_string(), plan.form(pointer)?.fields.clone())))
+        .collect();
+    retain_operations(doc, keep, &planned)
 }
 
 /// Keeps the operations `keep` accepts (and paths that still have one), then the components
-/// they reach. Fails on a `$ref` that does not resolve inside `components`.
-pub fn retain_operations(doc: &mut Value, keep: impl Fn(&Value) -> bool) -> Result<Kept, String> {
+/// they reach, and the components `also` names with what they reach. Fails on a `$ref` that
+/// does not resolve inside `components`.
+pub fn retain_operations(
+    doc: &mut Value,
+    keep: impl Fn(&Value) -> bool,
+    also: &[(String, String)],
+) -> Result<Kept, String> {
     let root = doc.as_object_mut().ok_or("not an OpenAPI document: the content is not a mapping")?;
     let mut kept_operations = 0;
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
@@ -153,7 +168,7 @@ pub fn retain_operations(doc: &mut Value, keep: impl Fn(&Value) -> bool) -> Resu
             count > 0
         });
     }
-    let needed = reachable(root)?;
+    let needed = reachable(root, also)?;
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         for (kind, entries) in components.iter_mut() {
             if kind == "securitySchemes" {
@@ -171,11 +186,17 @@ pub fn retain_operations(doc: &mut Value, keep: impl Fn(&Value) -> bool) -> Resu
 
 /// The transitive closure of `$ref`s from the paths (and root-level extensions, which may name
 /// components too), as `(kind, name)`.
-fn reachable(root: &Map<String, Value>) -> Result<BTreeSet<(String, String)>, String> {
+fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTreeSet<(String, String)>, String> {
     let components = root.get("components");
     let mut needed = BTreeSet::new();
-    let starts: Vec<&Value> = root.iter().filter(|(k, _)| k.as_str() != "components").map(|(_, v)| v).collect();
-    let mut queue: VecDeque<&Value> = starts.into_iter().collect();
+    let mut queue: VecDeque<&Value> = root.iter().filter(|(k, _)| k.as_str() != "components").map(|(_, v)| v).collect();
+    for (kind, name) in also {
+        let target = components.and_then(|c| c.get(kind)).and_then(|c| c.get(name));
+        let target = target.ok_or_else(|| format!("the planned component `{kind}/{name}` does not exist"))?;
+        if needed.insert((kind.clone(), name.clone())) {
+            queue.push_back(target);
+        }
+    }
     while let Some(node) = queue.pop_front() {
         for reference in refs(node) {
             let (kind, name) = component_of(reference)?;
@@ -308,7 +329,7 @@ mod tests {
     #[test]
     fn only_the_enabled_tags_operations_and_the_types_they_reach_are_kept() {
         let mut doc = doc();
-        let kept = select(&mut doc, &Selection::features(["authentication"])).unwrap();
+        let kept = select(&mut doc, &Plan::default(), &Selection::features(["authentication"])).unwrap();
         assert_eq!(ids(&doc), BTreeSet::from(["listTokens", "makeToken", "both"].map(String::from)));
         assert_eq!(kept.operations, 3);
         assert_eq!(schemas(&doc), BTreeSet::from(["Team", "Token", "TokenList"].map(String::from)));
@@ -321,7 +342,7 @@ mod tests {
     #[test]
     fn a_type_two_tags_reach_is_kept_once() {
         let mut doc = doc();
-        select(&mut doc, &Selection::features(["LOG_DRAINS", "authentication"])).unwrap();
+        select(&mut doc, &Plan::default(), &Selection::features(["LOG_DRAINS", "authentication"])).unwrap();
         assert_eq!(schemas(&doc), BTreeSet::from(["Drain", "Team", "Token", "TokenList"].map(String::from)));
         assert!(!ids(&doc).contains("ping"));
     }
@@ -329,7 +350,7 @@ mod tests {
     #[test]
     fn untagged_operations_have_their_own_feature() {
         let mut doc = doc();
-        select(&mut doc, &Selection::features([UNTAGGED])).unwrap();
+        select(&mut doc, &Plan::default(), &Selection::features([UNTAGGED])).unwrap();
         assert_eq!(ids(&doc), BTreeSet::from(["ping".to_string()]));
         assert!(doc["components"].get("schemas").is_none(), "no schema is reachable");
     }
@@ -337,7 +358,7 @@ mod tests {
     #[test]
     fn all_keeps_everything() {
         let mut doc = doc();
-        select(&mut doc, &Selection::All).unwrap();
+        select(&mut doc, &Plan::default(), &Selection::All).unwrap();
         assert_eq!(doc, self::doc());
     }
 
@@ -345,7 +366,7 @@ mod tests {
     fn a_dangling_ref_is_an_error() {
         let mut doc = doc();
         doc["components"]["schemas"].as_object_mut().unwrap().remove("Team");
-        let err = select(&mut doc, &Selection::features(["log-drains"])).unwrap_err();
+        let err = select(&mut doc, &Plan::default(), &Selection::features(["log-drains"])).unwrap_err();
         assert!(err.contains("#/components/schemas/Team"), "{err}");
     }
 }

@@ -3,15 +3,16 @@
 //! typify can panic on them or hand rustc a duplicate definition. Keywords are no problem:
 //! both generators append `_` (`type` → `type_`) and keep the wire name in a serde rename.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::doc::extensions::ENUM_VARNAMES as VARNAMES;
+use crate::doc::schemas::each_schema;
+use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::naming::{self, Case};
-use crate::rules::unique_enum_variant_names::VARNAMES;
-use crate::schemas::each_schema;
-use crate::spec::{Operation, Spec};
+use crate::names::types::{TypeNameClash, type_names};
+use crate::names::{self as naming, Case};
 
 /// `Client` methods an operation must not shadow: progenitor's constructors, the
 /// `ClientInfo` and `ClientHooks` methods its generated code calls, and our constructors.
@@ -91,25 +92,6 @@ pub fn check(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
     derived_type_names(doc, invalid);
 }
 
-/// Whether typify gives `schema` a named type of its own (rather than `String`, `i64`, …).
-fn named_type(schema: &Value) -> bool {
-    schema.get("$ref").is_none()
-        && (schema.get("type").and_then(Value::as_str) == Some("object")
-            || [
-                "properties",
-                "enum",
-                "oneOf",
-                "anyOf",
-                "allOf",
-                "additionalProperties",
-                "pattern",
-                "minLength",
-                "maxLength",
-            ]
-            .iter()
-            .any(|k| schema.get(*k).is_some()))
-}
-
 /// Inline schemas get names too: progenitor suggests `<Operation>Body`, `<Operation>Response`
 /// and `<Operation><Parameter>`, and typify prefers a schema's `title`. typify gives a name
 /// already taken to the type that took it, so an inline schema sharing a name with another
@@ -127,108 +109,6 @@ fn derived_type_names(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
             ),
         );
     }
-}
-
-/// The Rust type names of a document's components and of its inline schemas that typify
-/// names (see [`derived_type_names`]), and the inline schemas whose name another, different
-/// schema has first.
-pub(crate) struct TypeNames {
-    pub taken: BTreeSet<String>,
-    pub clashes: Vec<TypeNameClash>,
-}
-
-/// An inline schema at `ptr` that would become the type `name`, which the schema at `first`
-/// already is.
-pub(crate) struct TypeNameClash {
-    pub ptr: String,
-    pub name: String,
-    pub first: String,
-    /// Whether the name comes from the schema's own `title`.
-    pub titled: bool,
-}
-
-pub(crate) fn type_names(doc: &Value) -> TypeNames {
-    // (suggested name, pointer, schema) of every inline schema that gets a name.
-    let mut inline: Vec<(String, String, &Value)> = Vec::new();
-    for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
-        let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-        for list_ptr in [join(&join("/paths", path), "parameters"), join(&op_ptr, "parameters")] {
-            let Some(Value::Array(list)) = doc.pointer(&list_ptr) else { continue };
-            for (index, param) in list.iter().enumerate() {
-                if let (Some(schema), Some(name)) = (param.get("schema"), param.get("name").and_then(Value::as_str)) {
-                    let ptr = join(&join(&list_ptr, &index.to_string()), "schema");
-                    inline.push((format!("{id}-{name}"), ptr, schema));
-                }
-            }
-        }
-        if let Some((media, schema)) = op.get("requestBody").and_then(media_schema) {
-            let ptr = join(&join(&join(&join(&op_ptr, "requestBody"), "content"), &media), "schema");
-            inline.push((format!("{id}-body"), ptr, schema));
-        }
-        for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
-            if let Some((media, schema)) = media_schema(response) {
-                let responses = join(&join(&op_ptr, "responses"), status);
-                inline.push((
-                    format!("{id}-response"),
-                    join(&join(&join(&responses, "content"), &media), "schema"),
-                    schema,
-                ));
-            }
-        }
-    }
-    // Titled schemas nested anywhere (a component's own title does not name it).
-    each_schema(doc, &mut |schema, ptr| {
-        if !is_component_root(ptr) && schema.get("title").is_some() {
-            inline.push((String::new(), ptr.to_string(), schema));
-        }
-    });
-
-    let mut taken: BTreeMap<String, (String, &Value)> = BTreeMap::new();
-    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
-        for (name, schema) in components {
-            taken.entry(naming::type_name(name)).or_insert((join("/components/schemas", name), schema));
-        }
-    }
-    let mut clashes = Vec::new();
-    let mut seen_ptrs = std::collections::BTreeSet::new();
-    for (suggested, ptr, schema) in inline {
-        if !named_type(schema) || !seen_ptrs.insert(ptr.clone()) {
-            continue;
-        }
-        let title = schema.get("title").and_then(Value::as_str);
-        let name = match title {
-            Some(title) => naming::type_name(title),
-            None => naming::type_name(&naming::progenitor_sanitize(&suggested, Case::Pascal)),
-        };
-        match taken.get(&name) {
-            // typify names a component only after converting it: an inline schema it meets
-            // first takes the name too, and both are defined (E0428), even when equal.
-            Some((first, other)) if is_component_root(first) || *other != schema => {
-                clashes.push(TypeNameClash { ptr, name, first: first.clone(), titled: title.is_some() });
-            }
-            Some(_) => {}
-            None => {
-                taken.insert(name, (ptr, schema));
-            }
-        }
-    }
-    TypeNames { taken: taken.into_keys().collect(), clashes }
-}
-
-/// `/components/schemas/X`: a component, named by its key.
-pub(crate) fn is_component_root(ptr: &str) -> bool {
-    ptr.starts_with("/components/schemas/") && ptr.matches('/').count() == 3
-}
-
-/// The JSON media type's schema of a request body or response (progenitor reads that one).
-fn media_schema(holder: &Value) -> Option<(String, &Value)> {
-    holder.get("content")?.as_object()?.iter().find_map(|(media, m)| {
-        if media == "application/json" || media.starts_with("application/json;") {
-            m.get("schema").map(|s| (media.clone(), s))
-        } else {
-            None
-        }
-    })
 }
 
 /// Reports each group of `names` that `rust` maps to one identifier, at the later one.

@@ -5,13 +5,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::doc::Spec;
+use crate::doc::schemas;
 use crate::error::{Error, ErrorKind, join};
 use crate::model::{ApiModel, Operation, Scheme, SchemeKind};
-use crate::rules::constant_headers;
-use crate::schemas;
-use crate::spec::Spec;
+use crate::plan::Plan;
 
-pub fn describe(doc: &Value, file: &Path) -> Result<ApiModel, Error> {
+pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error> {
     let invalid = |ptr: &str, msg: String| Error::new(file, ptr, ErrorKind::Invalid(msg));
     let text = |v: &Value, ptr: &str| -> Result<String, Error> {
         v.pointer(ptr)
@@ -28,7 +28,7 @@ pub fn describe(doc: &Value, file: &Path) -> Result<ApiModel, Error> {
     for operation in spec.operations() {
         let (ptr, op) = (&operation.pointer, operation.node);
         // Left out of the client (see the rule): the runtime needs no entry for it.
-        if crate::rules::unsupported_request_body::is_unsupported(op) {
+        if plan.left_out(ptr).is_some() {
             continue;
         }
         let id = text(op, "/operationId").map_err(|_| invalid(ptr, "operation has no `operationId`".into()))?;
@@ -55,15 +55,9 @@ pub fn describe(doc: &Value, file: &Path) -> Result<ApiModel, Error> {
             }
             Some(_) => return Err(invalid(&security_ptr, "`security` must be a list".into())),
         };
-        let constant_headers = op
-            .get(constant_headers::EXTENSION)
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_string())))
-            .collect();
+        let constant_headers = plan.operation(ptr).map(|p| p.constant_headers.clone()).unwrap_or_default();
         // progenitor's method name, also `OperationInfo::operation_id` (rewrite.rs checks they agree).
-        let rust_name = crate::naming::method_name(&id);
+        let rust_name = crate::names::method_name(&id);
         let holds = |schema: &Value| holds_secret(&spec, schema, &mut BTreeSet::new());
         let returns_secrets = operation.success_schemas().into_iter().any(holds);
         let sends_secrets = operation.request_schemas().any(holds);

@@ -7,9 +7,15 @@
 //! readers that only look skip it), and a path-level parameter belongs to every operation of
 //! its path.
 
+pub mod extensions;
+pub mod media;
+pub mod path_template;
+pub mod responses;
+pub mod schemas;
+
 use serde_json::Value;
 
-use crate::error::join;
+pub use crate::error::{escape_token, join};
 
 /// The HTTP methods an OpenAPI path item may hold, in the order operations are listed.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -1,18 +1,26 @@
 //! Checks what progenitor needs and does not check itself (or checks with a panic), and
-//! reports every problem it finds, not only the first.
+//! reports every problem it finds, not only the first: [`validate`] on every prepared
+//! document, and [`generable`] (the response bodies) on one about to be emitted: only a
+//! [`Generable`] reaches emission.
+
+pub mod collisions;
+pub mod references;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::doc::path_template::template_names;
+use crate::doc::schemas;
+use crate::doc::{Operation, Spec};
 use crate::error::{Error, ErrorKind, join};
-use crate::schemas;
-use crate::spec::{Operation, Spec};
+use crate::model::Prepared;
+use crate::plan::Plan;
 
 /// Keywords that may sit beside `x-secret`: metadata (typify ignores it when matching) and
 /// the string constraints the generator sets aside for the secret type
-/// ([`crate::generate::SECRET_CONSTRAINTS`]).
+/// ([`crate::rules::SECRET_CONSTRAINTS`]).
 const SECRET_COMPANIONS: &[&str] = &[
     "type",
     "x-secret",
@@ -57,8 +65,8 @@ pub fn validate(doc: &Value, file: &Path) -> Result<(), Error> {
     check_paths(&spec, &mut invalid);
     check_header_names(&spec, &mut invalid);
     check_refs(&spec, doc, "", &mut invalid);
-    crate::references::check_cycles(doc, &mut invalid);
-    crate::collisions::check(doc, &mut invalid);
+    crate::check::references::check_cycles(doc, &mut invalid);
+    crate::check::collisions::check(doc, &mut invalid);
 
     schemas::for_each(doc, |schema, ptr| {
         let Some(mark) = schema.get("x-secret") else { return };
@@ -77,7 +85,7 @@ pub fn validate(doc: &Value, file: &Path) -> Result<(), Error> {
 /// Whether a resolving `$ref` is `#/components/<kind>/<name>`, resolving without percent-decoding.
 fn names_component(spec: &Spec<'_>, reference: &Value) -> bool {
     reference.as_str().is_some_and(|r| {
-        crate::subset::component_of(r).is_ok() && r.strip_prefix('#').is_some_and(|p| spec.doc().pointer(p).is_some())
+        crate::select::component_of(r).is_ok() && r.strip_prefix('#').is_some_and(|p| spec.doc().pointer(p).is_some())
     })
 }
 
@@ -161,21 +169,35 @@ fn check_path_parameters(op: &Operation<'_>, names: &BTreeSet<String>, invalid: 
 
 /// progenitor gives an operation one success and one error type and panics otherwise. The
 /// `error-response-union` rule unites different JSON bodies; what it cannot (a status with a
-/// body beside one without) is an error, before progenitor runs. Checked by `generate`, not
-/// `validate`: such a document still has a surface, so the drift report can show the change.
-pub(crate) fn response_bodies(doc: &Value, file: &Path) -> Result<(), Error> {
+/// body beside one without) is an error, before progenitor runs. Checked before emission, not
+/// by [`validate`]: such a document still has a surface, so the drift report can show the change.
+pub fn generable(prepared: &Prepared) -> Result<Generable<'_>, Error> {
     let mut errors = Vec::new();
-    check_response_bodies(doc, &mut |ptr: &str, msg: String| {
-        errors.push(Error::new(file, ptr, ErrorKind::Invalid(msg)));
+    check_response_bodies(&prepared.doc, &prepared.plan, &mut |ptr: &str, msg: String| {
+        errors.push(Error::new(&prepared.file, ptr, ErrorKind::Invalid(msg)));
     });
-    Error::collect(errors)
+    Error::collect(errors)?;
+    Ok(Generable { prepared })
 }
 
-fn check_response_bodies(doc: &Value, invalid: &mut impl FnMut(&str, String)) {
-    use crate::rules::error_response_union::{BodyKind, Outcome, body_kind, responses};
+/// A prepared document whose every operation progenitor can generate: the only input of
+/// emission.
+#[derive(Debug, Clone, Copy)]
+pub struct Generable<'a> {
+    prepared: &'a Prepared,
+}
+
+impl<'a> Generable<'a> {
+    pub fn prepared(&self) -> &'a Prepared {
+        self.prepared
+    }
+}
+
+fn check_response_bodies(doc: &Value, plan: &Plan, invalid: &mut impl FnMut(&str, String)) {
+    use crate::doc::responses::{BodyKind, Outcome, body_kind, responses};
     for operation in Spec::new(doc).operations() {
         let (op_ptr, op) = (&operation.pointer, operation.node);
-        if crate::rules::unsupported_request_body::is_unsupported(op) {
+        if plan.left_out(op_ptr).is_some() {
             continue;
         }
         for (outcome, label) in [(Outcome::Success, "success"), (Outcome::Error, "error")] {
@@ -216,28 +238,6 @@ fn check_header_names(spec: &Spec<'_>, invalid: &mut impl FnMut(&str, String)) {
     for (at, name) in bad {
         invalid(&at, format!("header parameter `{name}` is not a valid HTTP header name"));
     }
-}
-
-/// The `{name}`s of a path template.
-pub(crate) fn template_names(template: &str) -> Result<BTreeSet<String>, String> {
-    let mut names = BTreeSet::new();
-    let mut rest = template;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest[open..].starts_with('}') {
-            return Err("a `}` without `{`".into());
-        }
-        let after = &rest[open + 1..];
-        let close = after.find('}').ok_or("a `{` without `}`")?;
-        let name = &after[..close];
-        if name.is_empty() || name.contains('{') {
-            return Err(format!("bad parameter `{{{name}}}`"));
-        }
-        if !names.insert(name.to_string()) {
-            return Err(format!("`{{{name}}}` appears twice"));
-        }
-        rest = &after[close + 1..];
-    }
-    Ok(names)
 }
 
 #[cfg(test)]
@@ -305,10 +305,10 @@ mod tests {
             "/b": {"get": {"operationId": "b", "responses": {
                 "200": {"description": "d", "content": {"application/json; charset=utf-8": {"schema": {"type": "string"}}}},
                 "201": json(json!({"type": "string"}))}}}}});
-        let problems: Vec<String> = match response_bodies(&doc, Path::new("s.yaml")) {
-            Ok(()) => Vec::new(),
-            Err(e) => e.all().map(|e| format!("{}: {}", e.pointer, e.kind)).collect(),
-        };
+        let mut problems = Vec::new();
+        check_response_bodies(&doc, &Plan::default(), &mut |ptr: &str, msg: String| {
+            problems.push(format!("{ptr}: {msg}"));
+        });
         assert_eq!(
             problems,
             [

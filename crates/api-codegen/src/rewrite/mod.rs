@@ -10,11 +10,16 @@
 //! - a parameter the `unique-parameter-names` rule renamed gets its wire name back where
 //!   progenitor wrote the new name as the wire name (client and mock, counted).
 
+pub mod docs;
+pub(crate) mod forms;
+pub(crate) mod type_uses;
+pub(crate) mod wire_values;
+
 use std::collections::BTreeMap;
 
 use syn::visit::Visit;
 
-use crate::media::{Framing, SuccessBody};
+use crate::doc::media::{Framing, SuccessBody};
 use syn::visit_mut::VisitMut;
 
 /// The items of progenitor's `builder` module.
@@ -156,7 +161,7 @@ fn wrap_one(
     let type_of = |component: &Option<String>| -> syn::Type {
         match component {
             Some(name) => {
-                let name = quote::format_ident!("{}", crate::naming::type_name(name));
+                let name = quote::format_ident!("{}", crate::names::type_name(name));
                 syn::parse_quote!(types::#name)
             }
             None => syn::parse_quote!(::serde_json::Value),
@@ -293,9 +298,9 @@ fn untagged_unions(file: &syn::File) -> Unions {
 /// a discriminator, only the variant its value names (read without building anything; an
 /// unknown value tries them all), else each variant in order, the first that decodes winning
 /// (serde's rule, without the copy).
-fn decoder(item: Option<&str>, tagged: Option<&crate::media::Tagged>, unions: &Unions) -> syn::Expr {
+fn decoder(item: Option<&str>, tagged: Option<&crate::doc::media::Tagged>, unions: &Unions) -> syn::Expr {
     let fallback: syn::Expr = syn::parse_quote!(|data| ::serde_json::from_str(data));
-    let Some(name) = item.map(crate::naming::type_name) else { return fallback };
+    let Some(name) = item.map(crate::names::type_name) else { return fallback };
     let Some(variants) = unions.get(&name) else { return fallback };
     let ty = quote::format_ident!("{name}");
     let tries =
@@ -309,7 +314,7 @@ fn decoder(item: Option<&str>, tagged: Option<&crate::media::Tagged>, unions: &U
         .into_iter()
         .flat_map(|tagged| &tagged.variants)
         .filter_map(|(value, component)| {
-            let inner = crate::naming::type_name(component);
+            let inner = crate::names::type_name(component);
             let (_, variant) = variants.iter().find(|(ty, _)| *ty == inner)?;
             Some(quote::quote!(Some(#value) => ::serde_json::from_str(data).map(types::#ty::#variant)))
         })
@@ -404,7 +409,7 @@ pub fn restore_wire_names(file: &mut syn::File, renamed: &[Renamed], scope: Scop
             self.first_arg(call.args.first_mut());
         }
     }
-    use crate::naming::{Case, progenitor_sanitize};
+    use crate::names::{Case, progenitor_sanitize};
     let scoped = |r: &Renamed| match scope {
         Scope::Builder => progenitor_sanitize(&r.operation, Case::Pascal),
         Scope::MockWhen => progenitor_sanitize(&format!("{}-when", r.operation), Case::Pascal),
@@ -740,7 +745,7 @@ mod tests {
         };
         let unions = untagged_unions(&file);
         assert_eq!(unions.keys().collect::<Vec<_>>(), ["Event"]);
-        let tagged = crate::media::Tagged {
+        let tagged = crate::doc::media::Tagged {
             property: "type".into(),
             variants: vec![("chunk".into(), "Chunk".into()), ("done".into(), "Done".into()), ("x".into(), "X".into())],
         };

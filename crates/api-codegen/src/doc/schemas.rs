@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use crate::doc::METHODS;
 use crate::error::join;
-use crate::spec::METHODS;
 
 /// JSON pointers of every top-level schema: component schemas and the schemas of
 /// parameters, headers, request bodies and responses, wherever they are defined.

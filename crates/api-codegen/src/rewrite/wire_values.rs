@@ -14,8 +14,8 @@ use serde_json::Value;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
 
-use crate::rules::unique_enum_variant_names::VARNAMES;
-use crate::schemas;
+use crate::doc::extensions::ENUM_VARNAMES as VARNAMES;
+use crate::doc::schemas;
 
 /// Opens every marker; no spec text contains it (a private-use character).
 pub const MARK: char = '\u{E000}';
@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn markers_sanitise_to_the_given_names() {
         for (name, index) in [("DomainDotCreated", 0), ("Self2", 17), ("Self_", 3)] {
-            assert_eq!(crate::naming::variant_name(&marker(name, index)), name);
+            assert_eq!(crate::names::variant_name(&marker(name, index)), name);
         }
     }
 

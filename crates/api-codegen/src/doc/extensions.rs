@@ -1,0 +1,18 @@
+//! The vendor extensions a document (or its overlay) may carry for this generator. These are
+//! the only `x-` keys any stage reads; what one stage decides for another travels in the typed
+//! [`crate::plan::Plan`], never in the document, so a document cannot steer a stage by
+//! writing a key meant for another.
+
+/// A string property, parameter or header holding a credential: `SecretString` in the client,
+/// redacted in every error and log.
+pub const SECRET: &str = "x-secret";
+/// Client configuration at the document root: the environment variables of the API key and
+/// the base URL.
+pub const CLIENT: &str = "x-client";
+/// Rust names for an enum's values, one per value (typify's own extension).
+pub const ENUM_VARNAMES: &str = "x-enum-varnames";
+/// On a streamed response: which items are errors (`property` and `values`).
+pub const ERROR_EVENT: &str = "x-error-event";
+
+/// Every extension above, as the tidy test and the hostile-spec tests list them.
+pub const PUBLIC: [&str; 4] = [SECRET, CLIENT, ENUM_VARNAMES, ERROR_EVENT];

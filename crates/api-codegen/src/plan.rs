@@ -1,0 +1,137 @@
+//! The plan: what the rules decided for later stages, as a typed value beside the document.
+//!
+//! A rule that repairs the document changes the document; a rule that decides something a
+//! later stage must act on (send this body as a form, leave this operation out, send this
+//! header for the caller, put this wire name back) records it here. Every later stage reads
+//! the plan, never a key another stage wrote into the document: the document holds only what
+//! its author wrote plus the public extensions of [`crate::doc::extensions`], so a document
+//! cannot steer a stage by carrying a key meant for another (`tests/hostile_specs.rs`).
+//!
+//! Operations are keyed by their JSON pointer (`/paths/~1v1~1x/post`), which no rule changes;
+//! parameters by the pointer of the parameter (or of the `$ref` standing for it).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::doc::Spec;
+use crate::doc::media::{SuccessBody, success_body};
+use crate::names::method_name;
+
+/// Every decision, per operation and for the whole document.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Plan {
+    operations: BTreeMap<String, OperationPlan>,
+    /// Parameters a rule renamed in the document (their Rust name) → the name on the wire.
+    wire_names: BTreeMap<String, String>,
+    /// Secret strings whose constraints progenitor's input leaves out (schema pointers).
+    pub unconstrained_secrets: Vec<String>,
+}
+
+/// What one operation becomes in the client.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct OperationPlan {
+    /// progenitor's method name (and the hooks' operation id); set by [`Plan::complete`].
+    pub rust_name: String,
+    /// How the request body is sent.
+    pub request: Request,
+    /// What `send` returns; set by [`Plan::complete`].
+    pub success: SuccessBody,
+    /// Required headers with one allowed value, sent by the runtime (name, value).
+    pub constant_headers: Vec<(String, String)>,
+    /// Statuses progenitor's httpmock generator cannot name: the mock leaves them out.
+    pub mock_omits: Vec<u16>,
+}
+
+/// How an operation's request body is sent.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub enum Request {
+    /// As progenitor sends it: JSON, bytes, text or form-urlencoded, or no body at all.
+    #[default]
+    Progenitor,
+    /// A multipart body, sent as a typed form (`forms::<Operation>`).
+    Form(FormShape),
+    /// Not at all: the operation has no client method, for this reason.
+    LeftOut(String),
+}
+
+/// What an operation's multipart body holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormShape {
+    /// The component holding the non-file properties.
+    pub fields: String,
+    pub files: Vec<FileShape>,
+    /// Object fields the spec's `encoding` gives `style: deepObject`: one part per property,
+    /// named `field[property]`, instead of one JSON part.
+    pub deep_objects: Vec<String>,
+}
+
+/// One file property of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileShape {
+    /// The property's (and the part's) name.
+    pub name: String,
+    pub required: bool,
+    /// An array of files.
+    pub multiple: bool,
+    /// `encoding.<name>.contentType` (its first media type), else `application/octet-stream`.
+    pub content_type: String,
+}
+
+impl Plan {
+    /// The plan of the operation at `pointer` (all defaults when no rule decided anything).
+    pub fn operation(&self, pointer: &str) -> Option<&OperationPlan> {
+        self.operations.get(pointer)
+    }
+
+    /// The plan of the operation at `pointer`, for a rule to record a decision in.
+    pub fn operation_mut(&mut self, pointer: &str) -> &mut OperationPlan {
+        self.operations.entry(pointer.to_string()).or_default()
+    }
+
+    /// Every planned operation (pointer, plan), in pointer order.
+    pub fn operations(&self) -> impl Iterator<Item = (&str, &OperationPlan)> {
+        self.operations.iter().map(|(pointer, plan)| (pointer.as_str(), plan))
+    }
+
+    /// The operation's form, if its multipart body is sent as one.
+    pub fn form(&self, pointer: &str) -> Option<&FormShape> {
+        match &self.operation(pointer)?.request {
+            Request::Form(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// Why the operation has no client method, if it has none.
+    pub fn left_out(&self, pointer: &str) -> Option<&str> {
+        match &self.operation(pointer)?.request {
+            Request::LeftOut(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Records that the parameter at `pointer` is sent as `wire` (its document name is now
+    /// its Rust name).
+    pub fn rename_parameter(&mut self, pointer: &str, wire: &str) {
+        self.wire_names.insert(pointer.to_string(), wire.to_string());
+    }
+
+    /// The wire name of the parameter at `pointer`, when a rule renamed it.
+    pub fn wire_name(&self, pointer: &str) -> Option<&str> {
+        self.wire_names.get(pointer).map(String::as_str)
+    }
+
+    /// Fills in what every operation of `doc` (as selected) is named and returns, and forgets
+    /// operations `doc` no longer has. Runs once the document's shape is final.
+    pub fn complete(&mut self, doc: &Value) {
+        let spec = Spec::new(doc);
+        let operations = spec.operations();
+        self.operations.retain(|pointer, _| operations.iter().any(|op| op.pointer == *pointer));
+        for op in &operations {
+            let Some(id) = op.id() else { continue };
+            let plan = self.operation_mut(&op.pointer);
+            plan.rust_name = method_name(id);
+            plan.success = success_body(doc, op.node);
+        }
+    }
+}
