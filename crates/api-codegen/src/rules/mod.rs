@@ -151,6 +151,12 @@ pub(crate) const RULES: &[Rule] = &[
     },
 ];
 
+/// Every rule as (name, why, whether it records decisions in the plan), in the order they
+/// run: the rules table of `docs/generator.md` is written from this (`cargo xtask rules-table`).
+pub fn catalogue() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
+    RULES.iter().map(|rule| (rule.name, rule.why, matches!(rule.apply, Apply::Plan(_))))
+}
+
 /// Where one rule changed the document: one entry per change.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Places {
