@@ -240,3 +240,64 @@ fn inline_schemas_progenitor_would_give_one_name_are_an_error_not_a_wrong_type()
         "{text}"
     );
 }
+
+/// The client, mock and dispatcher generated from a JSON document.
+fn outputs(doc: &serde_json::Value) -> [String; 3] {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("openapi.json"), doc.to_string()).unwrap();
+    std::fs::write(dir.path().join("overlay.yaml"), OVERLAY).unwrap();
+    generate_into(&SpecDir::new(dir.path()), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    ["client.rs", "mock.rs", "dispatch.rs"].map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap())
+}
+
+/// The keys earlier versions of the generator wrote into the document for their own later
+/// stages. Stages now hand those decisions over in the typed plan: a document that writes the
+/// keys itself (to send a header of its choosing, rename a parameter on the wire, hide an
+/// operation or a status) changes nothing in the generated client.
+#[test]
+fn private_keys_steer_nothing() {
+    use serde_json::json;
+    let item = json!({"$ref": "#/components/schemas/Item"});
+    let answer = json!({"description": "ok", "content": {"application/json": {"schema": item}}});
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/items/{id}": {
+            "get": {"operationId": "getItem", "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": answer, "404": {"description": "gone"}}},
+            "post": {"operationId": "putItem", "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": item}}},
+                "responses": {"201": answer}}}},
+        "components": {"schemas": {"Item": {"type": "object", "properties": {"name": {"type": "string"}}}}},
+    });
+    let baseline = outputs(&doc);
+    let get = "/paths/~1items~1{id}/get";
+    let post = "/paths/~1items~1{id}/post";
+    let injections: [(&str, &str, serde_json::Value); 5] = [
+        (get, "x-constant-headers", json!({"X-Injected": "evil"})),
+        (
+            post,
+            "x-multipart",
+            json!({"fields": {"$ref": "#/components/schemas/Item"}, "files": [
+            {"name": "name", "required": true, "multiple": false, "contentType": "text/html"}]}),
+        ),
+        (post, "x-unsupported-by-generator", json!("hidden by the document")),
+        (&format!("{get}/parameters/1"), "x-wire-name", json!("evil-name")),
+        (get, "x-mock-omits-statuses", json!([200])),
+    ];
+    let mut steered = Vec::new();
+    for (at, key, value) in injections {
+        let mut hostile = doc.clone();
+        hostile.pointer_mut(at).unwrap().as_object_mut().unwrap().insert(key.into(), value);
+        let generated = outputs(&hostile);
+        for (name, (ours, theirs)) in ["client", "mock", "dispatch"].iter().zip(baseline.iter().zip(&generated)) {
+            if ours != theirs {
+                steered.push(format!("`{key}` at {at} changed the {name}"));
+            }
+        }
+    }
+    assert!(steered.is_empty(), "a document steered the generator:\n{}", steered.join("\n"));
+}

@@ -1,5 +1,7 @@
-//! The maintainer's tools never depend on the clients building: `cargo xtask refresh` and
-//! `check-spec` must run exactly when an overlay no longer applies and a client crate fails.
+//! The maintainer's tools and the clients stay apart, both ways: `cargo xtask refresh` and
+//! `check-spec` never depend on a client building (they must run exactly when an overlay no
+//! longer applies and a client crate fails), and no client's build compiles the maintainer's
+//! tools (`spec-tools`: surface, drift, examples), which a downstream crate would pay for.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,6 +81,28 @@ fn xtask_builds_without_any_client_crate() {
     let needed = build_closure(&metadata, &package_id(&metadata, "xtask"));
     let linked: Vec<&String> = clients.iter().filter(|(id, _)| needed.contains(*id)).map(|(_, name)| name).collect();
     assert!(linked.is_empty(), "xtask needs {linked:?} to build: a broken client would stop `cargo xtask refresh`");
+}
+
+/// What only the maintainer's tools need: their crate and the example synthesis it carries.
+const MAINTAINER_ONLY: &[&str] = &["spec-tools", "rand_regex", "rand_xorshift"];
+
+#[test]
+fn no_client_build_compiles_maintainer_tools() {
+    let metadata = metadata();
+    let clients = client_crates(&metadata);
+    assert!(clients.len() >= 3, "no client crates found: {clients:?}");
+    let names: BTreeMap<&str, &str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    assert!(names.values().any(|n| *n == "spec-tools"), "the spec-tools crate is missing from the workspace");
+    for (id, client) in &clients {
+        let needed: BTreeSet<&str> = build_closure(&metadata, id).iter().map(|dep| names[dep.as_str()]).collect();
+        let tools: Vec<&&str> = MAINTAINER_ONLY.iter().filter(|tool| needed.contains(**tool)).collect();
+        assert!(tools.is_empty(), "building `{client}` compiles {tools:?}, which only the maintainer's tools need");
+    }
 }
 
 /// The real thing: in a copy of the workspace where every client crate fails to compile,
