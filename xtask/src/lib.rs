@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod features;
 pub mod fixtures;
 pub mod refresh;
+pub mod rules_table;
 pub mod scratch;
 pub mod snapshots;
 pub mod vendor;

@@ -63,6 +63,13 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Writes the table of normalisation rules in docs/generator.md from the rules' own
+    /// names and reasons (`api_codegen::rules::catalogue`).
+    RulesTable {
+        /// Write nothing; exit 1 if the table is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Measures request overhead, streams, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -150,6 +157,20 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }),
+        Task::RulesTable { check } => {
+            xtask::rules_table::run(&xtask::workspace_root(), check).map(|stale| match stale {
+                Some(path) if check => {
+                    println!("stale: {}", path.display());
+                    println!("run `cargo xtask rules-table`");
+                    ExitCode::FAILURE
+                }
+                Some(path) => {
+                    println!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                None => ExitCode::SUCCESS,
+            })
+        }
         Task::Bench { quick, skip_build, write, only } => {
             bench(xtask::bench::Options { quick, skip_build, only }, write).await
         }
