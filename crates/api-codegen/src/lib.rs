@@ -28,7 +28,7 @@
 //! and [`Error`]. Everything else is private to the stages.
 
 mod build_script;
-pub mod check;
+mod check;
 pub mod doc;
 mod emit;
 mod error;

@@ -1,4 +1,4 @@
-//! Cartesia client, generated at build time from `specs/cartesia/openapi.yaml` and its overlay.
+//! Cartesia client, generated at build time from the vendor's document in `specs/cartesia/` and its overlay.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

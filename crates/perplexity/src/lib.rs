@@ -1,4 +1,4 @@
-//! Perplexity client, generated at build time from `specs/perplexity/openapi.yaml` and its overlay.
+//! Perplexity client, generated at build time from the vendor's document in `specs/perplexity/` and its overlay.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

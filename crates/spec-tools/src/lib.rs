@@ -1,6 +1,6 @@
 //! The maintainer's tools over a prepared document, kept out of every client's build: xtask,
 //! the demo and the tests depend on this crate; a client's build script depends only on
-//! `api-codegen` (`tests/architecture.rs` checks the build-dependency closures).
+//! `api-codegen` (`xtask/tests/decoupled.rs` checks the build-dependency closures).
 //!
 //! - [`surface`]: one line per operation, parameter and property (the insta snapshots);
 //! - [`drift`]: two surfaces compared, each change graded after oasdiff's catalogue;

@@ -1,4 +1,4 @@
-//! Vercel client, generated at build time from `specs/vercel/openapi.yaml` and its overlay.
+//! Vercel client, generated at build time from the vendor's document in `specs/vercel/` and its overlay.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

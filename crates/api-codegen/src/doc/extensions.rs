@@ -6,12 +6,13 @@
 /// A string property, parameter or header holding a credential: `SecretString` in the client,
 /// redacted in every error and log.
 pub const SECRET: &str = "x-secret";
-/// Client configuration at the document root: the environment variables of the API key and
-/// the base URL.
+/// Client configuration under `info`: the environment variables of the API key and the base
+/// URL (`info.x-client.api-key-env`, `base-url-env`).
 pub const CLIENT: &str = "x-client";
 /// Rust names for an enum's values, one per value (typify's own extension).
 pub const ENUM_VARNAMES: &str = "x-enum-varnames";
-/// On a streamed response: which items are errors (`property` and `values`).
+/// `true` on a variant of a streamed item's discriminated union: items of that variant are
+/// the server reporting an error, which ends the stream.
 pub const ERROR_EVENT: &str = "x-error-event";
 
 /// Every extension above, as the tidy test and the hostile-spec tests list them.
