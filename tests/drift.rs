@@ -69,7 +69,7 @@ fn known_changes_are_each_reported() {
     assert_eq!(changes.len(), 4, "only the changes made: {changes:#?}");
 
     // Each change is one obvious line in the snapshot diff.
-    let yaml = |p: &api_codegen::Prepared| serde_json::to_value(surface(&p)).unwrap();
+    let yaml = |p: &api_codegen::Prepared| serde_json::to_value(surface(p)).unwrap();
     let (old, new) = (yaml(&before), yaml(&after));
     assert_eq!(
         new["operations"]["createAuthToken"]["request_body"]["schema"]["description"],

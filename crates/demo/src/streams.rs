@@ -57,7 +57,7 @@ pub async fn run(size: Size) -> anyhow::Result<Vec<Row>> {
                         None => call.method.clone(),
                     };
                     let name = format!("{} {}", vendor.name, call.id);
-                    let row = sse_row(&name, vendor, &doc, &method, args, size)
+                    let row = sse_row(&name, vendor, doc, &method, args, size)
                         .await
                         .with_context(|| format!("SSE throughput: {name}"))?;
                     rows.push(row);
