@@ -239,19 +239,23 @@ async fn a_multipart_body_is_a_typed_form_sent_part_by_part() {
 }
 
 #[test]
-fn a_body_beside_no_body_in_one_outcome_is_an_error_from_generate_not_a_panic() {
+fn a_body_beside_no_body_among_the_successes_leaves_that_operation_out_not_the_document() {
     let json =
         |schema: serde_json::Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
-    let spec = json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {
-        "operationId": "a",
-        "responses": {"200": json(json!({"type": "string"})), "201": {"description": "none"}}}}}});
+    let spec = json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {
+        "/a": {"get": {"operationId": "a",
+            "responses": {"200": json(json!({"type": "string"})), "201": {"description": "none"}}}},
+        "/b": {"get": {"operationId": "b", "responses": {"200": json(json!({"type": "string"}))}}}}});
     let overlay = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
-    // The document still loads (its surface feeds the drift report) ...
     let prepared = api_codegen::prepare(spec, Path::new("s.yaml"), &overlay, Path::new("o.yaml")).unwrap();
-    // ... and generating it says why, instead of progenitor's assertion.
-    let err = api_codegen::generate(&prepared).unwrap_err().to_string();
-    assert!(
-        err.contains("at /paths/~1a/get/responses: the success responses declare different bodies (200: a JSON body, 201: no body)"),
-        "{err}"
-    );
+    let why = prepared.rules.changes_of("unrepresentable-responses");
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert_eq!(why[0].pointer, "/paths/~1a/get");
+    assert!(why[0].what.contains("(200: a JSON body, 201: no body)"), "{why:?}");
+    // The operation stays in the document (the surface and drift see it), not in the client.
+    assert!(prepared.doc.pointer("/paths/~1a/get").is_some());
+    let ids: Vec<&str> = prepared.model.operations.iter().map(|op| op.id.as_str()).collect();
+    assert_eq!(ids, ["b"]);
+    let client = api_codegen::generate(&prepared).unwrap().client;
+    assert!(client.contains("pub fn b(") && !client.contains("pub fn a("), "{client}");
 }

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check_spec;
+pub mod corpus;
 pub mod credentials;
 pub mod features;
 pub mod fixtures;

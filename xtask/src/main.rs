@@ -70,6 +70,16 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Runs the whole generator on every real public document of a corpus folder
+    /// (tests/corpus: each gzipped, listed in MANIFEST.tsv with its provenance) as a new
+    /// vendor's bare document: operations generated and left out, or every problem.
+    Corpus {
+        /// The corpus folder (default: tests/corpus).
+        dir: Option<PathBuf>,
+        /// Record the table in CORPUS.md.
+        #[arg(long)]
+        write: bool,
+    },
     /// Measures request overhead, streams, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
@@ -157,6 +167,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }),
+        Task::Corpus { dir, write } => corpus(dir, write),
         Task::RulesTable { check } => {
             xtask::rules_table::run(&xtask::workspace_root(), check).map(|stale| match stale {
                 Some(path) if check => {
@@ -221,6 +232,32 @@ Machine: {machine}"
         let doc = std::fs::read_to_string(&path).unwrap_or_default();
         std::fs::write(&path, xtask::bench::record(&doc, &table, &machine))?;
         eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask corpus`: prints the table, and with `write` records it in CORPUS.md.
+fn corpus(dir: Option<PathBuf>, write: bool) -> anyhow::Result<ExitCode> {
+    let dir = dir.unwrap_or_else(xtask::corpus::default_dir);
+    let outcomes = xtask::corpus::run(&dir)?;
+    let table = xtask::corpus::table(&outcomes);
+    print!("{table}");
+    for outcome in outcomes.iter().filter(|o| o.problems.len() > 1) {
+        eprintln!("{}: {} problems, the first five:", outcome.name, outcome.problems.len());
+        for problem in outcome.problems.iter().take(5) {
+            eprintln!("  {problem}");
+        }
+    }
+    if write {
+        let path = xtask::workspace_root().join("CORPUS.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Corpus\n".into());
+        let profile = if cfg!(debug_assertions) { "dev profile" } else { "release" };
+        let heading = format!(
+            "Measured by `cargo xtask corpus --write` ({profile}) on {} documents of `tests/corpus/`.",
+            outcomes.len()
+        );
+        std::fs::write(&path, xtask::corpus::write_table(&old, &table, &heading))?;
+        println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -99,11 +99,15 @@ pub fn prepare_selected(
     selection: &Selection,
 ) -> Result<Prepared, Error> {
     load::overlay::apply(&mut doc, overlay, overlay_file)?;
-    load::normalize::to_openapi_30(&mut doc, spec_file)?;
-    let (rules, mut plan) = rules::apply_all(&mut doc);
+    let losses = load::normalize::to_openapi_30(&mut doc, spec_file)?;
+    let (mut rules, mut plan) = rules::apply_all(&mut doc);
+    rules.record_conversion(losses);
     let features = select::features(&doc);
     select::select(&mut doc, &plan, selection).map_err(|e| Error::new(spec_file, "", ErrorKind::Selection(e)))?;
     plan.complete(&doc);
+    if *selection == Selection::All {
+        nothing_left_out_of_everything(&doc, &plan, spec_file)?;
+    }
     // Both report what they find, so a broken spec shows every problem in one run.
     let validated = check::validate(&doc, spec_file);
     let described = model::describe::describe(&doc, &plan, spec_file);
@@ -119,6 +123,28 @@ pub fn prepare_selected(
             }))
         }
     }
+}
+
+/// A document is refused when it declares operations and every one is left out: one error,
+/// then each operation's reason, located.
+fn nothing_left_out_of_everything(doc: &Value, plan: &plan::Plan, file: &Path) -> Result<(), Error> {
+    let operations = doc::Spec::new(doc).operations();
+    let reasons: Vec<Error> = operations
+        .iter()
+        .filter_map(|op| {
+            let why = plan.left_out(&op.pointer)?;
+            Some(Error::new(file, op.pointer.clone(), ErrorKind::Invalid(format!("left out: {why}"))))
+        })
+        .collect();
+    if operations.is_empty() || reasons.len() < operations.len() {
+        return Ok(());
+    }
+    let all = Error::new(
+        file,
+        "/paths",
+        ErrorKind::Invalid(format!("no operation can be generated: all {} are left out", operations.len())),
+    );
+    Error::collect(std::iter::once(all).chain(reasons))
 }
 
 /// Checks that `prepared` can be generated and generates every output.

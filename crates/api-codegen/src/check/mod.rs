@@ -12,6 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::doc::path_template::template_names;
+use crate::doc::ref_sites;
 use crate::doc::schemas;
 use crate::doc::{Operation, Spec};
 use crate::error::{Error, ErrorKind, join};
@@ -90,38 +91,23 @@ fn names_component(spec: &Spec<'_>, reference: &Value) -> bool {
 }
 
 /// Every `$ref` must be local, resolve, and name a component.
+/// Every reference (not a `$ref` inside data: [`crate::doc::ref_sites`]) resolves and names a
+/// component as written.
 fn check_refs(spec: &Spec<'_>, node: &Value, ptr: &str, invalid: &mut impl FnMut(&str, String)) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
-                match spec.target(reference) {
-                    Err(problem) => invalid(&join(ptr, "$ref"), problem.to_string()),
-                    // progenitor and typify look a reference up by its last segment under
-                    // `#/components/<kind>/`, as written: anything else would silently name
-                    // another type, or panic.
-                    Ok(_) if !names_component(spec, reference) => invalid(
-                        &join(ptr, "$ref"),
-                        format!(
-                            "`$ref: {}` names no component as written; the generator follows only `#/components/<kind>/<name>`",
-                            reference.as_str().unwrap_or_default()
-                        ),
-                    ),
-                    Ok(_) => {}
-                }
-            }
-            // Scalars hold no `$ref`: a pointer is built only for what can (a large document
-            // has hundreds of thousands of scalars).
-            for (key, value) in map.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
-                check_refs(spec, value, &join(ptr, key), invalid);
-            }
-        }
-        Value::Array(items) => {
-            for (index, value) in items.iter().enumerate().filter(|(_, v)| v.is_object() || v.is_array()) {
-                check_refs(spec, value, &join(ptr, &index.to_string()), invalid);
-            }
-        }
-        _ => {}
-    }
+    ref_sites::each(node, ptr, &mut |reference, at| match spec.target(reference) {
+        Err(problem) => invalid(&join(at, "$ref"), problem.to_string()),
+        // progenitor and typify look a reference up by its last segment under
+        // `#/components/<kind>/`, as written: anything else would silently name another
+        // type, or panic.
+        Ok(_) if !names_component(spec, reference) => invalid(
+            &join(at, "$ref"),
+            format!(
+                "`$ref: {}` names no component as written; the generator follows only `#/components/<kind>/<name>`",
+                reference.as_str().unwrap_or_default()
+            ),
+        ),
+        Ok(_) => {}
+    });
 }
 
 /// Each `{name}` in a path template is a declared path parameter of every operation on it,

@@ -10,6 +10,7 @@
 pub mod extensions;
 pub mod media;
 pub mod path_template;
+pub mod ref_sites;
 pub mod responses;
 pub mod schemas;
 

@@ -82,7 +82,8 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
         let kind = match scheme.get("type").and_then(Value::as_str) {
             Some("http") => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase) {
                 Some(s) if s == "bearer" => SchemeKind::Bearer,
-                other => return Err(invalid(&ptr, format!("unsupported http auth scheme {other:?}"))),
+                Some(other) => return Err(invalid(&ptr, format!("unsupported http auth scheme `{other}`"))),
+                None => return Err(invalid(&ptr, "an http security scheme without `scheme`".into())),
             },
             Some("oauth2" | "openIdConnect") => SchemeKind::Bearer,
             Some("apiKey") => {
@@ -97,10 +98,12 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
                             "API keys in the query string are not supported: URLs are logged".into(),
                         ));
                     }
-                    other => return Err(invalid(&ptr, format!("unsupported apiKey location {other:?}"))),
+                    Some(other) => return Err(invalid(&ptr, format!("unsupported apiKey location `{other}`"))),
+                    None => return Err(invalid(&ptr, "an apiKey scheme without `in`".into())),
                 }
             }
-            other => return Err(invalid(&ptr, format!("unsupported security scheme type {other:?}"))),
+            Some(other) => return Err(invalid(&ptr, format!("unsupported security scheme type `{other}`"))),
+            None => return Err(invalid(&ptr, "a security scheme without `type`".into())),
         };
         schemes.push(Scheme { name, kind });
     }

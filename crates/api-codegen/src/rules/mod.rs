@@ -12,6 +12,7 @@
 mod constant_headers;
 mod declare_path_parameters;
 mod deduplicate_enum_values;
+mod default_response_is_error;
 mod derive_operation_id;
 mod error_response_union;
 mod head_without_body;
@@ -22,7 +23,9 @@ mod transport_headers;
 mod unique_enum_variant_names;
 mod unique_parameter_names;
 mod unique_type_titles;
+mod unrepresentable_responses;
 pub(crate) mod unsupported_request_body;
+mod unsupported_security;
 
 use std::fmt;
 
@@ -98,6 +101,21 @@ pub(crate) const RULES: &[Rule] = &[
         apply: Apply::Doc(streamed_response_schemas::apply),
     },
     Rule {
+        name: "unsupported-security",
+        why: "the runtime presents bearer tokens and API keys in headers; other security alternatives are dropped where another remains",
+        apply: Apply::Plan(unsupported_security::apply),
+    },
+    Rule {
+        name: "default-response-is-error",
+        why: "beside declared successes, `default` can only be the error answer; progenitor would count it among the successes",
+        apply: Apply::Doc(default_response_is_error::apply),
+    },
+    Rule {
+        name: "unrepresentable-responses",
+        why: "progenitor types an operation's successes as one and its errors as one; a JSON body beside none cannot be",
+        apply: Apply::Plan(unrepresentable_responses::apply),
+    },
+    Rule {
         name: "error-response-union",
         why: "progenitor gives an operation one error type and one success type; these declare several",
         apply: Apply::Doc(error_response_union::apply),
@@ -137,6 +155,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "unsupported-request-body",
         why: "progenitor sends one request media type, of the kinds it knows",
         apply: Apply::Plan(unsupported_request_body::apply),
+    },
+    Rule {
+        name: "unique-type-names",
+        why: "after sharing and forms, an inline schema that typify would still give another type's name gets a unique name from its place",
+        apply: Apply::Doc(unique_type_titles::apply_remaining),
     },
     // What progenitor's input leaves out of the (final) document.
     Rule {
@@ -197,7 +220,21 @@ pub struct Applied {
     pub changes: Vec<Change>,
 }
 
+/// The name under which the 3.1 → 3.0 conversion's losses are reported.
+pub const CONVERSION: &str = "openapi-3.1";
+
 impl RulesReport {
+    /// Reports what converting from OpenAPI 3.1 could not keep, first (it ran first).
+    pub(crate) fn record_conversion(&mut self, losses: Vec<crate::load::normalize::Loss>) {
+        if losses.is_empty() {
+            return;
+        }
+        let changes = losses.into_iter().map(|l| Change { pointer: l.pointer, what: l.what }).collect();
+        let why =
+            "OpenAPI 3.1 (JSON Schema 2020-12) constructs with no 3.0 spelling become the nearest form typify takes";
+        self.applied.insert(0, Applied { rule: CONVERSION, why, changes });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.applied.is_empty()
     }

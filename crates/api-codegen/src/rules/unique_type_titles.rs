@@ -15,10 +15,21 @@ use crate::names as naming;
 use crate::names::types::{self as collisions, TypeNameClash};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
+    rename(doc, places, true);
+}
+
+/// `unique-type-names`: after the rules that move and add schemas (sharing, forms), every
+/// inline schema that would still get another type's name, titled or not, gets a name from
+/// its place (Stripe's parameters titled alike whose schemas later differ).
+pub(super) fn apply_remaining(doc: &mut Value, places: &mut Places) {
+    rename(doc, places, false);
+}
+
+fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
     let names = collisions::type_names(doc);
     let mut taken = names.taken;
     let mut renames = Vec::new();
-    for TypeNameClash { ptr, name, first, .. } in names.clashes.into_iter().filter(|c| c.titled) {
+    for TypeNameClash { ptr, name, first, .. } in names.clashes.into_iter().filter(|c| c.titled || !titled_only) {
         let base = contextual_name(doc, &ptr);
         let mut unique = base.clone();
         let mut n = 2;
@@ -32,8 +43,11 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     for (ptr, name, unique, first) in renames {
         let Some(Value::Object(schema)) = doc.pointer_mut(&ptr) else { continue };
         let old = schema.insert("title".into(), Value::String(unique.clone()));
-        let old = old.as_ref().and_then(Value::as_str).unwrap_or_default();
-        places.record(join(&ptr, "title"), format!("title `{old}` became `{unique}`: `{name}` is the type of {first}"));
+        let what = match old.as_ref().and_then(Value::as_str) {
+            Some(old) => format!("title `{old}` became `{unique}`: `{name}` is the type of {first}"),
+            None => format!("named `{unique}`: `{name}` is the type of {first}"),
+        };
+        places.record(join(&ptr, "title"), what);
     }
 }
 

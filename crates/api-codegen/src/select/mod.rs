@@ -212,22 +212,14 @@ fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTr
     Ok(needed)
 }
 
-/// Every `$ref` string under `node`.
+/// Every reference under `node` (not a `$ref` inside data: [`crate::doc::ref_sites`]).
 fn refs(node: &Value) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref") {
-                    out.push(r.as_str());
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
+    crate::doc::ref_sites::each(node, "", &mut |reference, _| {
+        if let Value::String(r) = reference {
+            out.push(r.as_str());
         }
-    }
+    });
     out
 }
 
