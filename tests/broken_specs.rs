@@ -112,13 +112,23 @@ fn a_duplicate_operation_id_names_both_places() {
 }
 
 #[test]
-fn an_unconvertible_3_1_construct_names_the_keyword() {
+fn a_3_1_construct_without_a_3_0_spelling_is_mapped_and_the_loss_reported() {
     let spec = GOOD_SPEC
         .replace("ttl: {type: integer, exclusiveMinimum: 0}", "ttl: {type: array, prefixItems: [{type: integer}]}");
-    let (err, text) = error(&spec, GOOD_OVERLAY);
-    assert!(matches!(err.kind, ErrorKind::Unconvertible(_)), "{err:?}");
-    assert_eq!(err.pointer, "/components/schemas/Req/properties/ttl/prefixItems");
-    assert!(text.contains("`prefixItems` has no OpenAPI 3.0 equivalent"), "{text}");
+    let (dir, result) = generate(&spec, GOOD_OVERLAY);
+    result.unwrap();
+    let prepared = api_codegen::load(&SpecDir::new(dir.path())).unwrap();
+    let changes = prepared.rules.changes_of("openapi-3.1");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.pointer == "/components/schemas/Req/properties/ttl/prefixItems" && c.what.contains("tuple")),
+        "{changes:?}"
+    );
+    assert_eq!(
+        prepared.doc.pointer("/components/schemas/Req/properties/ttl/items"),
+        Some(&serde_json::json!({"type": "integer"}))
+    );
 }
 
 #[test]

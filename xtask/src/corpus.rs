@@ -184,7 +184,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             None => String::new(),
             Some(first) => {
                 let first = first.split_once(": at ").map_or(first.as_str(), |(_, rest)| rest);
-                let first: String = first.chars().take(160).collect();
+                let first: String = first.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
                 format!("{}: at {}", o.problems.len(), first.replace('|', "\\|"))
             }
         };

@@ -366,8 +366,21 @@ fn run_progenitor(
 ) -> Result<TokenStream, Error> {
     match panics::catch(f) {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(Error::new(file, "", ErrorKind::Progenitor(e.to_string()))),
-        Err(message) => Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {message}")))),
+        Ok(Err(e)) => Err(Error::new(file, "", ErrorKind::Progenitor(one_line(&e.to_string())))),
+        Err(message) => {
+            Err(Error::new(file, "", ErrorKind::Progenitor(format!("progenitor panicked: {}", one_line(&message)))))
+        }
+    }
+}
+
+/// progenitor's message as one line of bounded length: some carry a pretty-printed dump of
+/// the document part they choke on, and every problem is one line.
+fn one_line(message: &str) -> String {
+    const MAX: usize = 300;
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
 }
 
