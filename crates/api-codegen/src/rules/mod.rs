@@ -180,6 +180,15 @@ pub fn catalogue() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
     RULES.iter().map(|rule| (rule.name, rule.why, matches!(rule.apply, Apply::Plan(_))))
 }
 
+/// Leaves the operation at `pointer` out of the client for `why` (its plan says so, its place
+/// in the report too): degrading one operation, never the document. The operation stays in
+/// the document, so the surface and the drift report still list it.
+pub(crate) fn leave_out(plan: &mut Plan, places: &mut Places, pointer: String, why: String) {
+    places
+        .record(&pointer, format!("{why}: no client method; the operation stays in the surface and the drift report"));
+    plan.operation_mut(&pointer).request = crate::plan::Request::LeftOut(why);
+}
+
 /// Where one rule changed the document: one entry per change.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Places {

@@ -14,7 +14,7 @@ use super::Places;
 use crate::doc::Spec;
 use crate::doc::responses::{BodyKind, Outcome, body_kind, responses};
 use crate::error::join;
-use crate::plan::{Plan, Request};
+use crate::plan::Plan;
 
 pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     // (operation, statuses to remove) and (operation, why it is left out)
@@ -64,11 +64,7 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     }
     for (op_ptr, why) in left_out {
         if plan.left_out(&op_ptr).is_none() {
-            plan.operation_mut(&op_ptr).request = Request::LeftOut(why.clone());
-            places.record(
-                op_ptr,
-                format!("{why}: no client method; the operation stays in the surface and the drift report"),
-            );
+            super::leave_out(plan, places, op_ptr, why);
         }
     }
 }

@@ -16,7 +16,7 @@ use super::Places;
 use crate::doc::Spec;
 use crate::doc::media::is_multipart;
 use crate::error::join;
-use crate::plan::{Plan, Request};
+use crate::plan::Plan;
 
 /// The request media types progenitor can send (parameters after `;` ignored).
 const SUPPORTED: &[&str] = &[
@@ -78,11 +78,7 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
                 } else {
                     format!("request body media type {offered} is not supported")
                 };
-                plan.operation_mut(&op_ptr).request = Request::LeftOut(why.clone());
-                places.record(
-                    op_ptr,
-                    format!("{why}: no client method; the operation stays in the surface and the drift report"),
-                );
+                super::leave_out(plan, places, op_ptr, why);
             }
         }
     }

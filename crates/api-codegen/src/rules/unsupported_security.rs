@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Places;
 use crate::doc::Spec;
 use crate::error::join;
-use crate::plan::{Plan, Request};
+use crate::plan::Plan;
 
 /// Why the runtime cannot present the scheme `name`, or `None` when it can.
 fn unsupported(doc: &Value, name: &str) -> Option<String> {
@@ -74,11 +74,7 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
         }
     }
     for (op_ptr, why) in left_out {
-        plan.operation_mut(&op_ptr).request = Request::LeftOut(why.clone());
-        places.record(
-            op_ptr,
-            format!("{why}: no client method; the operation stays in the surface and the drift report"),
-        );
+        super::leave_out(plan, places, op_ptr, why);
     }
 }
 
