@@ -4,11 +4,11 @@
 //!
 //! - A body offering a supported media type beside others keeps only the first supported
 //!   one (JSON preferred): the client sends that.
-//! - A body with no supported media type: the operation's plan says why it is left out
-//!   ([`crate::plan::Request::LeftOut`]), and it is left out of progenitor's input (and of the runtime's operation table), so the rest of the
-//!   API generates (e.g. `application/xml`, or a multipart schema composed with `allOf`): the
-//!   operation stays in the document, so the surface snapshot and the drift report still
-//!   list it, and this report names it.
+//! - A body with no supported media type: the operation is left out ([`super::leave_out`]:
+//!   the plan says why), so it is not in progenitor's input or the runtime's operation table
+//!   and the rest of the API generates (e.g. `application/xml`, or a multipart schema
+//!   composed with `allOf`); it stays in the document, so the surface snapshot and the drift
+//!   report still list it, and this report names it.
 
 use serde_json::Value;
 
