@@ -126,7 +126,8 @@ impl Plan {
     pub fn complete(&mut self, doc: &Value) {
         let spec = Spec::new(doc);
         let operations = spec.operations();
-        self.operations.retain(|pointer, _| operations.iter().any(|op| op.pointer == *pointer));
+        let present: std::collections::BTreeSet<&str> = operations.iter().map(|op| op.pointer.as_str()).collect();
+        self.operations.retain(|pointer, _| present.contains(pointer.as_str()));
         for op in &operations {
             let Some(id) = op.id() else { continue };
             let plan = self.operation_mut(&op.pointer);

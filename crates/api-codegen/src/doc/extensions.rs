@@ -14,6 +14,3 @@ pub const ENUM_VARNAMES: &str = "x-enum-varnames";
 /// `true` on a variant of a streamed item's discriminated union: items of that variant are
 /// the server reporting an error, which ends the stream.
 pub const ERROR_EVENT: &str = "x-error-event";
-
-/// Every extension above, as the tidy test and the hostile-spec tests list them.
-pub const PUBLIC: [&str; 4] = [SECRET, CLIENT, ENUM_VARNAMES, ERROR_EVENT];

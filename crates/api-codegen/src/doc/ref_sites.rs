@@ -27,10 +27,16 @@ enum Place {
 /// Calls `f(value of the $ref, pointer of the object holding it)` for every reference under
 /// `node` (at `pointer`), in document order.
 pub fn each<'a>(node: &'a Value, pointer: &str, f: &mut impl FnMut(&'a Value, &str)) {
-    walk(node, pointer, Place::Structure, f);
+    walk(node, Some(pointer), Place::Structure, &mut |reference, at| f(reference, at.unwrap_or_default()));
 }
 
-fn walk<'a>(node: &'a Value, pointer: &str, place: Place, f: &mut impl FnMut(&'a Value, &str)) {
+/// Every reference under `node`, without building pointers: for walks that only collect
+/// targets (the selection runs on every client build).
+pub fn each_target<'a>(node: &'a Value, f: &mut impl FnMut(&'a Value)) {
+    walk(node, None, Place::Structure, &mut |reference, _| f(reference));
+}
+
+fn walk<'a>(node: &'a Value, pointer: Option<&str>, place: Place, f: &mut impl FnMut(&'a Value, Option<&str>)) {
     match node {
         Value::Object(map) => {
             if place != Place::Properties
@@ -59,12 +65,14 @@ fn walk<'a>(node: &'a Value, pointer: &str, place: Place, f: &mut impl FnMut(&'a
                         }
                     }
                 };
-                walk(value, &join(pointer, key), child, f);
+                let child_pointer = pointer.map(|p| join(p, key));
+                walk(value, child_pointer.as_deref(), child, f);
             }
         }
         Value::Array(items) => {
             for (index, value) in items.iter().enumerate().filter(|(_, v)| v.is_object() || v.is_array()) {
-                walk(value, &join(pointer, &index.to_string()), place, f);
+                let child_pointer = pointer.map(|p| join(p, &index.to_string()));
+                walk(value, child_pointer.as_deref(), place, f);
             }
         }
         _ => {}

@@ -215,7 +215,7 @@ fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTr
 /// Every reference under `node` (not a `$ref` inside data: [`crate::doc::ref_sites`]).
 fn refs(node: &Value) -> Vec<&str> {
     let mut out = Vec::new();
-    crate::doc::ref_sites::each(node, "", &mut |reference, _| {
+    crate::doc::ref_sites::each_target(node, &mut |reference| {
         if let Value::String(r) = reference {
             out.push(r.as_str());
         }
