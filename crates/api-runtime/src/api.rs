@@ -9,6 +9,10 @@ pub struct ApiDescription {
     pub default_base_url: Option<&'static str>,
     /// Environment variable read by `Client::from_env` for the API key.
     pub api_key_env: &'static str,
+    /// Environment variables read by `Client::from_env` for http `basic`'s user and password
+    /// (empty: the API uses no basic scheme).
+    pub username_env: &'static str,
+    pub password_env: &'static str,
     /// Environment variable overriding the base URL (empty: none).
     pub base_url_env: &'static str,
     pub schemes: &'static [SecurityScheme],
@@ -27,6 +31,24 @@ impl ApiDescription {
     pub fn needs_credential(&self) -> bool {
         self.operations.iter().any(|op| !op.security.is_empty())
     }
+
+    /// Whether a scheme presents the API key (every kind but http `basic`).
+    pub fn uses_key(&self) -> bool {
+        self.schemes.iter().any(|s| s.kind != SchemeKind::Basic)
+    }
+
+    /// Whether a scheme presents a user and a password (http `basic`).
+    pub fn uses_basic(&self) -> bool {
+        self.schemes.iter().any(|s| s.kind == SchemeKind::Basic)
+    }
+
+    /// The query parameters that carry the API key, whose values no printed URL shows.
+    pub fn query_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.schemes.iter().filter_map(|s| match s.kind {
+            SchemeKind::Query(name) => Some(name),
+            _ => None,
+        })
+    }
 }
 
 /// A security scheme from `components.securitySchemes`.
@@ -36,12 +58,21 @@ pub struct SecurityScheme {
     pub kind: SchemeKind,
 }
 
+/// How a credential is presented. Every kind but `Basic` presents the API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchemeKind {
-    /// `Authorization: Bearer <key>`.
+    /// `Authorization: Bearer <key>` (http bearer, oauth2, openIdConnect).
     Bearer,
     /// The key in this header.
     Header(&'static str),
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `Authorization: <scheme> <key>`, another http scheme as the spec spells it.
+    Http(&'static str),
+    /// The key in this query parameter (masked in every URL the client prints).
+    Query(&'static str),
+    /// The key in a `Cookie: <name>=<key>` header.
+    Cookie(&'static str),
 }
 
 #[derive(Debug)]

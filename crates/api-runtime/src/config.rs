@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::api::ApiDescription;
+use crate::auth::{BasicAuth, Credentials};
 use crate::context::Context;
 use crate::redirect;
 use crate::retry::RetryPolicy;
@@ -67,8 +68,28 @@ pub enum ConfigError {
     NotUnicode { var: &'static str },
     #[error("no API key: call `.api_key(..)` on the builder or set {var}")]
     MissingApiKey { var: &'static str },
+    #[error(
+        "environment variables {username} and {password} must both be set: they hold the user and password for HTTP basic authentication"
+    )]
+    MissingBasicEnv { username: &'static str, password: &'static str },
+    #[error(
+        "no credential in the environment: set {key} (the API key) or {username} and {password} (user and password)"
+    )]
+    MissingCredentialEnv { key: &'static str, username: &'static str, password: &'static str },
+    #[error("no user and password: call `.basic_auth(..)` on the builder or set {username} and {password}")]
+    MissingBasicAuth { username: &'static str, password: &'static str },
+    #[error(
+        "no credential: call `.api_key(..)` or `.basic_auth(..)` on the builder, or set {key} or {username} and {password}"
+    )]
+    MissingCredential { key: &'static str, username: &'static str, password: &'static str },
     #[error("the API key contains characters that cannot be sent in an HTTP header")]
     InvalidApiKey,
+    #[error("the API key contains characters a cookie cannot carry (whitespace, `\"`, `,`, `;`, `\\`)")]
+    InvalidCookieKey,
+    #[error(
+        "the user or password cannot be sent with HTTP basic authentication (a `:` in the user, or a control character)"
+    )]
+    InvalidBasicAuth,
     #[error("no base URL: the spec names no server, so call `.base_url(..)`")]
     MissingBaseUrl,
     #[error("invalid base URL `{url}`: {reason}")]
@@ -83,16 +104,20 @@ pub enum ConfigError {
     InvalidUserAgent,
     #[error("the spec names header `{name}`, which is not a valid HTTP header")]
     InvalidSpecHeader { name: &'static str },
+    #[error("the spec names {what} `{name}`, which cannot be sent")]
+    InvalidSpecName { what: &'static str, name: &'static str },
     #[error("cannot build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
 }
 
-/// Builds any generated client: API key, base URL, timeouts, user agent, limits.
+/// Builds any generated client: API key (or user and password), base URL, timeouts, user
+/// agent, limits.
 ///
 /// No `User-Agent` is sent unless one is set: the wire carries only what the spec names.
 /// Redirects are followed only within the base URL's origin ([`crate::MAX_REDIRECTS`] at most).
 pub struct ClientBuilder<C> {
     api_key: Option<SecretString>,
+    basic: Option<BasicAuth>,
     base_url: Option<String>,
     limits: Limits,
     connect_timeout: Duration,
@@ -111,6 +136,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     pub fn new() -> Self {
         ClientBuilder {
             api_key: None,
+            basic: None,
             base_url: None,
             limits: Limits::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -120,8 +146,17 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         }
     }
 
+    /// The credential of every scheme but http `basic`: a bearer token, or an API key sent in
+    /// the header, query parameter or cookie the spec names.
     pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// The user and password of http `basic` (`Authorization: Basic base64(user:password)`);
+    /// both are kept and shown like the API key (never).
+    pub fn basic_auth(mut self, username: impl Into<SecretString>, password: impl Into<SecretString>) -> Self {
+        self.basic = Some(BasicAuth { username: username.into(), password: password.into() });
         self
     }
 
@@ -178,8 +213,10 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// Takes the API key from the spec's environment variable (required) and the base URL
-    /// from its override variable (if set).
+    /// Takes the credentials from the spec's environment variables and the base URL from its
+    /// override variable (if set). The API key's variable is required when the API's schemes
+    /// take only a key; the user's and password's when it uses only http `basic`; one or the
+    /// other when it uses both.
     pub fn from_env(self) -> Result<Self, ConfigError> {
         self.from_lookup(|var| match std::env::var(var) {
             Ok(v) => Ok(Some(v)),
@@ -196,9 +233,33 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     ) -> Result<Self, ConfigError> {
         let api = C::API;
         let read = |var: &'static str| Ok::<_, ConfigError>(lookup(var)?.filter(|v| !v.is_empty()));
-        if !api.api_key_env.is_empty() {
-            let key = read(api.api_key_env)?.ok_or(ConfigError::MissingEnv { var: api.api_key_env })?;
-            self.api_key = Some(SecretString::new(key));
+        if !api.uses_basic() {
+            // Only the key (or nothing): its variable is required whenever the spec names one.
+            if !api.api_key_env.is_empty() {
+                let key = read(api.api_key_env)?.ok_or(ConfigError::MissingEnv { var: api.api_key_env })?;
+                self.api_key = Some(SecretString::new(key));
+            }
+        } else {
+            let (username, password) = (api.username_env, api.password_env);
+            let named = |var: &'static str| if var.is_empty() { Ok(None) } else { read(var) };
+            let key = if api.uses_key() { named(api.api_key_env)? } else { None };
+            let basic = match (named(username)?, named(password)?) {
+                (Some(user), Some(pass)) => Some(BasicAuth { username: user.into(), password: pass.into() }),
+                (None, None) => None,
+                // Half a pair is a mistake, whatever else is set.
+                _ => return Err(ConfigError::MissingBasicEnv { username, password }),
+            };
+            match (key, basic) {
+                (None, None) if !api.needs_credential() => {}
+                (None, None) if api.uses_key() => {
+                    return Err(ConfigError::MissingCredentialEnv { key: api.api_key_env, username, password });
+                }
+                (None, None) => return Err(ConfigError::MissingBasicEnv { username, password }),
+                (key, basic) => {
+                    self.api_key = key.map(SecretString::new).or(self.api_key);
+                    self.basic = basic.or(self.basic);
+                }
+            }
         }
         if !api.base_url_env.is_empty()
             && let Some(url) = read(api.base_url_env)?
@@ -230,8 +291,13 @@ impl<C: GeneratedClient> ClientBuilder<C> {
                 return Err(ConfigError::ZeroLimit { what });
             }
         }
-        if api.needs_credential() && self.api_key.is_none() {
-            return Err(ConfigError::MissingApiKey { var: api.api_key_env });
+        if api.needs_credential() && self.api_key.is_none() && self.basic.is_none() {
+            let (key, username, password) = (api.api_key_env, api.username_env, api.password_env);
+            return Err(match (api.uses_key(), api.uses_basic()) {
+                (true, true) => ConfigError::MissingCredential { key, username, password },
+                (false, true) => ConfigError::MissingBasicAuth { username, password },
+                _ => ConfigError::MissingApiKey { var: key },
+            });
         }
         let base_url = match (self.base_url, api.default_base_url) {
             (Some(url), _) => url,
@@ -272,16 +338,21 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             http = http.user_agent(value);
         }
         let http = http.build().map_err(ConfigError::Http)?;
-        let context = Context::new(api, self.api_key.as_ref(), self.limits, &parsed)?;
+        let credentials = Credentials { api_key: self.api_key, basic: self.basic };
+        let context = Context::new(api, &credentials, self.limits, &parsed)?;
         Ok(C::from_parts(base_url, http, context))
     }
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url.as_deref().map(urls::mask))
+        let mut out = f.debug_struct("ClientBuilder");
+        out.field("api_key", &self.api_key);
+        // Only when set: a builder of a client without basic shows what it always showed.
+        if let Some(basic) = &self.basic {
+            out.field("basic", basic);
+        }
+        out.field("base_url", &self.base_url.as_deref().map(urls::mask))
             .field("limits", &self.limits)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)

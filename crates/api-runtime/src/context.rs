@@ -14,10 +14,11 @@ use std::future::Future;
 use std::sync::Arc;
 
 use progenitor_client::{ByteStream, ResponseValue};
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use crate::api::{ApiDescription, SchemeKind};
+use crate::api::ApiDescription;
+use crate::auth::{Credentials, Presented};
 use crate::call::{self, Finished, Mode};
 use crate::call_state;
 use crate::config::{ConfigError, Limits};
@@ -33,12 +34,15 @@ pub struct Context(Arc<Inner>);
 
 struct Inner {
     api: &'static ApiDescription,
-    /// What errors and streams may show: the API's secret fields and the key (requests use
-    /// the prepared headers), narrowed by each call to its operation and what it sent.
+    /// What errors and streams may show: the API's secret fields, the credentials and the
+    /// query parameters carrying a key (requests use the prepared credentials), narrowed by
+    /// each call to its operation and what it sent.
     scrub: Scrubber,
     limits: Limits,
     /// Per scheme of `api.schemes`, ready to apply (built once, not per request).
-    credentials: Vec<Option<Credential>>,
+    credentials: Vec<Option<Presented>>,
+    /// The base URL: credentials go to its origin only.
+    base_url: reqwest::Url,
     /// Per operation of `api.operations`.
     constant_headers: Vec<Vec<(HeaderName, HeaderValue)>>,
     /// Per operation of `api.operations`: what its request path must look like.
@@ -47,10 +51,6 @@ struct Inner {
     base_path: Box<str>,
 }
 
-/// A header carrying the credential (keys in query strings are refused at codegen: URLs
-/// end up in logs and error messages).
-struct Credential(HeaderName, HeaderValue);
-
 /// Why a request could not be prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -58,6 +58,9 @@ pub enum RequestError {
     UnknownOperation(String),
     #[error("operation `{operation}` needs a credential ({schemes}) and the client has none")]
     MissingCredential { operation: &'static str, schemes: String },
+    /// Credentials go to the base URL's origin only (redirects elsewhere are refused too).
+    #[error("operation `{operation}`: the request is not addressed to the base URL's origin; nothing was sent")]
+    OtherOrigin { operation: &'static str },
     #[error("operation `{operation}`: the spec's media type `{media_type}` is not a valid header value")]
     InvalidMediaType { operation: &'static str, media_type: &'static str },
     /// A path parameter would make the request address another path (`..`, `.`, empty).
@@ -70,15 +73,12 @@ impl Context {
     /// path check; `base_url` is the URL operation paths are appended to.
     pub fn new(
         api: &'static ApiDescription,
-        api_key: Option<&SecretString>,
+        credentials: &Credentials,
         limits: Limits,
         base_url: &reqwest::Url,
     ) -> Result<Self, ConfigError> {
-        let credentials = api
-            .schemes
-            .iter()
-            .map(|scheme| api_key.map(|key| Credential::new(scheme.kind, key)).transpose())
-            .collect::<Result<_, _>>()?;
+        let presented =
+            api.schemes.iter().map(|scheme| Presented::new(scheme.kind, credentials)).collect::<Result<_, _>>()?;
         let constant_headers = api
             .operations
             .iter()
@@ -99,9 +99,10 @@ impl Context {
         let base_path = base_url.path().trim_end_matches('/').into();
         Ok(Context(Arc::new(Inner {
             api,
-            scrub: Scrubber::new(api.secret_fields, api_key.map(SecretString::expose_secret), &[], false),
+            scrub: Scrubber::for_client(api, &credentials.secrets()),
             limits,
-            credentials,
+            credentials: presented,
+            base_url: base_url.clone(),
             constant_headers,
             paths,
             base_path,
@@ -167,8 +168,11 @@ impl Context {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        for Credential(name, value) in alternative.iter().filter_map(|&s| inner.credentials[s].as_ref()) {
-            request.headers_mut().insert(name.clone(), value.clone());
+        if !crate::urls::same_origin(request.url(), &inner.base_url) {
+            return Err(RequestError::OtherOrigin { operation: op.id });
+        }
+        for presented in alternative.iter().filter_map(|&s| inner.credentials[s].as_ref()) {
+            presented.apply(request);
         }
         Ok(())
     }
@@ -233,8 +237,8 @@ impl Context {
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<ByteDownload>, Error<E>> {
         let mode = Mode { accept: Some(accept), streaming: true };
-        let Finished { result, span, .. } = call::run(self, operation, mode, send).await;
-        Ok(stream::download(result?, operation, span))
+        let Finished { result, span, scrub } = call::run(self, operation, mode, send).await;
+        Ok(stream::download(result?, operation, span, scrub))
     }
 }
 
@@ -263,24 +267,6 @@ fn sent_secrets(request: &reqwest::Request, fields: &[&str]) -> Vec<SecretString
         walk(&value, fields, &mut out);
     }
     out
-}
-
-impl Credential {
-    fn new(kind: SchemeKind, key: &SecretString) -> Result<Self, ConfigError> {
-        let header = |name: HeaderName, value: String| {
-            let mut value = HeaderValue::try_from(value).map_err(|_| ConfigError::InvalidApiKey)?;
-            // Sensitive values are redacted by http's `Debug` and never HPACK-indexed.
-            value.set_sensitive(true);
-            Ok(Credential(name, value))
-        };
-        match kind {
-            SchemeKind::Bearer => header(AUTHORIZATION, format!("Bearer {}", key.expose_secret())),
-            SchemeKind::Header(name) => header(
-                HeaderName::try_from(name).map_err(|_| ConfigError::InvalidSpecHeader { name })?,
-                key.expose_secret().to_string(),
-            ),
-        }
-    }
 }
 
 impl fmt::Debug for Context {

@@ -313,7 +313,7 @@ pub(crate) async fn from_progenitor<E>(
     match error {
         P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { operation, message },
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
-            Error::Transport { operation, attempts, source }
+            Error::Transport { operation, attempts, source: scrub.transport_error(source) }
         }
         P::ErrorResponse(response) => {
             let status = response.status();
@@ -357,7 +357,7 @@ pub(crate) async fn from_progenitor<E>(
                         body_is_shape: scrub.shape_only(),
                     },
                 },
-                Err(source) => Error::Transport { operation, attempts, source },
+                Err(source) => Error::Transport { operation, attempts, source: scrub.transport_error(source) },
             }
         }
     }

@@ -12,7 +12,8 @@
 //!
 //! Every call (`builder.send()`):
 //! - `pre` hook ([`Context::prepare`]): authenticate as the operation's security requirement
-//!   says and add its constant headers (progenitor's `api-version` is removed at codegen);
+//!   says (`auth`: a header, a query parameter or a cookie, to the base URL's origin only)
+//!   and add its constant headers (progenitor's `api-version` is removed at codegen);
 //!   check the path; remember the secrets the request sends, for operations that send any;
 //! - `exec` hook ([`Context::execute`]): send with retries ([`retry`] documents exactly which
 //!   failures are retried for which methods: a token-creating POST is retried only when the
@@ -26,6 +27,7 @@
 //!   ([`EventStream`]) is handed the same policy for what its errors show.
 
 mod api;
+mod auth;
 mod body_limit;
 mod call;
 mod call_state;
@@ -45,6 +47,7 @@ pub mod upload;
 mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
+pub use auth::{BasicAuth, Credentials};
 pub use body_limit::DEFAULT_MAX_RESPONSE_BYTES;
 pub use config::{ClientBuilder, ConfigError, GeneratedClient, Limits};
 pub use context::{Context, RequestError};

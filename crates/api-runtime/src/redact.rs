@@ -19,7 +19,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 use zeroize::Zeroize;
 
-use crate::api::OperationDescription;
+use crate::api::{ApiDescription, OperationDescription};
 use crate::secret::SecretString;
 
 pub(crate) const REDACTED: &str = "[REDACTED]";
@@ -230,18 +230,34 @@ const METADATA_HEADERS: &[&str] = &[
 /// allocates nothing for its policy.
 pub(crate) struct Scrubber {
     fields: Arc<FieldNames>,
-    /// The client's API key and the secret values the request carried (a token being revoked).
+    /// The client's credentials and the secret values the request carried (a token being
+    /// revoked).
     needles: Arc<Needles>,
+    /// The API, whose query parameters carrying a key are masked in every URL shown.
+    api: Option<&'static ApiDescription>,
     /// For operations that return or send secrets: bodies are kept as their shape only.
     shape_only: bool,
 }
 
 impl Scrubber {
+    #[cfg(test)]
     pub fn new(secret_fields: &[&str], api_key: Option<&str>, sent: &[SecretString], shape_only: bool) -> Self {
         Scrubber {
             fields: Arc::new(FieldNames::new(secret_fields)),
             needles: Arc::new(Needles::new(api_key.into_iter().chain(sent.iter().map(SecretString::expose_secret)))),
+            api: None,
             shape_only,
+        }
+    }
+
+    /// A client's policy: `api`'s secret fields and key-carrying query parameters, and the
+    /// client's `credentials` (every value a server could echo).
+    pub fn for_client(api: &'static ApiDescription, credentials: &[SecretString]) -> Self {
+        Scrubber {
+            fields: Arc::new(FieldNames::new(api.secret_fields)),
+            needles: Arc::new(Needles::new(credentials.iter().map(SecretString::expose_secret))),
+            api: Some(api),
+            shape_only: false,
         }
     }
 
@@ -258,8 +274,24 @@ impl Scrubber {
         Scrubber {
             fields: Arc::clone(&self.fields),
             needles,
+            api: self.api,
             shape_only: operation.is_none_or(|op| op.returns_secrets || op.sends_secrets),
         }
+    }
+
+    /// `url` as an error may show it: the value of a query parameter that carries the key
+    /// (by the spec's name) or holds a known secret (any name) is `[REDACTED]`.
+    pub fn url(&self, url: &mut reqwest::Url) {
+        let names: Vec<&str> = self.api.map(|api| api.query_keys().collect()).unwrap_or_default();
+        crate::urls::redact_query(url, |name, value| names.contains(&name) || self.needles.found_in(value.as_bytes()));
+    }
+
+    /// A transport error whose URL (if it has one) shows no credential.
+    pub fn transport_error(&self, mut error: reqwest::Error) -> reqwest::Error {
+        if let Some(url) = error.url_mut() {
+            self.url(url);
+        }
+        error
     }
 
     /// Whether bodies are kept as their shape only.
@@ -546,6 +578,38 @@ mod tests {
         assert_eq!(&body[..], br#"{"new_token": {"value": string}, "[REDACTED]": number}"#);
         let body = scrub.body(b"token=tok-new", Some("text/plain"));
         assert_eq!(&body[..], b"(non-JSON body, 13 bytes, text/plain)");
+    }
+
+    #[test]
+    fn a_query_key_is_redacted_from_a_transport_errors_url() {
+        use crate::api::{SchemeKind, SecurityScheme};
+        static API: ApiDescription = ApiDescription {
+            title: "t",
+            version: "1",
+            default_base_url: None,
+            api_key_env: "",
+            username_env: "",
+            password_env: "",
+            base_url_env: "",
+            schemes: &[SecurityScheme { name: "q", kind: SchemeKind::Query("api_key") }],
+            operations: &[],
+            secret_fields: &[],
+        };
+        const KEY: &str = "SENTINEL-query-key";
+        let scrub = Scrubber::for_client(&API, &[SecretString::new("tok-known-value")]);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        // Port 1 on loopback: refused at once, and reqwest's error carries the URL.
+        let url = format!("http://127.0.0.1:1/v1/a?limit=5&api_key={KEY}&echo=tok-known-value");
+        let error = runtime.block_on(reqwest::Client::new().get(&url).send()).unwrap_err();
+        assert!(format!("{error:?}").contains(KEY), "the unscrubbed error shows the key: {error:?}");
+        let error = scrub.transport_error(error);
+        for shown in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert!(!shown.contains(KEY) && !shown.contains("tok-known-value"), "{shown}");
+        }
+        assert_eq!(
+            error.url().map(reqwest::Url::as_str),
+            Some("http://127.0.0.1:1/v1/a?limit=5&api_key=[REDACTED]&echo=[REDACTED]")
+        );
     }
 
     #[test]

@@ -394,7 +394,9 @@ impl<T> EventStream<T> {
     fn chunk_failure(&self, chunk: ChunkError) -> StreamError<T> {
         let (operation, items) = (self.tail.operation, self.tail.items);
         match chunk {
-            ChunkError::Transport(source) => StreamError::Transport { operation, items, source },
+            ChunkError::Transport(source) => {
+                StreamError::Transport { operation, items, source: self.scrub.transport_error(source) }
+            }
             ChunkError::TooLarge(limit) => StreamError::TooLarge { operation, items, limit },
         }
     }
@@ -442,6 +444,8 @@ pub fn discriminator(data: &str, property: &str) -> Option<String> {
 pub struct ByteDownload {
     inner: Chunks,
     tail: Tail,
+    /// The call's scrub policy: what a broken connection's error may show.
+    scrub: Scrubber,
 }
 
 impl fmt::Debug for ByteDownload {
@@ -501,6 +505,7 @@ impl Stream for ByteDownload {
             Some(Err(source)) => {
                 let (operation, items) = (this.tail.operation, this.tail.items);
                 this.tail.end("failed");
+                let source = this.scrub.transport_error(source);
                 Poll::Ready(Some(Err(StreamError::Transport { operation, items, source })))
             }
             None => {
@@ -550,9 +555,10 @@ pub(crate) fn download(
     response: ResponseValue<ByteStream>,
     operation: &'static str,
     span: tracing::Span,
+    scrub: Scrubber,
 ) -> ResponseValue<ByteDownload> {
     let (status, headers) = (response.status(), response.headers().clone());
-    let download = ByteDownload { inner: response.into_inner_stream(), tail: Tail::new(operation, span) };
+    let download = ByteDownload { inner: response.into_inner_stream(), tail: Tail::new(operation, span), scrub };
     ResponseValue::new(download, status, headers)
 }
 

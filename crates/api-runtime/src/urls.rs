@@ -54,6 +54,29 @@ fn mask_unparsed(url: &str) -> String {
     out
 }
 
+/// Replaces the value of every query pair `secret(name, value)` picks (both decoded) with
+/// `[REDACTED]`, leaving the rest of the query as it was written.
+pub(crate) fn redact_query(url: &mut Url, secret: impl Fn(&str, &str) -> bool) {
+    let Some(query) = url.query() else { return };
+    let mut changed = false;
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let picked =
+                url::form_urlencoded::parse(pair.as_bytes()).next().is_some_and(|(name, value)| secret(&name, &value));
+            if !picked {
+                return pair.to_string();
+            }
+            changed = true;
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            format!("{name}={MASK}")
+        })
+        .collect();
+    if changed {
+        url.set_query(Some(&pairs.join("&")));
+    }
+}
+
 /// Scheme, host and port (the known default when absent) are equal.
 pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
@@ -90,6 +113,21 @@ mod tests {
         ] {
             assert_eq!(mask(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn picked_query_values_are_redacted_and_the_rest_kept_as_written() {
+        let redact = |input: &str| {
+            let mut url = Url::parse(input).unwrap();
+            redact_query(&mut url, |name, value| name == "api key" || value == "s3cret");
+            url.to_string()
+        };
+        assert_eq!(
+            redact("https://h/p?a=%41&api+key=k%26y&b=1&api%20key&c=s%33cret#f"),
+            "https://h/p?a=%41&api+key=[REDACTED]&b=1&api%20key=[REDACTED]&c=[REDACTED]#f"
+        );
+        assert_eq!(redact("https://h/p?a=1&b"), "https://h/p?a=1&b");
+        assert_eq!(redact("https://h/p"), "https://h/p");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::pin::Pin;
 
 use api_runtime::{
-    ApiDescription, Context, EventStream, Framing, Limits, OperationDescription, StreamError, StreamFormat,
+    ApiDescription, Context, Credentials, EventStream, Framing, Limits, OperationDescription, StreamError, StreamFormat,
 };
 use progenitor_client::{ByteStream, ResponseValue};
 use serde_json::Value;
@@ -23,6 +23,8 @@ static API: ApiDescription = ApiDescription {
     version: "1",
     default_base_url: None,
     api_key_env: "",
+    username_env: "",
+    password_env: "",
     base_url_env: "",
     schemes: &[],
     operations: &[OperationDescription {
@@ -101,7 +103,7 @@ fn echo_server(
 /// `revoke_token` sending `{"token": SENTINEL}` as a streamed call, as generated code makes it.
 async fn revoke(base: &str, format: &'static StreamFormat) -> EventStream<Value> {
     let url = reqwest::Url::parse(base).unwrap();
-    let context = Context::new(&API, None, Limits::default(), &url).unwrap();
+    let context = Context::new(&API, &Credentials::default(), Limits::default(), &url).unwrap();
     let http = reqwest::Client::new();
     let mut request = http
         .post(format!("{base}/tokens/revoke"))

@@ -12,7 +12,7 @@ use crate::model::{ApiModel, SchemeKind};
 /// constant headers, environment variables, secret fields), the `ClientHooks` impl and
 /// `Client::builder()` / `from_env()`.
 pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
-    let ApiModel { title, version, api_key_env, base_url_env, secret_fields, .. } = model;
+    let ApiModel { title, version, api_key_env, username_env, password_env, base_url_env, secret_fields, .. } = model;
     let default_base_url = match &model.default_base_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
@@ -22,6 +22,10 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
         let kind = match &s.kind {
             SchemeKind::Bearer => quote!(::api_runtime::SchemeKind::Bearer),
             SchemeKind::Header(h) => quote!(::api_runtime::SchemeKind::Header(#h)),
+            SchemeKind::Basic => quote!(::api_runtime::SchemeKind::Basic),
+            SchemeKind::Http(scheme) => quote!(::api_runtime::SchemeKind::Http(#scheme)),
+            SchemeKind::Query(q) => quote!(::api_runtime::SchemeKind::Query(#q)),
+            SchemeKind::Cookie(c) => quote!(::api_runtime::SchemeKind::Cookie(#c)),
         };
         quote!(::api_runtime::SecurityScheme { name: #name, kind: #kind })
     });
@@ -46,8 +50,18 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
             }
         }
     });
+    let uses_key = model.schemes.iter().any(|s| s.kind != SchemeKind::Basic);
+    let credentials = match (uses_key || username_env.is_empty(), username_env.is_empty()) {
+        (true, true) => format!("the API key from `{api_key_env}`"),
+        (true, false) => {
+            format!(
+                "the API key from `{api_key_env}` or the user and password from `{username_env}` and `{password_env}`"
+            )
+        }
+        (false, _) => format!("the user and password from `{username_env}` and `{password_env}`"),
+    };
     let from_env_doc = format!(
-        "A client configured from the environment: the API key from `{api_key_env}`{}.",
+        "A client configured from the environment: {credentials}{}.",
         if base_url_env.is_empty() { String::new() } else { format!(", the base URL from `{base_url_env}` if set") }
     );
 
@@ -59,6 +73,8 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
             version: #version,
             default_base_url: #default_base_url,
             api_key_env: #api_key_env,
+            username_env: #username_env,
+            password_env: #password_env,
             base_url_env: #base_url_env,
             schemes: &[#(#schemes),*],
             operations: &[#(#operations),*],

@@ -79,46 +79,40 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
         let scheme = doc
             .pointer(&ptr)
             .ok_or_else(|| invalid(&ptr, format!("security scheme `{name}` is used but not defined")))?;
-        let kind = match scheme.get("type").and_then(Value::as_str) {
-            Some("http") => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase) {
-                Some(s) if s == "bearer" => SchemeKind::Bearer,
-                Some(other) => return Err(invalid(&ptr, format!("unsupported http auth scheme `{other}`"))),
-                None => return Err(invalid(&ptr, "an http security scheme without `scheme`".into())),
-            },
-            Some("oauth2" | "openIdConnect") => SchemeKind::Bearer,
-            Some("apiKey") => {
-                let key_name =
-                    text(scheme, "/name").map_err(|_| invalid(&ptr, "apiKey scheme without `name`".into()))?;
-                match scheme.get("in").and_then(Value::as_str) {
-                    Some("header") => SchemeKind::Header(key_name),
-                    // A key in the URL ends up in logs, proxies and error messages.
-                    Some("query") => {
-                        return Err(invalid(
-                            &ptr,
-                            "API keys in the query string are not supported: URLs are logged".into(),
-                        ));
-                    }
-                    Some(other) => return Err(invalid(&ptr, format!("unsupported apiKey location `{other}`"))),
-                    None => return Err(invalid(&ptr, "an apiKey scheme without `in`".into())),
-                }
-            }
-            Some(other) => return Err(invalid(&ptr, format!("unsupported security scheme type `{other}`"))),
-            None => return Err(invalid(&ptr, "a security scheme without `type`".into())),
-        };
+        let kind = scheme_kind(scheme).map_err(|problem| invalid(&ptr, problem))?;
         schemes.push(Scheme { name, kind });
     }
 
     let client_ptr = "/info/x-client";
     let needs_key = operations.iter().any(|op| !op.security.is_empty());
+    let uses_basic = schemes.iter().any(|s| s.kind == SchemeKind::Basic);
+    let uses_key = schemes.iter().any(|s| s.kind != SchemeKind::Basic);
+    let client = |key: &str| doc.pointer(&join(client_ptr, key)).and_then(Value::as_str).map(str::to_string);
     let api_key_env = match doc.pointer(&join(client_ptr, "api-key-env")) {
         Some(Value::String(s)) => s.clone(),
-        _ if needs_key => {
+        // An API whose schemes are all http basic needs no key (its variables may be named).
+        _ if needs_key && uses_key => {
             return Err(invalid(
                 client_ptr,
                 "operations need a credential: add `x-client.api-key-env` in the overlay".into(),
             ));
         }
+        _ if needs_key && (client("username-env").is_none() || client("password-env").is_none()) => {
+            return Err(invalid(
+                client_ptr,
+                "operations use http basic: add `x-client.username-env` and `password-env` in the overlay (or `api-key-env`, from which both are derived)".into(),
+            ));
+        }
         _ => String::new(),
+    };
+    let (username_env, password_env) = if uses_basic {
+        let derived = |word: &str| (!api_key_env.is_empty()).then(|| basic_env(&api_key_env, word));
+        (
+            client("username-env").or_else(|| derived("USERNAME")).unwrap_or_default(),
+            client("password-env").or_else(|| derived("PASSWORD")).unwrap_or_default(),
+        )
+    } else {
+        (String::new(), String::new())
     };
     let base_url_env =
         doc.pointer(&join(client_ptr, "base-url-env")).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -128,11 +122,58 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
         version: text(doc, "/info/version")?,
         default_base_url: doc.pointer("/servers/0/url").and_then(Value::as_str).map(str::to_string),
         api_key_env,
+        username_env,
+        password_env,
         base_url_env,
         schemes,
         operations,
         secret_fields: secret_fields(doc),
     })
+}
+
+/// How `scheme` (from `components.securitySchemes`) presents its credential, or why it cannot
+/// be presented (the `unsupported-security` rule leaves out what needs such a scheme).
+fn scheme_kind(scheme: &Value) -> Result<SchemeKind, String> {
+    let name = || scheme.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_string);
+    match scheme.get("type").and_then(Value::as_str) {
+        Some("http") => match scheme.get("scheme").and_then(Value::as_str) {
+            Some(s) if s.eq_ignore_ascii_case("bearer") => Ok(SchemeKind::Bearer),
+            Some(s) if s.eq_ignore_ascii_case("basic") => Ok(SchemeKind::Basic),
+            // Sent as the document spells it: `Authorization: <scheme> <key>`.
+            Some(s) if is_token(s) => Ok(SchemeKind::Http(s.to_string())),
+            Some(other) => Err(format!("the http auth scheme `{other}` is not an HTTP token")),
+            None => Err("an http security scheme without `scheme`".into()),
+        },
+        Some("oauth2" | "openIdConnect") => Ok(SchemeKind::Bearer),
+        Some("apiKey") => {
+            let key_name = name().ok_or("apiKey scheme without `name`")?;
+            match scheme.get("in").and_then(Value::as_str) {
+                Some("header") => Ok(SchemeKind::Header(key_name)),
+                Some("query") => Ok(SchemeKind::Query(key_name)),
+                Some("cookie") if is_token(&key_name) => Ok(SchemeKind::Cookie(key_name)),
+                Some("cookie") => Err(format!("the cookie name `{key_name}` is not an HTTP token")),
+                Some(other) => Err(format!("unsupported apiKey location `{other}`")),
+                None => Err("an apiKey scheme without `in`".into()),
+            }
+        }
+        Some(other) => Err(format!("unsupported security scheme type `{other}`")),
+        None => Err("a security scheme without `type`".into()),
+    }
+}
+
+/// An RFC 9110 token (an auth scheme, a cookie name).
+fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// http basic's variable for `word` (`USERNAME`, `PASSWORD`), derived from the key's:
+/// `TWILIO_API_KEY` gives `TWILIO_USERNAME` (the key's own last words dropped).
+fn basic_env(api_key_env: &str, word: &str) -> String {
+    const KEY_WORDS: [&str; 7] =
+        ["_API_KEY", "_APIKEY", "_API_TOKEN", "_ACCESS_TOKEN", "_AUTH_TOKEN", "_TOKEN", "_KEY"];
+    let prefix =
+        KEY_WORDS.iter().find_map(|w| api_key_env.strip_suffix(w)).filter(|p| !p.is_empty()).unwrap_or(api_key_env);
+    format!("{prefix}_{word}")
 }
 
 fn secret_fields(doc: &Value) -> Vec<String> {
@@ -162,4 +203,77 @@ fn holds_secret<'a>(spec: &Spec<'a>, schema: &'a Value, seen: &mut BTreeSet<&'a 
         .iter()
         .filter_map(|ptr| schema.pointer(ptr))
         .any(|child| holds_secret(spec, child, seen))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_scheme_kind_the_runtime_presents() {
+        for (scheme, kind) in [
+            (json!({"type": "http", "scheme": "Bearer"}), SchemeKind::Bearer),
+            (json!({"type": "http", "scheme": "basic"}), SchemeKind::Basic),
+            (json!({"type": "http", "scheme": "Digest"}), SchemeKind::Http("Digest".into())),
+            (json!({"type": "oauth2"}), SchemeKind::Bearer),
+            (json!({"type": "openIdConnect"}), SchemeKind::Bearer),
+            (json!({"type": "apiKey", "in": "header", "name": "X-Key"}), SchemeKind::Header("X-Key".into())),
+            (json!({"type": "apiKey", "in": "query", "name": "api_key"}), SchemeKind::Query("api_key".into())),
+            (json!({"type": "apiKey", "in": "cookie", "name": "sid"}), SchemeKind::Cookie("sid".into())),
+        ] {
+            assert_eq!(scheme_kind(&scheme), Ok(kind), "{scheme}");
+        }
+        for scheme in [
+            json!({"type": "mutualTLS"}),
+            json!({"scheme": "basic"}),
+            json!({"type": "http"}),
+            json!({"type": "http", "scheme": "two words"}),
+            json!({"type": "apiKey", "name": "k"}),
+            json!({"type": "apiKey", "in": "body", "name": "k"}),
+            json!({"type": "apiKey", "in": "query"}),
+            json!({"type": "apiKey", "in": "cookie", "name": "a;b"}),
+        ] {
+            assert!(scheme_kind(&scheme).is_err(), "{scheme}");
+        }
+    }
+
+    #[test]
+    fn basic_variables_are_derived_from_the_keys() {
+        for (key, user) in [
+            ("TWILIO_API_KEY", "TWILIO_USERNAME"),
+            ("STRIPE_KEY", "STRIPE_USERNAME"),
+            ("GH_ACCESS_TOKEN", "GH_USERNAME"),
+            ("SECRET", "SECRET_USERNAME"),
+            ("_KEY", "_KEY_USERNAME"),
+        ] {
+            assert_eq!(basic_env(key, "USERNAME"), user);
+        }
+    }
+
+    fn model(client: Value, scheme: Value) -> Result<ApiModel, Error> {
+        let doc = json!({
+            "info": {"title": "t", "version": "1", "x-client": client},
+            "security": [{"s": []}],
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {}}}},
+            "components": {"securitySchemes": {"s": scheme}}});
+        describe(&doc, &Plan::default(), Path::new("spec.yaml"))
+    }
+
+    #[test]
+    fn basic_variables_come_from_x_client_or_the_key_variable() {
+        let basic = json!({"type": "http", "scheme": "basic"});
+        let m = model(json!({"api-key-env": "TWILIO_API_KEY"}), basic.clone()).unwrap();
+        assert_eq!((m.username_env.as_str(), m.password_env.as_str()), ("TWILIO_USERNAME", "TWILIO_PASSWORD"));
+        let named = json!({"username-env": "TWILIO_ACCOUNT_SID", "password-env": "TWILIO_AUTH_TOKEN"});
+        let m = model(named, basic.clone()).unwrap();
+        assert_eq!((m.api_key_env.as_str(), m.username_env.as_str()), ("", "TWILIO_ACCOUNT_SID"));
+        assert_eq!(m.password_env, "TWILIO_AUTH_TOKEN");
+        let error = model(json!({"username-env": "U"}), basic).unwrap_err().to_string();
+        assert!(error.contains("password-env"), "{error}");
+        // No basic scheme: no variables.
+        let m = model(json!({"api-key-env": "K"}), json!({"type": "apiKey", "in": "query", "name": "k"})).unwrap();
+        assert_eq!((m.username_env.as_str(), m.password_env.as_str()), ("", ""));
+    }
 }

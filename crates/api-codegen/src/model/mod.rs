@@ -42,6 +42,10 @@ pub struct ApiModel {
     pub default_base_url: Option<String>,
     /// Environment variable holding the API key (`x-client.api-key-env` in the overlay).
     pub api_key_env: String,
+    /// Environment variables holding http `basic`'s user and password (`x-client.username-env`
+    /// and `password-env`, else derived from `api_key_env`); empty when no scheme is basic.
+    pub username_env: String,
+    pub password_env: String,
     /// Environment variable overriding the base URL (`x-client.base-url-env`).
     pub base_url_env: String,
     /// The security schemes operations use, in name order.
@@ -64,6 +68,14 @@ pub enum SchemeKind {
     Bearer,
     /// An API key in the named header.
     Header(String),
+    /// http `basic`: `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// Another http scheme, as the document spells it: `Authorization: <scheme> <key>`.
+    Http(String),
+    /// An API key in the named query parameter.
+    Query(String),
+    /// An API key in the named cookie.
+    Cookie(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -102,7 +102,7 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "unsupported-security",
-        why: "the runtime presents bearer tokens and API keys in headers; other security alternatives are dropped where another remains",
+        why: "the runtime presents every scheme but mutual TLS (bearer, basic, other http schemes, API keys in a header, the query or a cookie); alternatives needing an unknown scheme are dropped where another remains",
         apply: Apply::Plan(unsupported_security::apply),
     },
     Rule {
