@@ -41,6 +41,9 @@ pub struct OperationPlan {
     pub constant_headers: Vec<(String, String)>,
     /// Statuses progenitor's httpmock generator cannot name: the mock leaves them out.
     pub mock_omits: Vec<u16>,
+    /// Query parameters (their names in the document) with `style: deepObject`, sent as
+    /// `name[key]=value` (`deep-object-query`).
+    pub deep_object_query: Vec<String>,
 }
 
 /// How an operation's request body is sent.
@@ -51,6 +54,8 @@ pub enum Request {
     Progenitor,
     /// A multipart body, sent as a typed form (`forms::<Operation>`).
     Form(FormShape),
+    /// A form-urlencoded body, encoded as its `encoding` says (`form-urlencoded-body`).
+    UrlEncoded(UrlEncodedShape),
     /// Not at all: the operation has no client method, for this reason.
     LeftOut(String),
 }
@@ -64,6 +69,30 @@ pub struct FormShape {
     /// Object fields the spec's `encoding` gives `style: deepObject`: one part per property,
     /// named `field[property]`, instead of one JSON part.
     pub deep_objects: Vec<String>,
+}
+
+/// How a form-urlencoded body's fields are written: the spec's `encoding` of each field it
+/// names (the others are `form`, exploded).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UrlEncodedShape {
+    pub fields: Vec<FieldEncoding>,
+}
+
+/// One field's `encoding` (`style`, `explode`) in a form-urlencoded body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldEncoding {
+    pub name: String,
+    pub style: FieldStyle,
+    pub explode: bool,
+}
+
+/// The styles a form-urlencoded field can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldStyle {
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
 }
 
 /// One file property of a multipart body.
@@ -98,6 +127,14 @@ impl Plan {
     pub fn form(&self, pointer: &str) -> Option<&FormShape> {
         match &self.operation(pointer)?.request {
             Request::Form(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// The operation's form-urlencoded body encoding, if it sends one.
+    pub fn urlencoded(&self, pointer: &str) -> Option<&UrlEncodedShape> {
+        match &self.operation(pointer)?.request {
+            Request::UrlEncoded(shape) => Some(shape),
             _ => None,
         }
     }

@@ -44,6 +44,7 @@ pub mod retry;
 mod secret;
 mod stream;
 pub mod upload;
+pub mod urlencoded;
 mod urls;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};

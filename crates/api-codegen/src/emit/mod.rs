@@ -10,6 +10,7 @@
 mod bindings;
 pub(crate) mod dispatch;
 mod panics;
+mod urlencoded;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -125,6 +126,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     bytes_for_streams(&mut spec, &bodies);
     let forms = crate::rewrite::forms::forms(plan);
     octet_stream_for_forms(&mut spec, plan);
+    urlencoded::progenitor_input(&mut spec, plan);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
         let mock_spec = without_mock_omitted_statuses(&spec, plan);
@@ -144,6 +146,8 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
         }
     }
     crate::rewrite::forms::apply(&mut client, &forms).map_err(rewrite_error)?;
+    let encoded = crate::rewrite::urlencoded::planned(plan);
+    crate::rewrite::urlencoded::apply(&mut client, &encoded).map_err(rewrite_error)?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
     rewrite::wrap_send(&mut client, &expected, &bodies).map_err(rewrite_error)?;
     let renamed = renamed_parameters(&prepared.doc, plan);
@@ -159,6 +163,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     let mut client = crate_root(client);
     // The mock's rewrites count what they change: only on a mock that was generated.
     if outputs.mock {
+        crate::rewrite::urlencoded::fix_mock(&mut mock, &encoded).map_err(rewrite_error)?;
         rewrite::restore_wire_names(&mut mock, &renamed, rewrite::Scope::MockWhen).map_err(rewrite_error)?;
         rewrite::fix_mock_bodies(&mut mock);
         rewrite::fix_mock_queries(&mut mock);

@@ -5,6 +5,8 @@
 //! - [`wire_values`]: enum values named by `x-enum-varnames` reach typify as markers and
 //!   become the wire values again (counted, no marker may remain);
 //! - [`forms`]: a multipart operation's builder sends its typed form;
+//! - [`urlencoded`]: a form-urlencoded body and deepObject query parameters are sent as
+//!   the spec's `encoding` and `style` say;
 //! - [`send`]: every builder's `send` becomes `send_raw`, wrapped by a `send` that goes
 //!   through the runtime (found by its `OperationInfo { operation_id: "…" }` literal; the
 //!   wrapped operations must be the spec's), and progenitor's own `api-version` header goes;
@@ -22,6 +24,7 @@ pub(crate) mod mock;
 pub(crate) mod runtime_error;
 pub(crate) mod send;
 pub(crate) mod type_uses;
+pub(crate) mod urlencoded;
 pub(crate) mod wire_names;
 pub(crate) mod wire_values;
 

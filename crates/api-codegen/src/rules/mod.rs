@@ -12,9 +12,11 @@
 mod constant_headers;
 mod declare_path_parameters;
 mod deduplicate_enum_values;
+mod deep_object_query;
 mod default_response_is_error;
 mod derive_operation_id;
 mod error_response_union;
+mod form_urlencoded_body;
 mod head_without_body;
 pub mod multipart_form;
 mod non_standard_status;
@@ -155,6 +157,18 @@ pub(crate) const RULES: &[Rule] = &[
         name: "unsupported-request-body",
         why: "progenitor sends one request media type, of the kinds it knows",
         apply: Apply::Plan(unsupported_request_body::apply),
+    },
+    // After narrowing, so a form body is the one media type the client sends; after the rules
+    // that leave operations out, so nothing is planned for an operation without a method.
+    Rule {
+        name: "form-urlencoded-body",
+        why: "progenitor sends form bodies with serde_urlencoded, which fails on arrays and nested objects and ignores the spec's `encoding`; the client encodes each field as its `encoding` says",
+        apply: Apply::Plan(form_urlencoded_body::apply),
+    },
+    Rule {
+        name: "deep-object-query",
+        why: "progenitor refuses the document at a `style: deepObject` query parameter; the client sends it as `name[key]=value`",
+        apply: Apply::Plan(deep_object_query::apply),
     },
     Rule {
         name: "unique-type-names",

@@ -1,0 +1,90 @@
+//! `deep-object-query`: progenitor refuses the whole document at a query parameter with
+//! `style: deepObject` ("unsupported style of query parameter DeepObject"), and would write
+//! an object parameter as its bare properties (`gte=1`) if it took one. The client sends it as
+//! OpenAPI defines deepObject, `name[key]=value` (`created[gte]=1&created[lt]=2`), nested
+//! objects and arrays in brackets (`name[a][0]=…`), a scalar alternative of the schema as
+//! `name=value` (`created=5`).
+//!
+//! The rule records each such parameter (its name in the document, which
+//! `unique-parameter-names` may have made unique) in the operation's plan; emission gives it
+//! to progenitor as a `form` parameter of the same schema, and `rewrite::urlencoded` puts
+//! the runtime's `DeepObject` where progenitor wrote its `QueryParam` (counted). The document
+//! keeps the parameter as written.
+//!
+//! OpenAPI defines deepObject only exploded: an operation with `explode: false` on one is left
+//! out ([`super::leave_out`]), not the document.
+
+use serde_json::Value;
+
+use super::Places;
+use crate::doc::Spec;
+use crate::plan::Plan;
+
+pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
+    for operation in Spec::new(doc).operations() {
+        if plan.left_out(&operation.pointer).is_some() {
+            continue;
+        }
+        let mut names = Vec::new();
+        let mut unrepresentable = Vec::new();
+        for param in operation.parameters() {
+            let deep = param.node.get("style").and_then(Value::as_str) == Some("deepObject");
+            let (true, Some("query"), Some(name)) = (deep, param.location(), param.name()) else { continue };
+            if param.node.get("explode") == Some(&Value::Bool(false)) {
+                unrepresentable.push(name);
+                continue;
+            }
+            places.record(
+                &param.pointer,
+                format!("query parameter `{name}` sent as a deep object (`{name}[key]=value`)"),
+            );
+            names.push(name.to_string());
+        }
+        if let Some(first) = unrepresentable.first() {
+            let why = format!(
+                "query parameter `{first}` has style deepObject with explode: false, which OpenAPI leaves undefined"
+            );
+            super::leave_out(plan, places, operation.pointer.clone(), why);
+        } else if !names.is_empty() {
+            plan.operation_mut(&operation.pointer).deep_object_query = names;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn deep_object_query_parameters_are_planned_and_unexploded_ones_leave_their_operation_out() {
+        let created = json!({"name": "created", "in": "query", "style": "deepObject", "explode": true,
+            "schema": {"anyOf": [{"type": "object", "properties": {"gte": {"type": "integer"}}}, {"type": "integer"}]}});
+        let mut doc = json!({
+            "paths": {
+                "/charges": {
+                    "parameters": [{"$ref": "#/components/parameters/Expand"}],
+                    "get": {"operationId": "list", "parameters": [created, {"name": "limit", "in": "query", "schema": {"type": "integer"}}]}},
+                "/flat": {"get": {"operationId": "flat", "parameters": [{"name": "q", "in": "query", "style": "form", "schema": {"type": "object"}}]}},
+                "/undefined": {"get": {"operationId": "undefined", "parameters": [
+                    {"name": "f", "in": "query", "style": "deepObject", "explode": false, "schema": {"type": "object"}}]}}},
+            "components": {"parameters": {"Expand": {"name": "expand", "in": "query", "style": "deepObject",
+                "schema": {"type": "array", "items": {"type": "string"}}}}}});
+        let before = doc.clone();
+        let (mut plan, mut places) = (Plan::default(), Places::default());
+        apply(&mut doc, &mut plan, &mut places);
+        assert_eq!(doc, before, "the document stays as written");
+        let list = plan.operation("/paths/~1charges/get").unwrap();
+        assert_eq!(list.deep_object_query, ["expand", "created"]);
+        assert!(plan.operation("/paths/~1flat/get").is_none());
+        let why = plan.left_out("/paths/~1undefined/get").unwrap();
+        assert_eq!(why, "query parameter `f` has style deepObject with explode: false, which OpenAPI leaves undefined");
+        let changes: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
+        assert_eq!(
+            changes,
+            ["/paths/~1charges/parameters/0", "/paths/~1charges/get/parameters/0", "/paths/~1undefined/get"]
+        );
+        assert_eq!(places.changes()[1].what, "query parameter `created` sent as a deep object (`created[key]=value`)");
+    }
+}
