@@ -11,8 +11,11 @@
 //! the runtime's `DeepObject` where progenitor wrote its `QueryParam` (counted). The document
 //! keeps the parameter as written.
 //!
-//! OpenAPI defines deepObject only exploded: an operation with `explode: false` on one is left
-//! out ([`super::leave_out`]), not the document.
+//! Left out ([`super::leave_out`]), not the document: an operation with `explode: false` on
+//! one (OpenAPI defines deepObject only exploded), and one whose deepObject parameter is an
+//! object of properties, which typify makes a struct and progenitor cannot take as a query
+//! parameter (it panics at a struct's builder); a map, an array or an `anyOf` of an object
+//! and a scalar (an enum) it takes.
 
 use serde_json::Value;
 
@@ -31,24 +34,36 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
             let deep = param.node.get("style").and_then(Value::as_str) == Some("deepObject");
             let (true, Some("query"), Some(name)) = (deep, param.location(), param.name()) else { continue };
             if param.node.get("explode") == Some(&Value::Bool(false)) {
-                unrepresentable.push(name);
+                unrepresentable.push(format!(
+                    "query parameter `{name}` has style deepObject with explode: false, which OpenAPI leaves undefined"
+                ));
                 continue;
             }
-            places.record(
-                &param.pointer,
-                format!("query parameter `{name}` sent as a deep object (`{name}[key]=value`)"),
-            );
-            names.push(name.to_string());
+            if param.schema(&operation.spec()).is_some_and(is_struct) {
+                unrepresentable.push(format!(
+                    "query parameter `{name}` (style deepObject) is an object of properties: its type is a struct, \
+                     which progenitor cannot take as a query parameter"
+                ));
+                continue;
+            }
+            names.push((param.pointer, name.to_string()));
         }
-        if let Some(first) = unrepresentable.first() {
-            let why = format!(
-                "query parameter `{first}` has style deepObject with explode: false, which OpenAPI leaves undefined"
-            );
+        if let Some(why) = unrepresentable.into_iter().next() {
             super::leave_out(plan, places, operation.pointer.clone(), why);
         } else if !names.is_empty() {
-            plan.operation_mut(&operation.pointer).deep_object_query = names;
+            for (pointer, name) in &names {
+                places.record(pointer, format!("query parameter `{name}` sent as a deep object (`{name}[key]=value`)"));
+            }
+            plan.operation_mut(&operation.pointer).deep_object_query =
+                names.into_iter().map(|(_, name)| name).collect();
         }
     }
+}
+
+/// Whether typify makes this (resolved) schema a struct: it has properties or is an `allOf`.
+fn is_struct(schema: &Value) -> bool {
+    let properties = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    properties || schema.get("allOf").is_some()
 }
 
 #[cfg(test)]
@@ -68,9 +83,14 @@ mod tests {
                     "get": {"operationId": "list", "parameters": [created, {"name": "limit", "in": "query", "schema": {"type": "integer"}}]}},
                 "/flat": {"get": {"operationId": "flat", "parameters": [{"name": "q", "in": "query", "style": "form", "schema": {"type": "object"}}]}},
                 "/undefined": {"get": {"operationId": "undefined", "parameters": [
-                    {"name": "f", "in": "query", "style": "deepObject", "explode": false, "schema": {"type": "object"}}]}}},
+                    {"name": "f", "in": "query", "style": "deepObject", "explode": false, "schema": {"type": "object"}}]}},
+                "/people": {"get": {"operationId": "people", "parameters": [{"name": "relationship", "in": "query",
+                    "style": "deepObject", "schema": {"$ref": "#/components/schemas/Relationship"}}]}},
+                "/map": {"get": {"operationId": "map", "parameters": [{"name": "metadata", "in": "query",
+                    "style": "deepObject", "schema": {"type": "object", "additionalProperties": {"type": "string"}}}]}}},
             "components": {"parameters": {"Expand": {"name": "expand", "in": "query", "style": "deepObject",
-                "schema": {"type": "array", "items": {"type": "string"}}}}}});
+                "schema": {"type": "array", "items": {"type": "string"}}}},
+                "schemas": {"Relationship": {"type": "object", "properties": {"director": {"type": "boolean"}}}}}});
         let before = doc.clone();
         let (mut plan, mut places) = (Plan::default(), Places::default());
         apply(&mut doc, &mut plan, &mut places);
@@ -81,9 +101,21 @@ mod tests {
         let why = plan.left_out("/paths/~1undefined/get").unwrap();
         assert_eq!(why, "query parameter `f` has style deepObject with explode: false, which OpenAPI leaves undefined");
         let changes: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
+        let why = plan.left_out("/paths/~1people/get").unwrap();
+        assert!(
+            why.starts_with("query parameter `relationship` (style deepObject) is an object of properties"),
+            "{why}"
+        );
+        assert_eq!(plan.operation("/paths/~1map/get").unwrap().deep_object_query, ["metadata"]);
         assert_eq!(
             changes,
-            ["/paths/~1charges/parameters/0", "/paths/~1charges/get/parameters/0", "/paths/~1undefined/get"]
+            [
+                "/paths/~1charges/parameters/0",
+                "/paths/~1charges/get/parameters/0",
+                "/paths/~1undefined/get",
+                "/paths/~1people/get",
+                "/paths/~1map/get/parameters/0"
+            ]
         );
         assert_eq!(places.changes()[1].what, "query parameter `created` sent as a deep object (`created[key]=value`)");
     }

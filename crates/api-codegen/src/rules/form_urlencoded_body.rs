@@ -70,8 +70,10 @@ fn decide(encoding: Option<&serde_json::Map<String, Value>>) -> Decision {
                 ));
             }
         };
-        // OpenAPI: `explode` defaults to true for `form` only.
-        let explode = field.get("explode").and_then(Value::as_bool).unwrap_or(style == FieldStyle::Form);
+        // OpenAPI: `explode` defaults to true for `form` only; but it defines deepObject only
+        // exploded, and documents leave it unsaid, so only a written `false` is undefined.
+        let written = field.get("explode").and_then(Value::as_bool);
+        let explode = written.unwrap_or(matches!(style, FieldStyle::Form | FieldStyle::DeepObject));
         if style == FieldStyle::DeepObject && !explode {
             return Decision::LeaveOut(format!(
                 "form body field `{name}` has style deepObject with explode: false, which OpenAPI leaves undefined"
@@ -114,7 +116,7 @@ mod tests {
     #[test]
     fn form_bodies_are_planned_with_their_encoding() {
         let mut stripe = body(json!({
-            "metadata": {"style": "deepObject", "explode": true},
+            "metadata": {"style": "deepObject"},
             "expand": {"style": "deepObject", "explode": true},
             "plain": {"style": "form"},
             "ids": {"style": "form", "explode": false},
@@ -125,7 +127,7 @@ mod tests {
             "/calls": {"post": {"operationId": "call", "requestBody": {"content": {"application/x-www-form-urlencoded; charset=utf-8": {"schema": {}}}}}},
             "/json": {"post": {"operationId": "json", "requestBody": {"content": {"application/json": {"schema": {}}}}}},
             "/matrix": {"post": body(json!({"f": {"style": "matrix"}}))},
-            "/shallow": {"post": body(json!({"f": {"style": "deepObject"}}))}}});
+            "/shallow": {"post": body(json!({"f": {"style": "deepObject", "explode": false}}))}}});
         let before = doc.clone();
         let (mut plan, mut places) = (Plan::default(), Places::default());
         apply(&mut doc, &mut plan, &mut places);
