@@ -47,7 +47,8 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     for (pointer, decision) in decisions {
         match decision {
             Decision::Send(shape) => {
-                places.record(&pointer, describe(&shape));
+                // At the body: the operation's own pointer is where a rule leaves it out.
+                places.record(crate::error::join(&pointer, "requestBody"), describe(&shape));
                 plan.operation_mut(&pointer).request = Request::UrlEncoded(shape);
             }
             Decision::LeaveOut(why) => super::leave_out(plan, places, pointer, why),
@@ -153,13 +154,16 @@ mod tests {
         assert!(plan.left_out("/paths/~1shallow/post").unwrap().contains("deepObject with explode: false"));
         let changes: Vec<(&str, &str)> =
             places.changes().iter().map(|c| (c.pointer.as_str(), c.what.as_str())).collect();
-        assert_eq!(changes[0].0, "/paths/~1charges/post");
+        assert_eq!(changes[0].0, "/paths/~1charges/post/requestBody");
         assert_eq!(
             changes[0].1,
             "form body encoded field by field (arrays as repeated keys; deep objects `metadata`, `expand`; \
              2 field(s) in another style as their `encoding` says)"
         );
-        assert_eq!(changes[1], ("/paths/~1calls/post", "form body encoded field by field (arrays as repeated keys)"));
+        assert_eq!(
+            changes[1],
+            ("/paths/~1calls/post/requestBody", "form body encoded field by field (arrays as repeated keys)")
+        );
         assert_eq!(changes.len(), 4);
     }
 }
