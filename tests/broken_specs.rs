@@ -206,13 +206,12 @@ fn a_missing_file_is_an_io_error_naming_it() {
 }
 
 #[test]
-fn an_api_key_in_the_query_string_is_refused() {
-    // Every operation needs the key, so none remains: the document is refused, each
-    // operation's reason located (a key in a URL ends up in logs: the client never sends one).
-    let spec =
-        GOOD_SPEC.replace("Bearer: {type: http, scheme: bearer}", "Bearer: {type: apiKey, in: query, name: key}");
+fn a_scheme_the_client_cannot_present_is_refused() {
+    // Every operation needs mutual TLS, which the client cannot present, so none remains: the
+    // document is refused, each operation's reason located.
+    let spec = GOOD_SPEC.replace("Bearer: {type: http, scheme: bearer}", "Bearer: {type: mutualTLS}");
     let (err, text) = error(&spec, GOOD_OVERLAY);
     assert_eq!(err.pointer, "/paths");
     assert!(text.contains("no operation can be generated"), "{text}");
-    assert!(text.contains("left out: it authenticates only with an API key in the query (`Bearer`)"), "{text}");
+    assert!(text.contains("left out: it authenticates only with mutual TLS (`Bearer`)"), "{text}");
 }
