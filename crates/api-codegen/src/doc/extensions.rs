@@ -6,8 +6,9 @@
 /// A string property, parameter or header holding a credential: `SecretString` in the client,
 /// redacted in every error and log.
 pub const SECRET: &str = "x-secret";
-/// Client configuration under `info`: the environment variables of the API key and the base
-/// URL (`info.x-client.api-key-env`, `base-url-env`).
+/// Client configuration under `info`: the environment variables of the API key, http basic's
+/// user and password, and the base URL (`info.x-client.api-key-env`, `username-env`,
+/// `password-env`, `base-url-env`).
 pub const CLIENT: &str = "x-client";
 /// Rust names for an enum's values, one per value (typify's own extension).
 pub const ENUM_VARNAMES: &str = "x-enum-varnames";
