@@ -4,7 +4,8 @@
 //! security alternative that needs anything else (a scheme without `type`, an unknown type,
 //! `mutualTLS`, an http scheme without `scheme`, an API key without `in` or `name`, or in an
 //! unknown place) is dropped when another alternative remains; an operation with no
-//! alternative left is left out of the client with the reason, never the document.
+//! alternative left is left out of the client with the reason, never the document. The
+//! definitions of such schemes are removed too: progenitor's reader refuses most of them.
 
 use serde_json::Value;
 
