@@ -44,7 +44,7 @@ fn repeated_enum_values_are_dropped_and_reported() {
         json!({"Target": {"type": "array", "items": {"type": "string",
             "enum": ["production", "preview", "development", "preview", "development"]}}}),
     );
-    let prepared = prepare_with(doc, OVERLAY).unwrap();
+    let mut prepared = prepare_with(doc, OVERLAY).unwrap();
     assert_eq!(
         changes(&prepared, "deduplicate-enum-values"),
         [
@@ -56,7 +56,7 @@ fn repeated_enum_values_are_dropped_and_reported() {
         prepared.doc.pointer("/components/schemas/Target/items/enum"),
         Some(&json!(["production", "preview", "development"]))
     );
-    generate(&prepared).unwrap();
+    generate(&mut prepared).unwrap();
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn colliding_enum_values_get_variant_names_and_keep_their_wire_values() {
         json!({"Event": {"type": "string", "enum": ["domain.created", "domain-created", "project.removed",
             "project-removed", "ready"]}}),
     );
-    let prepared = prepare_with(doc, OVERLAY).unwrap();
+    let mut prepared = prepare_with(doc, OVERLAY).unwrap();
     let found = changes(&prepared, "unique-enum-variant-names");
     assert_eq!(found.len(), 4, "{found:#?}");
     for (index, name) in
@@ -83,7 +83,7 @@ fn colliding_enum_values_get_variant_names_and_keep_their_wire_values() {
     assert_eq!(event["enum"][1], json!("domain-created"));
     assert_eq!(event["x-enum-varnames"][4], json!("Ready"));
 
-    let code = generate(&prepared).unwrap().client;
+    let code = generate(&mut prepared).unwrap().client;
     for (name, wire) in [("DomainDotCreated", "domain.created"), ("DomainDashCreated", "domain-created")] {
         assert!(code.contains(&format!("#[serde(rename = \"{wire}\")]\n            {name},")), "{code}");
         assert!(code.contains(&format!("Self::{name} => f.write_str(\"{wire}\")")), "{code}");
@@ -98,9 +98,9 @@ fn variant_names_from_an_overlay_are_used_and_checked() {
     let names = format!(
         "{OVERLAY}  - target: $.components.schemas.Size\n    update: {{x-enum-varnames: [Small, Medium, Large]}}\n"
     );
-    let prepared = prepare_with(doc.clone(), &names).unwrap();
+    let mut prepared = prepare_with(doc.clone(), &names).unwrap();
     assert!(prepared.rules.is_empty(), "{}", prepared.rules);
-    let code = generate(&prepared).unwrap().client;
+    let code = generate(&mut prepared).unwrap().client;
     assert!(code.contains("#[serde(rename = \"m\")]\n            Medium,"), "{code}");
 
     // Names that collide, or a list of the wrong length, are one error each: no panic.
@@ -128,7 +128,7 @@ fn nullable_moves_from_a_named_one_of_to_its_uses() {
                 {"type": "object", "additionalProperties": reference("Value")}]},
             "Holder": {"type": "object", "properties": {"v": reference("Value")}}}),
     );
-    let prepared = prepare_with(doc, OVERLAY).unwrap();
+    let mut prepared = prepare_with(doc, OVERLAY).unwrap();
     let mut found = changes(&prepared, "nullable-named-one-of");
     found.sort();
     assert_eq!(
@@ -140,7 +140,7 @@ fn nullable_moves_from_a_named_one_of_to_its_uses() {
             "/components/schemas/Value/oneOf/2/additionalProperties: `$ref: #/components/schemas/Value` became a nullable `allOf: [$ref]`",
         ]
     );
-    let code = generate(&prepared).unwrap().client;
+    let code = generate(&mut prepared).unwrap().client;
     // One `Value` type (progenitor and typify emitted two before), nullable where it is used.
     assert_eq!(code.matches("pub enum Value {").count() + code.matches("pub struct Value(").count(), 1, "{code}");
     assert!(code.contains("Array(::std::vec::Vec<::std::option::Option<Value>>)"), "{code}");
@@ -160,7 +160,7 @@ fn titles_naming_another_type_are_made_unique() {
                 "currency": {"type": "string", "title": "Currency", "description": "of the cost", "enum": ["USD"]}}},
             "Currency": {"type": "string", "description": "a currency code", "enum": ["USD"]}}),
     );
-    let prepared = prepare_with(doc, OVERLAY).unwrap();
+    let mut prepared = prepare_with(doc, OVERLAY).unwrap();
     assert_eq!(
         changes(&prepared, "unique-type-titles"),
         [
@@ -170,7 +170,7 @@ fn titles_naming_another_type_are_made_unique() {
              `EmbeddingsRequestModel`: `Model` is the type of /components/schemas/Model",
         ]
     );
-    let code = generate(&prepared).unwrap().client;
+    let code = generate(&mut prepared).unwrap().client;
     assert!(code.contains("pub model: ::std::option::Option<EmbeddingsRequestModel>,"), "{code}");
     assert!(code.contains("pub enum EmbeddingsRequestModel {"), "{code}");
     assert_eq!(code.matches("pub enum Currency {").count(), 1, "{code}");
@@ -201,7 +201,7 @@ fn prepared_ok(doc: Value) -> Prepared {
 #[test]
 fn the_generated_module_allows_unused_helpers() {
     let doc = spec(reference("E"), json!({"E": {"type": "string", "enum": ["a"]}}));
-    let code = generate(&prepare_with(doc, OVERLAY).unwrap()).unwrap().client;
+    let code = generate(&mut prepare_with(doc, OVERLAY).unwrap()).unwrap().client;
     let module = code.find("mod generated {").unwrap();
     let attrs = &code[code[..module].rfind("#[allow(").unwrap()..module];
     assert!(attrs.contains("dead_code"), "{attrs}");
@@ -225,8 +225,8 @@ fn the_rules_are_idempotent() {
         applied,
         ["deduplicate-enum-values", "unique-enum-variant-names", "nullable-named-one-of", "unique-type-titles"]
     );
-    let twice = prepare_with(once.doc.clone(), OVERLAY).unwrap();
+    let mut twice = prepare_with(once.doc.clone(), OVERLAY).unwrap();
     assert!(twice.rules.is_empty(), "{}", twice.rules);
     assert_eq!(twice.doc, once.doc);
-    generate(&twice).unwrap();
+    generate(&mut twice).unwrap();
 }

@@ -21,7 +21,7 @@ pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
         api_codegen::load::yaml::read(&dir.spec)
             .and_then(|doc| api_codegen::prepare(doc, &dir.spec, &empty, &dir.overlay))
     };
-    let generated = result.and_then(|prepared| api_codegen::generate(&prepared).map(|code| (prepared, code)));
+    let generated = result.and_then(|mut prepared| api_codegen::generate(&mut prepared).map(|code| (prepared, code)));
     match generated {
         Ok((prepared, code)) => {
             let operations = prepared.model.operations.len();

@@ -115,8 +115,8 @@ pub fn generate(name: &str, version: &str, content: &[u8], file: &str) -> anyhow
         .filter(|doc| doc.get("openapi").is_some())
         .map(|doc| api_codegen::doc::Spec::new(&doc).operations().len());
     let started = Instant::now();
-    let result = api_codegen::load(&spec_dir).and_then(|prepared| {
-        let generated = api_codegen::generate_outputs(&prepared, api_codegen::Outputs::CLIENT)?;
+    let result = api_codegen::load(&spec_dir).and_then(|mut prepared| {
+        let generated = api_codegen::generate_outputs(&mut prepared, api_codegen::Outputs::CLIENT)?;
         Ok((prepared, generated))
     });
     let seconds = started.elapsed().as_secs_f64();

@@ -42,8 +42,8 @@ pub fn render(vendor: &str, dir: &SpecDir) -> anyhow::Result<Vec<(String, String
     let features: Vec<&String> =
         scenario_operations(dir)?.iter().flat_map(|op| by_operation.get(op).into_iter().flatten()).collect();
     anyhow::ensure!(!features.is_empty(), "{}: the scenario names no operation", dir.spec.display());
-    let subset = api_codegen::load_selected(dir, &api_codegen::Selection::features(features))?;
-    let client = api_codegen::generate_outputs(&subset, api_codegen::Outputs::CLIENT)?.client;
+    let mut subset = api_codegen::load_selected(dir, &api_codegen::Selection::features(features))?;
+    let client = api_codegen::generate_outputs(&mut subset, api_codegen::Outputs::CLIENT)?.client;
     let surface = spec_tools::surface::surface(&prepared);
     // insta's own serialiser, the one `assert_yaml_snapshot!` uses: its quoting is what the
     // test compares against.

@@ -148,8 +148,8 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
     write(spec_dir.join("overlay.yaml"), &overlay(name, &secrets))?;
 
     // What `check-spec` checks: the spec with its overlay prepares and generates.
-    let prepared = api_codegen::load(&dir)?;
-    api_codegen::generate(&prepared)?;
+    let mut prepared = api_codegen::load(&dir)?;
+    api_codegen::generate(&mut prepared)?;
     write(spec_dir.join("scenario.toml"), &scenario(&prepared.doc)?)?;
     let crate_dir = root.join("crates").join(name);
     for (path, text) in render_crate(name) {

@@ -161,8 +161,8 @@ async fn refresh_reproduces_the_vendored_specs_from_every_source_kind() {
     assert!(text.contains("vercel: normalisation rules: derive-operation-id 7,"), "{text}");
 
     // The refreshed (here: unchanged) Cartesia spec generates and compiles.
-    let prepared = api_codegen::load(&api_codegen::SpecDir::new(root.path().join("specs/cartesia"))).unwrap();
-    let generated = api_codegen::generate(&prepared).unwrap();
+    let mut prepared = api_codegen::load(&api_codegen::SpecDir::new(root.path().join("specs/cartesia"))).unwrap();
+    let generated = api_codegen::generate(&mut prepared).unwrap();
     compile(&generated.client);
 }
 

@@ -113,11 +113,11 @@ fn generate_selected(
 ) -> Result<crate::Prepared, BuildError> {
     let manifest_text = std::fs::read_to_string(manifest)
         .map_err(|source| BuildError::Manifest { manifest: manifest.to_path_buf(), source })?;
-    let prepared = crate::load_selected(dir, selection)?;
+    let mut prepared = crate::load_selected(dir, selection)?;
     crate::select::feature_table::check(&manifest_text, &prepared.features).map_err(|problem| {
         BuildError::Features { manifest: manifest.to_path_buf(), spec: dir.spec.clone(), problem }
     })?;
-    write_generated(&prepared, outputs, out_dir)?;
+    write_generated(&mut prepared, outputs, out_dir)?;
     Ok(prepared)
 }
 
@@ -131,10 +131,10 @@ fn manifest_path(manifest_dir: &Path) -> PathBuf {
 /// Loads, prepares and generates all of `dir`, writing `client.rs`, `mock.rs` and `dispatch.rs`
 /// into `out_dir` (each only if its content changed, so dependants are not rebuilt for nothing).
 pub fn generate_into(dir: &SpecDir, out_dir: &Path) -> Result<(), Error> {
-    write_generated(&crate::load(dir)?, crate::emit::Outputs::ALL, out_dir)
+    write_generated(&mut crate::load(dir)?, crate::emit::Outputs::ALL, out_dir)
 }
 
-fn write_generated(prepared: &crate::Prepared, outputs: crate::emit::Outputs, out_dir: &Path) -> Result<(), Error> {
+fn write_generated(prepared: &mut crate::Prepared, outputs: crate::emit::Outputs, out_dir: &Path) -> Result<(), Error> {
     let generated = crate::generate_outputs(prepared, outputs)?;
     for (name, content) in
         [("client.rs", &generated.client), ("mock.rs", &generated.mock), ("dispatch.rs", &generated.dispatch)]

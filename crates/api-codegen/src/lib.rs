@@ -148,11 +148,49 @@ fn nothing_left_out_of_everything(doc: &Value, plan: &plan::Plan, file: &Path) -
 }
 
 /// Checks that `prepared` can be generated and generates every output.
-pub fn generate(prepared: &Prepared) -> Result<Generated, Error> {
+///
+/// What progenitor or typify cannot take (a schema, an operation) is left out and the rest
+/// generated: `prepared` then says so in its plan, its model and its rules report
+/// (`generator-rejects`). Only when nothing is left does it fail, with every reason.
+pub fn generate(prepared: &mut Prepared) -> Result<Generated, Error> {
     generate_outputs(prepared, Outputs::ALL)
 }
 
 /// [`generate`], with only the chosen optional outputs (the others are a comment).
-pub fn generate_outputs(prepared: &Prepared, outputs: Outputs) -> Result<Generated, Error> {
-    emit::generate(&check::generable(prepared)?, outputs)
+pub fn generate_outputs(prepared: &mut Prepared, outputs: Outputs) -> Result<Generated, Error> {
+    use emit::locate::{Precision, locate};
+    let mut error = match emit::generate(&check::generable(prepared)?, outputs) {
+        Err(error) if matches!(error.kind, ErrorKind::Progenitor(_)) => error,
+        done => return done,
+    };
+    // Fast trials first; full ones only for what they did not find.
+    for precision in [Precision::Stubbed, Precision::Full] {
+        let rejections = locate(prepared, outputs, precision);
+        if rejections.is_empty() {
+            continue;
+        }
+        leave_out_rejected(prepared, rejections)?;
+        error = match emit::generate(&check::generable(prepared)?, outputs) {
+            Err(error) if matches!(error.kind, ErrorKind::Progenitor(_)) => error,
+            done => return done,
+        };
+    }
+    Err(error)
+}
+
+/// Records `rejections` in `prepared`: the schemas and operations left out of progenitor's
+/// input, the rules report, and the model (which lists only generated operations).
+fn leave_out_rejected(prepared: &mut Prepared, rejections: emit::locate::Rejections) -> Result<(), Error> {
+    let mut places = rules::Places::default();
+    for (name, problem) in rejections.schemas {
+        places.record(error::join("/components/schemas", &name), format!("{problem}: no Rust type"));
+        prepared.plan.leave_out_schema(&name, &problem);
+    }
+    for (pointer, problem) in rejections.operations {
+        rules::leave_out(&mut prepared.plan, &mut places, pointer, problem);
+    }
+    prepared.rules.record_rejections(places);
+    nothing_left_out_of_everything(&prepared.doc, &prepared.plan, &prepared.file)?;
+    prepared.model = model::describe::describe(&prepared.doc, &prepared.plan, &prepared.file)?;
+    Ok(())
 }

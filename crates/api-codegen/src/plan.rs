@@ -26,6 +26,9 @@ pub struct Plan {
     wire_names: BTreeMap<String, String>,
     /// Secret strings whose constraints progenitor's input leaves out (schema pointers).
     pub unconstrained_secrets: Vec<String>,
+    /// Component schemas progenitor's input leaves out (name → why): typify cannot take them
+    /// (`generator-rejects`). Every operation reaching one is left out too.
+    left_out_schemas: BTreeMap<String, String>,
 }
 
 /// What one operation becomes in the client.
@@ -145,6 +148,16 @@ impl Plan {
             Request::LeftOut(why) => Some(why),
             _ => None,
         }
+    }
+
+    /// Leaves the component schema `name` out of progenitor's input, for `why`.
+    pub fn leave_out_schema(&mut self, name: &str, why: &str) {
+        self.left_out_schemas.insert(name.to_string(), why.to_string());
+    }
+
+    /// The component schemas left out of progenitor's input, with why.
+    pub fn left_out_schemas(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.left_out_schemas.iter().map(|(name, why)| (name.as_str(), why.as_str()))
     }
 
     /// Records that the parameter at `pointer` is sent as `wire` (its document name is now

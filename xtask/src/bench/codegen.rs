@@ -70,8 +70,8 @@ pub fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
         // What a default build script does: the client, neither the httpmock module nor the
         // dispatcher (features `mock`, `dispatch`).
         let took = time(repeats, || {
-            let prepared = api_codegen::load(&dir)?;
-            api_codegen::generate_outputs(&prepared, api_codegen::Outputs::CLIENT)?;
+            let mut prepared = api_codegen::load(&dir)?;
+            api_codegen::generate_outputs(&mut prepared, api_codegen::Outputs::CLIENT)?;
             Ok(())
         })?;
         per_vendor.push(format!("{vendor} {}", millis(took)));
@@ -107,9 +107,9 @@ pub fn run(quick: bool) -> anyhow::Result<Vec<Row>> {
     for n in [4usize, 40, 400] {
         let doc = synthesize(n);
         let took = time(if n >= 400 { repeats.min(3) } else { repeats }, || {
-            let prepared =
+            let mut prepared =
                 api_codegen::prepare(doc.clone(), Path::new("synthetic.yaml"), &overlay, Path::new("overlay.yaml"))?;
-            api_codegen::generate(&prepared)?;
+            api_codegen::generate(&mut prepared)?;
             Ok(())
         })?;
         timings.push((n, took));

@@ -228,9 +228,9 @@ fn process(
 
     // The whole generator runs on the new document, with our overlay, before anything is written.
     let overlay = yaml::read(&spec_dir.overlay).map_err(|e| fail(None, e.to_string()))?;
-    let new = api_codegen::prepare(doc.clone(), &spec_dir.spec, &overlay, &spec_dir.overlay)
+    let mut new = api_codegen::prepare(doc.clone(), &spec_dir.spec, &overlay, &spec_dir.overlay)
         .map_err(|e| fail(None, format!("the fetched spec does not pass codegen: {e}")))?;
-    api_codegen::generate(&new).map_err(|e| fail(None, format!("the fetched spec does not generate: {e}")))?;
+    api_codegen::generate(&mut new).map_err(|e| fail(None, format!("the fetched spec does not generate: {e}")))?;
 
     // Verbatim sources keep the served bytes and format (JSON stays JSON); the others are
     // written as YAML.

@@ -9,6 +9,7 @@
 
 mod bindings;
 pub(crate) mod dispatch;
+pub(crate) mod locate;
 mod panics;
 mod urlencoded;
 
@@ -27,6 +28,7 @@ use crate::check::Generable;
 use crate::doc::Spec;
 use crate::doc::media::SuccessBody;
 use crate::error::{Error, ErrorKind, join};
+use crate::model::Prepared;
 use crate::plan::Plan;
 use crate::rewrite::{self, wire_values as rewrite_wire_values};
 
@@ -103,30 +105,11 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     let prepared = generable.prepared();
     let plan = &prepared.plan;
     let file = prepared.file.as_path();
-    // One copy of the document at most, and only when progenitor must see it changed.
-    let mut source = Cow::Borrowed(&prepared.doc);
-    if !plan.unconstrained_secrets.is_empty() {
-        strip_secret_constraints(source.to_mut(), plan);
-    }
-    // Enums with `x-enum-varnames` reach typify with markers for values (rewrite_wire_values).
-    let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
+    let (source, wire) = progenitor_document(prepared);
     let wire = wire.as_ref();
-    let parsed: Result<openapiv3::OpenAPI, _> = match source {
-        // An owned copy is read by value: its strings move instead of being copied.
-        Cow::Owned(doc) => serde_path_to_error::deserialize(doc),
-        Cow::Borrowed(doc) => serde_path_to_error::deserialize(doc),
-    };
-    let mut spec = parsed.map_err(|e| {
-        let pointer = path_to_pointer(&e.path().to_string());
-        Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
-    })?;
-
-    drop_left_out_operations(&mut spec, plan);
+    let spec = progenitor_spec(source, plan, file)?;
     let bodies = success_bodies(plan);
-    bytes_for_streams(&mut spec, &bodies);
     let forms = crate::rewrite::forms::forms(plan);
-    octet_stream_for_forms(&mut spec, plan);
-    urlencoded::progenitor_input(&mut spec, plan);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
         let mock_spec = without_mock_omitted_statuses(&spec, plan);
@@ -187,6 +170,42 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
         ));
     }
     Ok(generated)
+}
+
+/// progenitor's input as a JSON document, and the `x-enum-varnames` values it carries as
+/// markers (`rewrite::wire_values`). One copy of the document at most, and only when
+/// progenitor must see it changed.
+fn progenitor_document(prepared: &Prepared) -> (Cow<'_, Value>, Option<rewrite_wire_values::WireValues>) {
+    let plan = &prepared.plan;
+    let mut source = Cow::Borrowed(&prepared.doc);
+    if !plan.unconstrained_secrets.is_empty() {
+        strip_secret_constraints(source.to_mut(), plan);
+    }
+    let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
+    (source, wire)
+}
+
+/// The OpenAPI value progenitor reads: the document without what the plan leaves out,
+/// streams offered beside JSON as the stream, forms as uploads.
+fn progenitor_spec(source: Cow<'_, Value>, plan: &Plan, file: &Path) -> Result<openapiv3::OpenAPI, Error> {
+    let parsed: Result<openapiv3::OpenAPI, _> = match source {
+        // An owned copy is read by value: its strings move instead of being copied.
+        Cow::Owned(doc) => serde_path_to_error::deserialize(doc),
+        Cow::Borrowed(doc) => serde_path_to_error::deserialize(doc),
+    };
+    let mut spec = parsed.map_err(|e| {
+        let pointer = path_to_pointer(&e.path().to_string());
+        Error::new(file, pointer, ErrorKind::Invalid(format!("not an OpenAPI 3.0 document: {}", e.inner())))
+    })?;
+    drop_left_out_operations(&mut spec, plan);
+    if let Some(components) = spec.components.as_mut() {
+        let left_out: std::collections::BTreeSet<&str> = plan.left_out_schemas().map(|(name, _)| name).collect();
+        components.schemas.retain(|name, _| !left_out.contains(name.as_str()));
+    }
+    bytes_for_streams(&mut spec, &success_bodies(plan));
+    octet_stream_for_forms(&mut spec, plan);
+    urlencoded::progenitor_input(&mut spec, plan);
+    Ok(spec)
 }
 
 /// Operations the plan leaves out (`unsupported-request-body`) are not given to progenitor.

@@ -212,6 +212,24 @@ fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTr
     Ok(needed)
 }
 
+/// The components `nodes` reach through `$ref`s, transitively, as `(kind, name)`; a reference
+/// that does not resolve inside `components` is skipped (validation reports it).
+pub fn reached_from<'a>(doc: &'a Value, nodes: impl IntoIterator<Item = &'a Value>) -> BTreeSet<(String, String)> {
+    let components = doc.get("components");
+    let mut needed = BTreeSet::new();
+    let mut queue: VecDeque<&Value> = nodes.into_iter().collect();
+    while let Some(node) = queue.pop_front() {
+        for reference in refs(node) {
+            let Ok((kind, name)) = component_of(reference) else { continue };
+            let Some(target) = components.and_then(|c| c.get(&kind)).and_then(|c| c.get(&name)) else { continue };
+            if needed.insert((kind, name)) {
+                queue.push_back(target);
+            }
+        }
+    }
+    needed
+}
+
 /// Every reference under `node` (not a `$ref` inside data: [`crate::doc::ref_sites`]).
 fn refs(node: &Value) -> Vec<&str> {
     let mut out = Vec::new();
