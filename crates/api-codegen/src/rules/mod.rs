@@ -15,12 +15,16 @@ mod deduplicate_enum_values;
 mod deep_object_query;
 mod default_response_is_error;
 mod derive_operation_id;
+mod enum_beside_all_of;
 mod error_response_union;
 mod form_urlencoded_body;
+mod format_without_meaning;
 mod head_without_body;
 pub mod multipart_form;
 mod non_standard_status;
+mod nonconforming_defaults;
 mod nullable_named_one_of;
+mod parameter_content;
 mod transport_headers;
 mod unique_enum_variant_names;
 mod unique_parameter_names;
@@ -78,6 +82,11 @@ pub(crate) const RULES: &[Rule] = &[
         apply: Apply::Plan(unique_parameter_names::apply),
     },
     Rule {
+        name: "parameter-content",
+        why: "progenitor takes a parameter's `schema`, not a `content` media type; the value goes out as the string that media type spells",
+        apply: Apply::Doc(parameter_content::apply),
+    },
+    Rule {
         name: "transport-headers",
         why: "header parameters only the HTTP stack may set (Content-Length, Host, …); a setter would promise a value that never goes out",
         apply: Apply::Doc(transport_headers::apply),
@@ -123,6 +132,21 @@ pub(crate) const RULES: &[Rule] = &[
         apply: Apply::Doc(error_response_union::apply),
     },
     // Schema-level rules.
+    Rule {
+        name: "nonconforming-defaults",
+        why: "typify refuses a schema whose `default` it does not allow; a string spelling the declared scalar is read as it, any other such default dropped",
+        apply: Apply::Doc(nonconforming_defaults::apply),
+    },
+    Rule {
+        name: "format-without-meaning",
+        why: "typify panics on a `format` of an object, array or boolean; JSON Schema lets it be ignored, and it is",
+        apply: Apply::Doc(format_without_meaning::apply),
+    },
+    Rule {
+        name: "enum-beside-all-of",
+        why: "typify panics on a schema listing values beside an `allOf`; the values are the narrower constraint and stay",
+        apply: Apply::Doc(enum_beside_all_of::apply),
+    },
     Rule {
         name: "deduplicate-enum-values",
         why: "an enum listing a value twice would give typify two variants of one name",
@@ -191,8 +215,17 @@ pub(crate) const RULES: &[Rule] = &[
 /// Every rule as (name, why, whether it records decisions in the plan), in the order they
 /// run: the rules table of `docs/generator.md` is written from this (`cargo xtask rules-table`).
 pub fn catalogue() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
-    RULES.iter().map(|rule| (rule.name, rule.why, matches!(rule.apply, Apply::Plan(_))))
+    RULES.iter().map(|rule| (rule.name, rule.why, matches!(rule.apply, Apply::Plan(_)))).chain(std::iter::once((
+        GENERATOR_REJECTS,
+        GENERATOR_REJECTS_WHY,
+        true,
+    )))
 }
+
+/// The name under which what progenitor or typify cannot take is reported: not a rule over
+/// the document but emission's finding when a run fails (`emit::locate`), recorded last.
+pub const GENERATOR_REJECTS: &str = "generator-rejects";
+const GENERATOR_REJECTS_WHY: &str = "progenitor or typify stops at the first schema or operation it cannot take; located by bisecting the failed run, each is left out and the rest generated";
 
 /// Leaves the operation at `pointer` out of the client for `why` (its plan says so, its place
 /// in the report too): degrading one operation, never the document. The operation stays in
@@ -256,6 +289,13 @@ impl RulesReport {
         let why =
             "OpenAPI 3.1 (JSON Schema 2020-12) constructs with no 3.0 spelling become the nearest form typify takes";
         self.applied.insert(0, Applied { rule: CONVERSION, why, changes });
+    }
+
+    /// Reports what emission found progenitor or typify cannot take, last (it ran last).
+    pub(crate) fn record_rejections(&mut self, places: Places) {
+        if !places.changes.is_empty() {
+            self.applied.push(Applied { rule: GENERATOR_REJECTS, why: GENERATOR_REJECTS_WHY, changes: places.changes });
+        }
     }
 
     pub fn is_empty(&self) -> bool {
