@@ -80,7 +80,12 @@ pub fn locate(prepared: &Prepared, outputs: Outputs, precision: Precision) -> Re
         if prepared.plan.left_out(&operation.pointer).is_some() {
             continue;
         }
-        let cause = reached_schemas(&source, operation.node).into_iter().find(|name| rejected.contains(name.as_str()));
+        // Each operation's closure is walked only when there is a rejected schema to find in it.
+        let cause = if rejected.is_empty() {
+            None
+        } else {
+            reached_schemas(&source, operation.node).into_iter().find(|name| rejected.contains(name.as_str()))
+        };
         match cause {
             Some(cause) => rejections
                 .operations
