@@ -79,6 +79,12 @@ enum Task {
         /// Record the table in CORPUS.md.
         #[arg(long)]
         write: bool,
+        /// Also build the clients of the N generated documents with the fewest operations
+        /// (default 3) and call each operation once through the dispatcher against a loopback
+        /// mock answering from the spec: build seconds, peak memory, answered. Builds in
+        /// `CORPUS_TARGET_DIR` (default: under the system's temporary directory).
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "3")]
+        build: Option<usize>,
     },
     /// Measures request overhead, streams, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
@@ -167,7 +173,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }),
-        Task::Corpus { dir, write } => corpus(dir, write),
+        Task::Corpus { dir, write, build } => corpus(dir, write, build),
         Task::RulesTable { check } => {
             xtask::rules_table::run(&xtask::workspace_root(), check).map(|stale| match stale {
                 Some(path) if check => {
@@ -237,9 +243,23 @@ Machine: {machine}"
 }
 
 /// `cargo xtask corpus`: prints the table, and with `write` records it in CORPUS.md.
-fn corpus(dir: Option<PathBuf>, write: bool) -> anyhow::Result<ExitCode> {
+fn corpus(dir: Option<PathBuf>, write: bool, build: Option<usize>) -> anyhow::Result<ExitCode> {
     let dir = dir.unwrap_or_else(xtask::corpus::default_dir);
-    let outcomes = xtask::corpus::run(&dir)?;
+    let mut outcomes = xtask::corpus::run(&dir)?;
+    if let Some(count) = build {
+        let options = xtask::corpus::BuildOptions { count, target_dir: xtask::corpus::default_target_dir() };
+        eprintln!("building {count} clients in {}", options.target_dir.display());
+        xtask::corpus::build(&dir, &mut outcomes, &options)?;
+        for outcome in &outcomes {
+            let Some(built) = &outcome.built else { continue };
+            if !built.failures.is_empty() {
+                eprintln!("{}: {} failures, the first five:", outcome.name, built.failures.len());
+                for failure in built.failures.iter().take(5) {
+                    eprintln!("  {failure}");
+                }
+            }
+        }
+    }
     let table = xtask::corpus::table(&outcomes);
     print!("{table}");
     for outcome in outcomes.iter().filter(|o| o.problems.len() > 1) {
