@@ -65,6 +65,7 @@ fn the_report_names_every_rule_and_place() {
             "declare-path-parameters",
             "unique-parameter-names",
             "non-standard-status",
+            "unrepresentable-responses",
             "error-response-union",
             // The schema-level rules' cases (tests/schema_rules.rs) share the tricky spec.
             "deduplicate-enum-values",
@@ -239,23 +240,28 @@ async fn a_multipart_body_is_a_typed_form_sent_part_by_part() {
 }
 
 #[test]
-fn a_body_beside_no_body_among_the_successes_leaves_that_operation_out_not_the_document() {
+fn a_body_beside_no_body_among_the_successes_is_an_option_and_other_mixes_leave_that_operation_out() {
     let json =
         |schema: serde_json::Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
+    let text = json!({"description": "t", "content": {"text/plain": {"schema": {"type": "string"}}}});
     let spec = json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {
         "/a": {"get": {"operationId": "a",
             "responses": {"200": json(json!({"type": "string"})), "201": {"description": "none"}}}},
+        "/c": {"get": {"operationId": "c", "responses": {"200": json(json!({"type": "string"})), "202": text}}},
         "/b": {"get": {"operationId": "b", "responses": {"200": json(json!({"type": "string"}))}}}}});
     let overlay = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
     let mut prepared = api_codegen::prepare(spec, Path::new("s.yaml"), &overlay, Path::new("o.yaml")).unwrap();
     let why = prepared.rules.changes_of("unrepresentable-responses");
-    assert_eq!(why.len(), 1, "{why:?}");
-    assert_eq!(why[0].pointer, "/paths/~1a/get");
-    assert!(why[0].what.contains("(200: a JSON body, 201: no body)"), "{why:?}");
-    // The operation stays in the document (the surface and drift see it), not in the client.
-    assert!(prepared.doc.pointer("/paths/~1a/get").is_some());
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert_eq!(why[0].pointer, "/paths/~1a/get/responses");
+    assert!(why[0].what.contains("`send` answers `Option`"), "{why:?}");
+    assert_eq!(why[1].pointer, "/paths/~1c/get");
+    assert!(why[1].what.contains("(200: a JSON body, 202: a non-JSON body)"), "{why:?}");
+    // The operation left out stays in the document (the surface and drift see it), not in the client.
+    assert!(prepared.doc.pointer("/paths/~1c/get").is_some());
     let ids: Vec<&str> = prepared.model.operations.iter().map(|op| op.id.as_str()).collect();
-    assert_eq!(ids, ["b"]);
+    assert_eq!(ids, ["a", "b"]);
     let client = api_codegen::generate(&mut prepared).unwrap().client;
-    assert!(client.contains("pub fn b(") && !client.contains("pub fn a("), "{client}");
+    assert!(client.contains("pub fn b(") && client.contains("pub fn a(") && !client.contains("pub fn c("), "{client}");
+    assert!(client.contains("Option<types::AResponse>"), "{client}");
 }

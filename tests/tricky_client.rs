@@ -3,7 +3,8 @@
 //! keyword properties, a recursive schema and schemas named like prelude types (`Result`,
 //! `Option`, `String`, `Vec`), all with their wire names kept; and what the schema-level
 //! normalisation rules repair (enum values repeated or colliding as Rust names, a nullable
-//! `oneOf` schema, a title naming another type), with progenitor's array query mock fixed.
+//! `oneOf` schema, a title naming another type), with progenitor's array query mock fixed;
+//! an operation answering a document or no body (`Option`).
 #![allow(clippy::unwrap_used)]
 // A test binary uses a small part of a client: the rest is dead code here.
 #![allow(dead_code, unused_imports)]
@@ -193,4 +194,26 @@ async fn the_dispatcher_calls_keyword_named_operations_by_name() {
     assert_eq!(wrong.to_string(), "argument `match_` does not fit its type");
     assert!(client.call("no_such", &serde_json::Map::new()).await.is_err());
     assert_eq!(dispatch::VENDOR.api.title, tricky::API.title);
+}
+
+/// `200` with a document beside `204` without one (`unrepresentable-responses`): `send`
+/// answers `Option`, `None` for the empty answer, and a body that is not the document is still
+/// an error.
+#[tokio::test]
+async fn a_document_beside_no_body_is_an_option() {
+    let server = Server::always(Reply::json(200, r#"{"id": "x1"}"#)).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let answer: Option<tricky::types::MaybeResponse> = client.maybe().send().await.unwrap().into_inner();
+    assert_eq!(answer.map(|a| a.id).as_deref(), Some("x1"));
+    assert_eq!(server.single_request().header("accept"), Some("application/json"));
+
+    let server = Server::always(Reply::status(204)).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let response = client.maybe().send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert!(response.into_inner().is_none());
+
+    let server = Server::always(Reply::json(200, r#"{"unexpected": true}"#)).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).retries(0).build().unwrap();
+    assert!(client.maybe().send().await.is_err());
 }

@@ -94,6 +94,30 @@ pub(crate) async fn run<T, E>(
 pub(crate) async fn decode_json<T: DeserializeOwned + std::fmt::Debug, E>(
     send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let (body, status, headers) = read_body(send).await?;
+    let value =
+        serde_json::from_slice(&body).map_err(|e| progenitor_client::Error::InvalidResponsePayload(body.clone(), e))?;
+    Ok(ResponseValue::new(value, status, headers))
+}
+
+/// [`decode_json`] for an operation that answers some successes without a body: an empty
+/// body is `None`, any other is the document (and must be one).
+pub(crate) async fn decode_json_or_empty<T: DeserializeOwned + std::fmt::Debug, E>(
+    send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+) -> Result<ResponseValue<Option<T>>, progenitor_client::Error<E>> {
+    let (body, status, headers) = read_body(send).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(ResponseValue::new(None, status, headers));
+    }
+    let value =
+        serde_json::from_slice(&body).map_err(|e| progenitor_client::Error::InvalidResponsePayload(body.clone(), e))?;
+    Ok(ResponseValue::new(Some(value), status, headers))
+}
+
+/// The whole body of a successful answer, with its status and headers.
+async fn read_body<E>(
+    send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+) -> Result<(bytes::Bytes, reqwest::StatusCode, reqwest::header::HeaderMap), progenitor_client::Error<E>> {
     let response = send.await?;
     let (status, headers) = (response.status(), response.headers().clone());
     let mut chunks = response.into_inner_stream();
@@ -101,10 +125,7 @@ pub(crate) async fn decode_json<T: DeserializeOwned + std::fmt::Debug, E>(
     while let Some(chunk) = std::future::poll_fn(|cx| chunks.as_mut().poll_next(cx)).await {
         body.extend_from_slice(&chunk.map_err(progenitor_client::Error::ResponseBodyError)?);
     }
-    let body = body.freeze();
-    let value =
-        serde_json::from_slice(&body).map_err(|e| progenitor_client::Error::InvalidResponsePayload(body.clone(), e))?;
-    Ok(ResponseValue::new(value, status, headers))
+    Ok((body.freeze(), status, headers))
 }
 
 /// progenitor's `exec` hook, as [`Context::execute`] documents it.

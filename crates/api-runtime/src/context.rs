@@ -212,6 +212,17 @@ impl Context {
         call::run(self, operation, mode, call::decode_json(send)).await.result
     }
 
+    /// An operation answering a JSON document at some success statuses and no body at others:
+    /// `None` for an empty body.
+    pub async fn call_json_or_empty<T: DeserializeOwned + std::fmt::Debug, E>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+    ) -> Result<ResponseValue<Option<T>>, Error<E>> {
+        let mode = Mode { accept: Some("application/json"), streaming: false };
+        call::run(self, operation, mode, call::decode_json_or_empty(send)).await.result
+    }
+
     /// An operation whose success body is a stream of items (`format` says how framed):
     /// typed as `T`, read as they arrive. The stream shows what the call's errors would: its
     /// scrub policy is handed over.

@@ -89,7 +89,8 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
 
     // Streams and files: each operation answering a stream or bytes, its items as they
     // arrived, a download saved to a file.
-    for call in calls.iter().filter(|c| c.args.is_some() && c.body != SuccessBody::Progenitor) {
+    let streamed = |body: &SuccessBody| matches!(body, SuccessBody::Events { .. } | SuccessBody::Download { .. });
+    for call in calls.iter().filter(|c| c.args.is_some() && streamed(&c.body)) {
         let streaming = matches!(call.body, SuccessBody::Events { json: Some(_), .. });
         let method =
             if streaming { format!("{}{}", call.method, api_codegen::STREAM_SUFFIX) } else { call.method.clone() };
@@ -99,7 +100,7 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
 
     // Uploads: each operation sending a multipart form (and answering JSON: the others were
     // shown with the streams), its parts as the server read them.
-    for call in calls.iter().filter(|c| c.args.is_some() && c.form && c.body == SuccessBody::Progenitor) {
+    for call in calls.iter().filter(|c| c.args.is_some() && c.form && !streamed(&c.body)) {
         let outcome = Outcome::Done(client.call(&call.method, call.args.as_ref().unwrap_or(&Map::new())).await);
         session.show(&format!("{} (multipart upload)", call.id), &outcome)?;
     }
@@ -271,7 +272,7 @@ impl Session<'_> {
                 std::fs::write(&file, bytes).with_context(|| format!("saving {}", file.display()))?;
                 writeln!(self.out, "← {} bytes of {accept}, saved to {}", bytes.len(), file.display())?;
             }
-            SuccessBody::Progenitor => {}
+            SuccessBody::Progenitor | SuccessBody::JsonOrEmpty { .. } => {}
         }
         Ok(())
     }
@@ -367,7 +368,11 @@ mod tests {
             let part = &part[..part[1..].find("\n== ").map_or(part.len(), |end| end + 1)];
             // Each multipart upload is shown once, part by part, its files named.
             for call in calls.iter().filter(|c| c.form) {
-                let kind = if call.body == SuccessBody::Progenitor { "multipart upload" } else { "streamed" };
+                let kind = if matches!(call.body, SuccessBody::Events { .. } | SuccessBody::Download { .. }) {
+                    "streamed"
+                } else {
+                    "multipart upload"
+                };
                 let shown = part.split(&format!("\n-- {} ({kind})\n", call.id)).nth(1);
                 let request = shown.and_then(|s| s.split("\n-- ").next()).unwrap_or_default();
                 assert!(request.contains("    part `") && request.contains("`: file `"), "{}: {request}", call.id);

@@ -72,6 +72,9 @@ pub enum SuccessBody {
     },
     /// Bytes of these media types (for `Accept`).
     Download { accept: String },
+    /// A JSON document (a component) at some success statuses and no body at others
+    /// (`200` beside `204`): `send` answers `Option<T>`, `None` for an empty body.
+    JsonOrEmpty { json: String },
 }
 
 /// A `oneOf`/`anyOf` of components with a discriminator: each value of `property` and the
@@ -93,9 +96,11 @@ pub struct ErrorItems {
 /// them).
 pub fn success_body(doc: &Value, op: &Value) -> SuccessBody {
     let mut stream: Option<(Framing, String, Option<&Value>)> = None;
-    let (mut json, mut bytes) = (None, Vec::<String>::new());
+    let (mut json, mut bytes, mut empty) = (None, Vec::<String>::new(), false);
     for (_, response) in responses(doc, op, Outcome::Success) {
-        for (media_type, media) in response.get("content").and_then(Value::as_object).into_iter().flatten() {
+        let content = response.get("content").and_then(Value::as_object);
+        empty |= content.is_none_or(|c| c.is_empty());
+        for (media_type, media) in content.into_iter().flatten() {
             if let Some(framing) = framing(media_type) {
                 stream.get_or_insert((framing, media_type.clone(), media.get("schema")));
             } else if is_progenitor_json(media_type) {
@@ -113,6 +118,11 @@ pub fn success_body(doc: &Value, op: &Value) -> SuccessBody {
             json: json.flatten().and_then(component),
             errors: schema.map(|s| error_items(doc, s)).unwrap_or_default(),
             tagged: schema.and_then(|s| tagged(doc, s)),
+        },
+        (None, Some(schema)) if empty && bytes.is_empty() => match schema.and_then(component) {
+            Some(json) => SuccessBody::JsonOrEmpty { json },
+            // Inline: the `unrepresentable-responses` rule names it or leaves the operation out.
+            None => SuccessBody::Progenitor,
         },
         (None, Some(_)) => SuccessBody::Progenitor,
         (None, None) if bytes.is_empty() => SuccessBody::Progenitor,

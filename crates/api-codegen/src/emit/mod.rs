@@ -202,7 +202,9 @@ fn progenitor_spec(source: Cow<'_, Value>, plan: &Plan, file: &Path) -> Result<o
         let left_out: std::collections::BTreeSet<&str> = plan.left_out_schemas().map(|(name, _)| name).collect();
         components.schemas.retain(|name, _| !left_out.contains(name.as_str()));
     }
-    bytes_for_streams(&mut spec, &success_bodies(plan));
+    let bodies = success_bodies(plan);
+    bytes_for_streams(&mut spec, &bodies);
+    bytes_for_json_or_empty(&mut spec, &bodies);
     octet_stream_for_forms(&mut spec, plan);
     urlencoded::progenitor_input(&mut spec, plan);
     Ok(spec)
@@ -230,16 +232,7 @@ fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI, plan: &Plan) {
             if plan.form(&operation_pointer(path, method)).is_none() {
                 continue;
             }
-            let bytes = openapiv3::MediaType {
-                schema: Some(openapiv3::ReferenceOr::Item(openapiv3::Schema {
-                    schema_data: Default::default(),
-                    schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(openapiv3::StringType {
-                        format: openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary),
-                        ..Default::default()
-                    })),
-                })),
-                ..Default::default()
-            };
+            let bytes = bytes_media();
             op.request_body = Some(openapiv3::ReferenceOr::Item(openapiv3::RequestBody {
                 content: [("application/octet-stream".to_string(), bytes)].into_iter().collect(),
                 required: true,
@@ -279,6 +272,44 @@ fn bytes_for_streams(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, Su
                 response.content.retain(|media, _| !is_progenitor_json(media));
             }
         }
+    }
+}
+
+/// An operation answering JSON at some success statuses and nothing at others reaches
+/// progenitor as bytes at every success status, so it has one success type (the generated
+/// `send` decodes the document, or answers `None` for an empty body).
+fn bytes_for_json_or_empty(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, SuccessBody>) {
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for op in operation_slots(item).into_iter().filter_map(|(_, slot)| slot.as_mut()) {
+            let name = op.operation_id.as_deref().map(crate::names::method_name);
+            if !matches!(name.and_then(|n| bodies.get(&n)), Some(SuccessBody::JsonOrEmpty { .. })) {
+                continue;
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                let success = matches!(status, openapiv3::StatusCode::Code(200..=299))
+                    || matches!(status, openapiv3::StatusCode::Range(2));
+                if success {
+                    // A shared (`$ref`) response is replaced here only: others may read it typed.
+                    let content = [("application/octet-stream".to_string(), bytes_media())].into_iter().collect();
+                    *response = openapiv3::ReferenceOr::Item(openapiv3::Response { content, ..Default::default() });
+                }
+            }
+        }
+    }
+}
+
+/// A media type of raw bytes, as progenitor reads and sends them (`ByteStream`, `Body`).
+fn bytes_media() -> openapiv3::MediaType {
+    openapiv3::MediaType {
+        schema: Some(openapiv3::ReferenceOr::Item(openapiv3::Schema {
+            schema_data: Default::default(),
+            schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(openapiv3::StringType {
+                format: openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary),
+                ..Default::default()
+            })),
+        })),
+        ..Default::default()
     }
 }
 

@@ -132,6 +132,20 @@ fn wrap_one(
                 client.inner.call(#operation, self.send_raw()).await
             }
         }),
+        SuccessBody::JsonOrEmpty { json } => {
+            let document = type_of(&Some(json.clone()));
+            let output = answers(syn::parse_quote!(::std::option::Option<#document>))?;
+            sends.push(syn::parse_quote! {
+                #(#docs)*
+                ///
+                #(#runtime)*
+                /// Some successes answer without a body: those are `None`.
+                pub async fn send(self) -> #output {
+                    let client = self.#client;
+                    client.inner.call_json_or_empty::<#document, _>(#operation, self.send_raw()).await
+                }
+            });
+        }
         SuccessBody::Download { accept } => {
             let output = answers(syn::parse_quote!(::api_runtime::ByteDownload))?;
             sends.push(syn::parse_quote! {
