@@ -15,6 +15,7 @@ mod deduplicate_enum_values;
 mod deep_object_query;
 mod default_response_is_error;
 mod derive_operation_id;
+mod dropshot_extensions;
 mod enum_beside_all_of;
 mod error_response_union;
 mod form_urlencoded_body;
@@ -115,6 +116,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "unsupported-security",
         why: "the runtime presents every scheme but mutual TLS (bearer, basic, other http schemes, API keys in a header, the query or a cookie); alternatives needing an unknown scheme are dropped where another remains",
         apply: Apply::Plan(unsupported_security::apply),
+    },
+    Rule {
+        name: "dropshot-extensions",
+        why: "progenitor makes `x-dropshot-websocket` operations upgrades the client's calls do not carry (left out) and `x-dropshot-pagination` a stream over its own error type (taken off)",
+        apply: Apply::Plan(dropshot_extensions::apply),
     },
     Rule {
         name: "default-response-is-error",
