@@ -129,7 +129,7 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "unrepresentable-responses",
-        why: "progenitor types an operation's successes as one and its errors as one; a JSON body beside none cannot be",
+        why: "progenitor types an operation's successes as one and its errors as one; a JSON success beside one without a body is answered as `Option`, other mixes cannot be",
         apply: Apply::Plan(unrepresentable_responses::apply),
     },
     Rule {
