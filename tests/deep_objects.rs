@@ -116,3 +116,32 @@ async fn a_flat_form_body_repeats_an_array_s_key() {
         "From=%2B15017122661&StatusCallbackEvent=initiated&StatusCallbackEvent=answered&To=%2B15558675310"
     );
 }
+
+#[tokio::test]
+async fn struct_query_parameters_go_out_in_their_style_and_unset_properties_send_nothing() {
+    let server = server().await;
+    let recurring = types::AllPricesRecurringParams {
+        interval: Some(types::AllPricesRecurringParamsInterval::Month),
+        usage_type: None,
+    };
+    let effective_at = types::ListPricesEffectiveAt { gte: Some(1_700_000_000), lt: None };
+    let color = types::Color { r: Some(100), g: Some(200) };
+    client(&server).list_prices().recurring(recurring).effective_at(effective_at).color(color).send().await.unwrap();
+    client(&server)
+        .list_prices()
+        .effective_at(types::ListPricesEffectiveAt { gte: None, lt: None })
+        .send()
+        .await
+        .unwrap();
+    client(&server).list_prices().send().await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests[0].path, "/v1/prices");
+    // deepObject: `name[key]=value`; form, exploded: each property its own pair; form, not
+    // exploded: `name=k1,v1,k2,v2` (commas escaped by the query encoder).
+    assert_eq!(
+        requests[0].query.as_deref(),
+        Some("color=g%2C200%2Cr%2C100&gte=1700000000&recurring%5Binterval%5D=month")
+    );
+    assert_eq!(requests[1].query, None, "a struct with no property set sends nothing");
+    assert_eq!(requests[2].query, None);
+}

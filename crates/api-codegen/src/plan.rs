@@ -47,6 +47,21 @@ pub struct OperationPlan {
     /// Query parameters (their names in the document) with `style: deepObject`, sent as
     /// `name[key]=value` (`deep-object-query`).
     pub deep_object_query: Vec<String>,
+    /// Query parameters of `form` style (OpenAPI's default) whose type is a struct, sent as
+    /// its properties (`form-object-query`).
+    pub form_object_query: Vec<FormObjectQuery>,
+    /// Query parameters (names in the document) whose type is a struct, which progenitor
+    /// cannot take: it is given a map of that type, and the builder takes the struct again.
+    pub struct_query: Vec<String>,
+}
+
+/// A `form` query parameter of a struct type: its properties as `key=value` pairs of their
+/// own (exploded) or as one `name=k1,v1,k2,v2` (not exploded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormObjectQuery {
+    /// Its name in the document.
+    pub name: String,
+    pub explode: bool,
 }
 
 /// How an operation's request body is sent.

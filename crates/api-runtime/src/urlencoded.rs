@@ -1,5 +1,6 @@
-//! `application/x-www-form-urlencoded` bodies and `style: deepObject` query parameters,
-//! encoded from the value serde makes of the typed argument, as the spec's `encoding` says.
+//! `application/x-www-form-urlencoded` bodies and query parameters of an object type
+//! (`style: deepObject`, or `form` with a struct's properties), encoded from the value serde
+//! makes of the typed argument, as the spec's `encoding` or the parameter's style says.
 //!
 //! serde_urlencoded (what progenitor sends form bodies with) writes flat values only and fails
 //! at run time on an array or a nested object. Here each top-level field is written in its
@@ -237,14 +238,47 @@ impl<'a, T: ?Sized> DeepObject<'a, T> {
     where
         T: Serialize,
     {
-        let value = serde_json::to_value(self.value).map_err(|e| EncodeError::Serialize(e.to_string()))?;
-        let mut pairs = Vec::new();
-        field_pairs(self.name, &value, Style::DeepObject, true, &mut pairs)?;
-        Ok(pairs)
+        QueryObject::new(self.name, self.value, Style::DeepObject, true).pairs()
     }
 }
 
 impl<T: Serialize + ?Sized> Serialize for DeepObject<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let pairs = self.pairs().map_err(serde::ser::Error::custom)?;
+        serializer.collect_seq(pairs)
+    }
+}
+
+/// A query parameter written in `style` (see the module documentation), for `reqwest`'s
+/// `query`: a struct's properties in `form` style are `key=value` pairs of their own
+/// (exploded, OpenAPI's default) or one `name=k1,v1,k2,v2` (not exploded); unset properties
+/// and an unset parameter write nothing. Generated code puts it where progenitor wrote its
+/// `QueryParam` for a parameter whose type is a struct, which progenitor cannot take.
+pub struct QueryObject<'a, T: ?Sized> {
+    name: &'a str,
+    value: &'a T,
+    style: Style,
+    explode: bool,
+}
+
+impl<'a, T: ?Sized> QueryObject<'a, T> {
+    pub fn new(name: &'a str, value: &'a T, style: Style, explode: bool) -> Self {
+        Self { name, value, style, explode }
+    }
+
+    /// The (unescaped) pairs this parameter sends.
+    pub fn pairs(&self) -> Result<Vec<(String, String)>, EncodeError>
+    where
+        T: Serialize,
+    {
+        let value = serde_json::to_value(self.value).map_err(|e| EncodeError::Serialize(e.to_string()))?;
+        let mut pairs = Vec::new();
+        field_pairs(self.name, &value, self.style, self.explode, &mut pairs)?;
+        Ok(pairs)
+    }
+}
+
+impl<T: Serialize + ?Sized> Serialize for QueryObject<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let pairs = self.pairs().map_err(serde::ser::Error::custom)?;
         serializer.collect_seq(pairs)
@@ -365,5 +399,37 @@ mod tests {
         assert_eq!(query(&None), None);
         let pairs = DeepObject::new("created", &range).pairs().unwrap();
         assert_eq!(join(&pairs), "created[gte]=1&created[lt]=2");
+    }
+
+    #[test]
+    fn a_struct_query_parameter_is_written_in_its_style_and_unset_properties_are_absent() {
+        #[derive(Serialize)]
+        struct Range {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            gte: Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            lt: Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            tz: Option<String>,
+        }
+        let range = Some(Range { gte: Some(1), lt: None, tz: Some("a b,c".into()) });
+        let query = |param: &QueryObject<'_, Option<Range>>| {
+            let request = reqwest::Client::new().get("http://127.0.0.1/v1/x").query(param);
+            request.build().unwrap().url().query().map(String::from)
+        };
+        let form = |explode| QueryObject::new("effective_at", &range, Style::Form, explode);
+        assert_eq!(query(&form(true)).as_deref(), Some("gte=1&tz=a+b%2Cc"));
+        assert_eq!(query(&form(false)).as_deref(), Some("effective_at=gte%2C1%2Ctz%2Ca+b%2Cc"));
+        let deep = QueryObject::new("effective_at", &range, DEEP, true);
+        assert_eq!(query(&deep).as_deref(), Some("effective_at%5Bgte%5D=1&effective_at%5Btz%5D=a+b%2Cc"));
+        let unset = None;
+        for (style, explode) in [(Style::Form, true), (Style::Form, false), (DEEP, true)] {
+            assert_eq!(query(&QueryObject::new("effective_at", &unset, style, explode)), None);
+        }
+        let empty = Some(Range { gte: None, lt: None, tz: None });
+        assert_eq!(query(&QueryObject::new("effective_at", &empty, Style::Form, false)), None);
+        let nested = json!({"a": {"b": 1}});
+        let err = QueryObject::new("filters", &nested, Style::Form, true).pairs().unwrap_err();
+        assert_eq!(err.to_string(), "field `filters`: a nested object or array cannot be written in style form");
     }
 }

@@ -18,6 +18,7 @@ mod derive_operation_id;
 mod dropshot_extensions;
 mod enum_beside_all_of;
 mod error_response_union;
+mod form_object_query;
 mod form_urlencoded_body;
 mod format_without_meaning;
 mod head_without_body;
@@ -199,6 +200,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "deep-object-query",
         why: "progenitor refuses the document at a `style: deepObject` query parameter; the client sends it as `name[key]=value`",
         apply: Apply::Plan(deep_object_query::apply),
+    },
+    Rule {
+        name: "form-object-query",
+        why: "progenitor panics at a query parameter whose type is a struct; the client sends its properties as form style says, `key=value` each (exploded, the default) or `name=key,value,…`",
+        apply: Apply::Plan(form_object_query::apply),
     },
     Rule {
         name: "unique-type-names",
