@@ -228,8 +228,14 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(sentinel) = secret_sentinel(doc, schema) {
         return sentinel;
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null())) {
-        return first.clone();
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if let Some(first) = values.iter().find(|v| !v.is_null()) {
+            return first.clone();
+        }
+        // An enum of `null` alone (Dropshot's "answers null": `{type: string, enum: [null]}`).
+        if !values.is_empty() {
+            return Value::Null;
+        }
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
         let mut merged = Map::new();
@@ -593,5 +599,12 @@ mod tests {
         assert_eq!(args.body_type.as_deref(), Some("application/json"));
         let statuses: Vec<(u16, Option<Value>)> = responses(&doc, op).into_iter().map(|r| (r.status, r.body)).collect();
         assert_eq!(statuses, [(201, Some(json!("string"))), (404, None)]);
+    }
+
+    #[test]
+    fn an_enum_of_null_alone_is_answered_null() {
+        let doc = json!({});
+        assert_eq!(minimal(&doc, &json!({"title": "Null", "type": "string", "enum": [null]}), 0), Value::Null);
+        assert_eq!(minimal(&doc, &json!({"type": "string", "enum": [null, "a"]}), 0), json!("a"));
     }
 }
