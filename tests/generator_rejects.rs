@@ -87,7 +87,7 @@ fn a_document_whose_every_operation_fails_is_refused_with_every_reason_located()
 }
 
 #[test]
-fn a_document_progenitor_takes_is_generated_once_and_reports_no_rejection() {
+fn a_document_progenitor_takes_reports_no_rejection() {
     let doc = json!({
         "openapi": "3.0.3",
         "info": {"title": "T", "version": "1"},

@@ -441,7 +441,7 @@ fn cargo_build(ws: &Path, target_dir: &Path, package: &str) -> anyhow::Result<Me
         .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env("CARGO_INCREMENTAL", "0")
         .stdin(std::process::Stdio::null());
-    let before = peak_child_memory();
+    let before = crate::measure::peak_child_memory();
     let started = Instant::now();
     let output = command.output()?;
     let seconds = started.elapsed().as_secs_f64();
@@ -451,7 +451,7 @@ fn cargo_build(ws: &Path, target_dir: &Path, package: &str) -> anyhow::Result<Me
             line.rsplit(':').next()?.trim().parse::<u64>().ok().map(|kib| kib * 1024)
         })
     } else {
-        peak_child_memory().filter(|after| before.is_none_or(|before| *after > before))
+        crate::measure::peak_child_memory().filter(|after| before.is_none_or(|before| *after > before))
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut errors: Vec<String> = stderr
@@ -465,17 +465,6 @@ fn cargo_build(ws: &Path, target_dir: &Path, package: &str) -> anyhow::Result<Me
         errors = stderr.lines().rev().take(5).map(str::to_string).collect::<Vec<_>>().into_iter().rev().collect();
     }
     Ok(Measured { success: output.status.success(), seconds, peak_bytes, errors })
-}
-
-#[cfg(unix)]
-fn peak_child_memory() -> Option<u64> {
-    use nix::sys::resource::{UsageWho, getrusage};
-    // Linux reports kilobytes.
-    getrusage(UsageWho::RUSAGE_CHILDREN).ok().map(|usage| usage.max_rss() as u64 * 1024)
-}
-#[cfg(not(unix))]
-fn peak_child_memory() -> Option<u64> {
-    None
 }
 
 /// How long the calls of one client may take: the mock answers on loopback at once.

@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod credentials;
 pub mod features;
 pub mod fixtures;
+pub mod measure;
 pub mod refresh;
 pub mod rules_table;
 pub mod scratch;

@@ -58,19 +58,6 @@ fn dependency(root: &Path, vendor: &str, features: &[String]) -> String {
     format!("{vendor} = {{ path = {path}, default-features = false, features = {features} }}\n")
 }
 
-/// The largest resident set of any process this one has waited for (directly or through
-/// cargo): it only grows, so a step's peak is known only when the step raises it.
-#[cfg(unix)]
-fn peak_child_memory() -> Option<u64> {
-    use nix::sys::resource::{UsageWho, getrusage};
-    // Linux reports kilobytes.
-    getrusage(UsageWho::RUSAGE_CHILDREN).ok().map(|usage| usage.max_rss() as u64 * 1024)
-}
-#[cfg(not(unix))]
-fn peak_child_memory() -> Option<u64> {
-    None
-}
-
 fn gib(bytes: u64) -> String {
     format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
 }
@@ -122,10 +109,10 @@ pub fn run() -> anyhow::Result<Vec<Row>> {
     }];
 
     // The same crate switched to the whole client: what that step costs on top.
-    let before = peak_child_memory();
+    let before = crate::measure::peak_child_memory();
     scratch::write_crate(user.path(), "client-user", &dependency(&root, largest, &["full".into()]), &lib)?;
     let full = build(user.path(), "client-user")?;
-    let after = peak_child_memory();
+    let after = crate::measure::peak_child_memory();
     let peak = match (before, after) {
         (Some(before), Some(after)) if after > before => Some(after),
         _ => None,

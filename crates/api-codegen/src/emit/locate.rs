@@ -13,8 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use progenitor::Generator;
 use serde_json::{Map, Value};
 
-use super::{Outputs, panics, progenitor_document, progenitor_spec, settings, without_mock_omitted_statuses};
+use super::{
+    Outputs, panics, progenitor_document, progenitor_spec, settings, success_bodies, without_mock_omitted_statuses,
+};
 use crate::doc::Spec;
+use crate::doc::media::SuccessBody;
 use crate::error::join;
 use crate::model::Prepared;
 use crate::select::reached_from;
@@ -40,7 +43,8 @@ impl Rejections {
 /// they combine, and the caller keeps the original error.
 pub fn locate(prepared: &Prepared, outputs: Outputs, precision: Precision) -> Rejections {
     let (source, _) = progenitor_document(prepared);
-    let mut trials = Trials { prepared, doc: &source, mock: outputs.mock, parameters: BTreeMap::new() };
+    let bodies = success_bodies(&prepared.plan);
+    let mut trials = Trials { prepared, doc: &source, mock: outputs.mock, bodies, parameters: BTreeMap::new() };
     let mut rejections = Rejections::default();
 
     let schemas: Vec<String> = source
@@ -140,6 +144,8 @@ struct Trials<'a> {
     /// progenitor's input as a document (`progenitor_document`).
     doc: &'a Value,
     mock: bool,
+    /// Each operation's success body, as emission reads it (`success_bodies`): once, not per trial.
+    bodies: BTreeMap<String, SuccessBody>,
     /// Component schemas only parameters reach are given as they are; the others are
     /// stubbed (`{}`), which typify turns into JSON values at once. What progenitor itself
     /// refuses is in parameters and media types, so a trial of a few operations of a
@@ -153,7 +159,7 @@ impl Trials<'_> {
     /// what they reach: the problem, if progenitor fails.
     fn run(&self, operations: &[String], schemas: &[String]) -> Option<String> {
         let part = self.part(operations, schemas);
-        let spec = match progenitor_spec(Cow::Owned(part), &self.prepared.plan, &self.prepared.file) {
+        let spec = match progenitor_spec(Cow::Owned(part), &self.prepared.plan, &self.bodies, &self.prepared.file) {
             Ok(spec) => spec,
             Err(error) => return Some(error.kind.to_string()),
         };

@@ -107,8 +107,8 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     let file = prepared.file.as_path();
     let (source, wire) = progenitor_document(prepared);
     let wire = wire.as_ref();
-    let spec = progenitor_spec(source, plan, file)?;
     let bodies = success_bodies(plan);
+    let spec = progenitor_spec(source, plan, &bodies, file)?;
     let forms = crate::rewrite::forms::forms(plan);
     let client = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
     let mock = if outputs.mock {
@@ -187,7 +187,12 @@ fn progenitor_document(prepared: &Prepared) -> (Cow<'_, Value>, Option<rewrite_w
 
 /// The OpenAPI value progenitor reads: the document without what the plan leaves out,
 /// streams offered beside JSON as the stream, forms as uploads.
-fn progenitor_spec(source: Cow<'_, Value>, plan: &Plan, file: &Path) -> Result<openapiv3::OpenAPI, Error> {
+fn progenitor_spec(
+    source: Cow<'_, Value>,
+    plan: &Plan,
+    bodies: &BTreeMap<String, SuccessBody>,
+    file: &Path,
+) -> Result<openapiv3::OpenAPI, Error> {
     let parsed: Result<openapiv3::OpenAPI, _> = match source {
         // An owned copy is read by value: its strings move instead of being copied.
         Cow::Owned(doc) => serde_path_to_error::deserialize(doc),
@@ -202,9 +207,7 @@ fn progenitor_spec(source: Cow<'_, Value>, plan: &Plan, file: &Path) -> Result<o
         let left_out: std::collections::BTreeSet<&str> = plan.left_out_schemas().map(|(name, _)| name).collect();
         components.schemas.retain(|name, _| !left_out.contains(name.as_str()));
     }
-    let bodies = success_bodies(plan);
-    bytes_for_streams(&mut spec, &bodies);
-    bytes_for_json_or_empty(&mut spec, &bodies);
+    bytes_for_successes(&mut spec, bodies);
     octet_stream_for_forms(&mut spec, plan);
     urlencoded::progenitor_input(&mut spec, plan);
     Ok(spec)
@@ -243,57 +246,46 @@ fn octet_stream_for_forms(spec: &mut openapiv3::OpenAPI, plan: &Plan) {
 }
 
 /// Each operation's success body (by method name), where it is not progenitor's own.
-fn success_bodies(plan: &Plan) -> BTreeMap<String, SuccessBody> {
+pub(super) fn success_bodies(plan: &Plan) -> BTreeMap<String, SuccessBody> {
     plan.operations()
         .filter(|(_, op)| op.success != SuccessBody::Progenitor && !op.rust_name.is_empty())
         .map(|(_, op)| (op.rust_name.clone(), op.success.clone()))
         .collect()
 }
 
-/// A response that offers a stream beside a JSON document reaches progenitor as the stream
-/// alone, so it reads bytes (the generated `send` decodes the document when that is asked for).
-fn bytes_for_streams(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, SuccessBody>) {
+/// Successes progenitor must read as bytes, one type for all of an operation's successes:
+/// - a response that offers a stream beside a JSON document reaches progenitor as the stream
+///   alone (the generated `send` decodes the document when that is asked for);
+/// - an operation answering JSON at some success statuses and nothing at others reaches it as
+///   bytes at every success status (`send` decodes the document, or answers `None` for an
+///   empty body).
+fn bytes_for_successes(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, SuccessBody>) {
     use crate::doc::media::is_progenitor_json;
     for item in spec.paths.paths.values_mut() {
         let openapiv3::ReferenceOr::Item(item) = item else { continue };
         for op in operation_slots(item).into_iter().filter_map(|(_, slot)| slot.as_mut()) {
             let name = op.operation_id.as_deref().map(crate::names::method_name);
-            if !matches!(name.and_then(|n| bodies.get(&n)), Some(SuccessBody::Events { json: Some(_), .. })) {
-                continue;
-            }
-            for (status, response) in op.responses.responses.iter_mut() {
-                let success = matches!(status, openapiv3::StatusCode::Code(200..=299))
-                    || matches!(status, openapiv3::StatusCode::Range(2));
-                if let (true, openapiv3::ReferenceOr::Item(response)) = (success, response) {
-                    response.content.retain(|media, _| !is_progenitor_json(media));
+            let body = name.and_then(|n| bodies.get(&n));
+            let successes = op.responses.responses.iter_mut().filter(|(status, _)| {
+                matches!(status, openapiv3::StatusCode::Code(200..=299) | openapiv3::StatusCode::Range(2))
+            });
+            match body {
+                Some(SuccessBody::Events { json: Some(_), .. }) => {
+                    let default = op.responses.default.iter_mut();
+                    for response in successes.map(|(_, response)| response).chain(default) {
+                        if let openapiv3::ReferenceOr::Item(response) = response {
+                            response.content.retain(|media, _| !is_progenitor_json(media));
+                        }
+                    }
                 }
-            }
-            if let Some(openapiv3::ReferenceOr::Item(response)) = op.responses.default.as_mut() {
-                response.content.retain(|media, _| !is_progenitor_json(media));
-            }
-        }
-    }
-}
-
-/// An operation answering JSON at some success statuses and nothing at others reaches
-/// progenitor as bytes at every success status, so it has one success type (the generated
-/// `send` decodes the document, or answers `None` for an empty body).
-fn bytes_for_json_or_empty(spec: &mut openapiv3::OpenAPI, bodies: &BTreeMap<String, SuccessBody>) {
-    for item in spec.paths.paths.values_mut() {
-        let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for op in operation_slots(item).into_iter().filter_map(|(_, slot)| slot.as_mut()) {
-            let name = op.operation_id.as_deref().map(crate::names::method_name);
-            if !matches!(name.and_then(|n| bodies.get(&n)), Some(SuccessBody::JsonOrEmpty { .. })) {
-                continue;
-            }
-            for (status, response) in op.responses.responses.iter_mut() {
-                let success = matches!(status, openapiv3::StatusCode::Code(200..=299))
-                    || matches!(status, openapiv3::StatusCode::Range(2));
-                if success {
-                    // A shared (`$ref`) response is replaced here only: others may read it typed.
-                    let content = [("application/octet-stream".to_string(), bytes_media())].into_iter().collect();
-                    *response = openapiv3::ReferenceOr::Item(openapiv3::Response { content, ..Default::default() });
+                Some(SuccessBody::JsonOrEmpty { .. }) => {
+                    for (_, response) in successes {
+                        // A shared (`$ref`) response is replaced here only: others may read it typed.
+                        let content = [("application/octet-stream".to_string(), bytes_media())].into_iter().collect();
+                        *response = openapiv3::ReferenceOr::Item(openapiv3::Response { content, ..Default::default() });
+                    }
                 }
+                _ => {}
             }
         }
     }
