@@ -18,8 +18,11 @@ pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
     } else {
         writeln!(out, "note: {} does not exist; checking with an empty overlay", dir.overlay.display())?;
         let empty = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
-        api_codegen::load::yaml::read(&dir.spec)
-            .and_then(|doc| api_codegen::prepare(doc, &dir.spec, &empty, &dir.overlay))
+        api_codegen::load::bundle::read(&dir.spec).and_then(|bundle| {
+            let mut prepared = api_codegen::prepare(bundle.doc, &dir.spec, &empty, &dir.overlay)?;
+            prepared.rules.record_bundle(bundle.hoisted);
+            Ok(prepared)
+        })
     };
     let generated = result.and_then(|mut prepared| api_codegen::generate(&mut prepared).map(|code| (prepared, code)));
     match generated {

@@ -66,19 +66,70 @@ pub fn manifest(dir: &Path) -> anyhow::Result<Vec<Document>> {
     Ok(documents)
 }
 
-/// The document as published, checked against the manifest's sha256.
-pub fn read(dir: &Path, document: &Document) -> anyhow::Result<Vec<u8>> {
+/// A document as published: its root file and, for a document in several files, the others.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub root: Vec<u8>,
+    /// Paths relative to the root's folder, with their bytes.
+    pub others: Vec<(String, Vec<u8>)>,
+}
+
+/// The document as published, checked against the manifest's sha256; a multi-file document's
+/// other files (`<name>.files.tar.gz`) each against `<name>.files.sha256`.
+pub fn read(dir: &Path, document: &Document) -> anyhow::Result<Content> {
     let path = dir.join(&document.file);
-    let mut content = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path)?).read_to_end(&mut content)?;
-    let digest: String = Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
+    let mut root = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path)?).read_to_end(&mut root)?;
+    let digest = sha256_hex(&root);
     anyhow::ensure!(
         digest == document.sha256,
         "{}: sha256 {digest}, but MANIFEST.tsv records {}",
         path.display(),
         document.sha256
     );
-    Ok(content)
+    Ok(Content { root, others: other_files(dir, &document.name)? })
+}
+
+/// `<name>.files.tar.gz`: regular files at relative paths inside the root's folder, each listed
+/// with its sha256 in `<name>.files.sha256` (as `sha256sum` writes it), none missing or extra.
+fn other_files(dir: &Path, name: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let archive = dir.join(format!("{name}.files.tar.gz"));
+    if !archive.is_file() {
+        return Ok(Vec::new());
+    }
+    let sums = dir.join(format!("{name}.files.sha256"));
+    let listed = std::fs::read_to_string(&sums).map_err(|e| anyhow::anyhow!("{}: {e}", sums.display()))?;
+    let mut expected: BTreeMap<&str, &str> =
+        listed.lines().filter_map(|line| line.split_once("  ")).map(|(sum, path)| (path, sum)).collect();
+    let mut files = Vec::new();
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::fs::File::open(&archive)?));
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path()?.to_string_lossy().into_owned();
+        let inside = Path::new(&path).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        anyhow::ensure!(inside, "{}: `{path}` is not a relative path inside the folder", archive.display());
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        let sum = expected.remove(path.as_str());
+        anyhow::ensure!(
+            sum == Some(sha256_hex(&bytes).as_str()),
+            "{}: `{path}` is not listed with its sha256 in {}",
+            archive.display(),
+            sums.display()
+        );
+        files.push((path, bytes));
+    }
+    if let Some(path) = expected.keys().next() {
+        anyhow::bail!("{}: lists `{path}`, which {} lacks", sums.display(), archive.display());
+    }
+    Ok(files)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the generator made of one document.
@@ -102,12 +153,13 @@ pub struct Outcome {
 
 /// Runs the generator on one document as `vendor add` would start: the bare document and an
 /// overlay naming the API key's environment variable (`<NAME>_API_KEY`).
-pub fn generate(name: &str, version: &str, content: &[u8], file: &str) -> anyhow::Result<Outcome> {
+pub fn generate(name: &str, version: &str, content: &Content, file: &str) -> anyhow::Result<Outcome> {
     let dir = tempfile::tempdir()?;
     write_spec_dir(dir.path(), name, content, file)?;
     let spec_dir = SpecDir::new(dir.path());
-    let declared = api_codegen::load::yaml::read(&spec_dir.spec)
+    let declared = api_codegen::load::bundle::read(&spec_dir.spec)
         .ok()
+        .map(|bundle| bundle.doc)
         .filter(|doc| doc.get("openapi").is_some())
         .map(|doc| api_codegen::doc::Spec::new(&doc).operations().len());
     let started = Instant::now();
@@ -148,11 +200,19 @@ pub fn generate(name: &str, version: &str, content: &[u8], file: &str) -> anyhow
     Ok(outcome)
 }
 
-/// Writes the bare document (`openapi.yaml` or `.json`, as `file` is) and an overlay naming only
-/// the API key's environment variable (`<NAME>_API_KEY`) into `dir`.
-fn write_spec_dir(dir: &Path, name: &str, content: &[u8], file: &str) -> anyhow::Result<()> {
+/// Writes the bare document (`openapi.yaml` or `.json`, as `file` is) with the other files it
+/// references beside it, and an overlay naming only the API key's environment variable
+/// (`<NAME>_API_KEY`), into `dir`.
+fn write_spec_dir(dir: &Path, name: &str, content: &Content, file: &str) -> anyhow::Result<()> {
     let extension = if file.contains(".json") { "json" } else { "yaml" };
-    std::fs::write(dir.join(format!("openapi.{extension}")), content)?;
+    std::fs::write(dir.join(format!("openapi.{extension}")), &content.root)?;
+    for (path, bytes) in &content.others {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)?;
+    }
     let env = format!("{}_API_KEY", name.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
     let overlay = format!(
         "overlay: 1.0.0\ninfo: {{title: corpus, version: '1'}}\nactions:\n  - target: $.info\n    update: {{x-client: {{api-key-env: {env}}}}}\n"
@@ -324,7 +384,7 @@ pub fn build(dir: &Path, outcomes: &mut [Outcome], options: &BuildOptions) -> an
 
 /// The client crate (the template, its tag features from the spec, `spec/` a copy of the bare
 /// document and overlay) and its caller.
-fn scaffold(ws: &Path, document: &Document, content: &[u8]) -> anyhow::Result<()> {
+fn scaffold(ws: &Path, document: &Document, content: &Content) -> anyhow::Result<()> {
     let name = &document.name;
     let client = ws.join(client_crate(name));
     let spec = client.join(crate::vendor::SPEC_LINK);

@@ -144,7 +144,7 @@ async fn scaffold(root: &Path, name: &str, source: &Source, fetch: FetchConfig) 
 
     // Credentials recognised by name in the document as served (what the overlay targets).
     let dir = SpecDir::new(&spec_dir);
-    let secrets = credentials::recognise(&api_codegen::load::yaml::read(&dir.spec)?);
+    let secrets = credentials::recognise(&api_codegen::load::bundle::read(&dir.spec)?.doc);
     write(spec_dir.join("overlay.yaml"), &overlay(name, &secrets))?;
 
     // What `check-spec` checks: the spec with its overlay prepares and generates.

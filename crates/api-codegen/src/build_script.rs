@@ -31,8 +31,8 @@ pub enum BuildError {
 /// [`crate::select::feature_table`]); if it does not, the build fails saying to run
 /// `cargo xtask features`.
 ///
-/// Cargo reruns the build script only when the spec, the overlay or the manifest changes (and
-/// when the enabled features change). On failure it prints every problem found, one readable
+/// Cargo reruns the build script only when the spec (with every file it references), the
+/// overlay or the manifest changes (and when the enabled features change). On failure it prints every problem found, one readable
 /// line each (file, JSON pointer, problem), and fails the build: no panic.
 pub fn build_client(spec_dir: &str) -> ExitCode {
     report(run(spec_dir, true))
@@ -70,7 +70,9 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), BuildError> {
     println!("cargo::rerun-if-changed={}", dir.spec.display());
     println!("cargo::rerun-if-changed={}", dir.overlay.display());
     if !per_feature {
-        return Ok(generate_into(&dir, &out_dir)?);
+        let mut prepared = crate::load(&dir)?;
+        rerun_if_sources_change(&prepared);
+        return Ok(write_generated(&mut prepared, crate::emit::Outputs::ALL, &out_dir)?);
     }
     let manifest = manifest_path(&manifest_dir);
     println!("cargo::rerun-if-changed={}", manifest.display());
@@ -84,12 +86,21 @@ fn run(spec_dir: &str, per_feature: bool) -> Result<(), BuildError> {
         deserialize: feature("DESERIALIZE"),
     };
     let prepared = generate_selected(&dir, &manifest, &Selection::Features(enabled), outputs, &out_dir)?;
+    rerun_if_sources_change(&prepared);
     if prepared.model.operations.is_empty() {
         println!(
             "cargo::warning=no tag feature is enabled: the client has no operations (features: `full` or one per tag)"
         );
     }
     Ok(())
+}
+
+/// A multi-file document's other files count as the spec (cargo is told after generating,
+/// which is when they are known; a failed build reruns anyway).
+fn rerun_if_sources_change(prepared: &crate::Prepared) {
+    for file in &prepared.sources {
+        println!("cargo::rerun-if-changed={}", file.display());
+    }
 }
 
 /// What [`build_client`] does once it has read cargo's environment: checks that `manifest`'s

@@ -78,9 +78,13 @@ pub fn load(dir: &SpecDir) -> Result<Prepared, Error> {
 
 /// [`load`], keeping only the selected operations and the types they reach.
 pub fn load_selected(dir: &SpecDir, selection: &Selection) -> Result<Prepared, Error> {
-    let doc = load::yaml::read(&dir.spec)?;
+    let bundle = load::bundle::read(&dir.spec)?;
     let overlay = load::yaml::read(&dir.overlay)?;
-    prepare_selected(doc, &dir.spec, &overlay, &dir.overlay, selection)
+    let mut prepared = prepare_selected(bundle.doc, &dir.spec, &overlay, &dir.overlay, selection)?;
+    prepared.rules.record_bundle(bundle.hoisted);
+    let folder = dir.spec.parent().unwrap_or(Path::new(""));
+    prepared.sources = bundle.files.iter().map(|file| folder.join(file)).collect();
+    Ok(prepared)
 }
 
 /// Applies the overlay, normalises, validates and describes an already-parsed document.
@@ -112,7 +116,9 @@ pub fn prepare_selected(
     let validated = check::validate(&doc, spec_file);
     let described = model::describe::describe(&doc, &plan, spec_file);
     match (validated, described) {
-        (Ok(()), Ok(model)) => Ok(Prepared { file: spec_file.to_path_buf(), doc, plan, model, rules, features }),
+        (Ok(()), Ok(model)) => {
+            Ok(Prepared { file: spec_file.to_path_buf(), sources: Vec::new(), doc, plan, model, rules, features })
+        }
         (validated, described) => {
             let validated = validated.err();
             // describe meets some of the same problems (a missing operationId): say each once.

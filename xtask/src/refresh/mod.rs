@@ -9,6 +9,7 @@
 //! every vendor; then changed files are replaced atomically.
 
 mod fetch;
+mod files;
 mod pages;
 mod report;
 mod slice;
@@ -200,12 +201,39 @@ async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<V
         fetched.push(fetcher.fetch(&stats.openapi_spec_url).await.map_err(fetch_failed)?);
     }
 
+    let others = if source.verbatim() {
+        other_files(&fetched, fetcher).await.map_err(|p| match p {
+            files::Problem::Fetch(f) => fetch_failed(f),
+            files::Problem::Document(location, reason) => fail(Some(&location), reason),
+        })?
+    } else {
+        None
+    };
+
     // Building, generating and comparing is CPU work (seconds for a whole API): off the async
     // threads, so other vendors' fetches keep going.
     let (vendor_name, dir) = (vendor.to_string(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || process(&vendor_name, &dir, &source, fetched, notes))
+    tokio::task::spawn_blocking(move || process(&vendor_name, &dir, &source, fetched, others, notes))
         .await
         .map_err(|e| fail(None, format!("the refresh task failed: {e}")))?
+}
+
+/// A whole document served in several files: its other files, fetched, and the document
+/// bundled from them; `None` for a document in one file (or one that is not YAML: processing
+/// says why).
+async fn other_files(
+    fetched: &[fetch::Fetched],
+    fetcher: &Fetcher,
+) -> Result<Option<(api_codegen::load::bundle::Bundle, Vec<files::Other>)>, files::Problem> {
+    let Some(root) = fetched.last() else { return Ok(None) };
+    let Some(doc) = std::str::from_utf8(&root.bytes).ok().and_then(|text| yaml::parse(Path::new(&root.url), text).ok())
+    else {
+        return Ok(None);
+    };
+    if !api_codegen::load::bundle::references_other_files(&doc) {
+        return Ok(None);
+    }
+    files::fetch_and_bundle(fetcher, &root.url, doc).await.map(Some)
 }
 
 /// Everything after fetching: the document, the generator run on it, the comparison with what
@@ -215,6 +243,7 @@ fn process(
     dir: &Path,
     source: &Source,
     fetched: Vec<fetch::Fetched>,
+    others: Option<(api_codegen::load::bundle::Bundle, Vec<files::Other>)>,
     mut notes: Vec<String>,
 ) -> Result<VendorUpdate, VendorFailure> {
     let fail = |url: Option<&str>, reason: String| VendorFailure {
@@ -224,12 +253,20 @@ fn process(
     };
     let (doc, merge_notes) = build_document(source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
     notes.extend(merge_notes);
+    let (doc, hoisted, others) = match others {
+        Some((bundle, others)) => {
+            notes.push(format!("bundled from {} other files referenced by the document", others.len()));
+            (bundle.doc, bundle.hoisted, others)
+        }
+        None => (doc, Vec::new(), Vec::new()),
+    };
     let spec_dir = SpecDir::new(dir);
 
     // The whole generator runs on the new document, with our overlay, before anything is written.
     let overlay = yaml::read(&spec_dir.overlay).map_err(|e| fail(None, e.to_string()))?;
     let mut new = api_codegen::prepare(doc.clone(), &spec_dir.spec, &overlay, &spec_dir.overlay)
         .map_err(|e| fail(None, format!("the fetched spec does not pass codegen: {e}")))?;
+    new.rules.record_bundle(hoisted);
     api_codegen::generate(&mut new).map_err(|e| fail(None, format!("the fetched spec does not generate: {e}")))?;
 
     // Verbatim sources keep the served bytes and format (JSON stays JSON); the others are
@@ -242,7 +279,9 @@ fn process(
         let text = yaml::to_string(&spec_dir.spec, &doc).map_err(|e| fail(None, e.to_string()))?;
         (dir.join("openapi.yaml"), text)
     };
-    let old_doc = yaml::read(&spec_dir.spec).ok();
+    let old_bundle = api_codegen::load::bundle::read(&spec_dir.spec).ok();
+    let old_files = old_bundle.as_ref().map(|b| b.files.clone()).unwrap_or_default();
+    let old_doc = old_bundle.map(|b| b.doc);
     let spec_changed = old_doc.as_ref() != Some(&doc);
     let file_changed =
         target != spec_dir.spec || std::fs::read_to_string(&target).ok().as_deref() != Some(text.as_str());
@@ -272,8 +311,21 @@ fn process(
             removed.push(spec_dir.spec.clone());
         }
     }
+    // A multi-file document's other files, as served, beside it; those it no longer references go.
+    for other in &others {
+        let path = dir.join(&other.path);
+        if std::fs::read(&path).ok().as_deref() != Some(other.fetched.bytes.as_slice()) {
+            files.push((path, String::from_utf8_lossy(&other.fetched.bytes).into_owned()));
+        }
+    }
+    let kept: std::collections::BTreeSet<&str> = others.iter().map(|o| o.path.as_str()).collect();
+    removed.extend(old_files.iter().filter(|f| !kept.contains(f.as_str())).map(|f| dir.join(f)));
     let fetched_path = dir.join(FETCHED_FILE);
-    let digests: String = fetched.iter().map(|f| format!("{}  {}\n", sha256_hex(&f.bytes), f.url)).collect();
+    let digests: String = fetched
+        .iter()
+        .chain(others.iter().map(|o| &o.fetched))
+        .map(|f| format!("{}  {}\n", sha256_hex(&f.bytes), f.url))
+        .collect();
     if std::fs::read_to_string(&fetched_path).ok().as_deref() != Some(digests.as_str()) {
         files.push((fetched_path, digests));
     }

@@ -31,6 +31,10 @@ pub fn write_all(files: &[(PathBuf, String)], removed: &[PathBuf]) -> std::io::R
 fn stage(path: &Path, content: &str) -> std::io::Result<PathBuf> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.refresh-{}", std::process::id()));
+    // A multi-file document's files may sit in folders of their own.
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
     let mut file = std::fs::File::create(&temp)?;
     file.write_all(content.as_bytes())?;
     file.sync_all()?;

@@ -20,6 +20,8 @@ use crate::select::Features;
 pub struct Prepared {
     /// The file the document came from (named in errors).
     pub file: PathBuf,
+    /// The other files it references, bundled into `doc` (a multi-file document).
+    pub sources: Vec<PathBuf>,
     /// The normalised document: the vendor's, repaired by the rules, with only public
     /// extensions of ours.
     pub doc: Value,

@@ -291,7 +291,22 @@ pub struct Applied {
 /// The name under which the 3.1 → 3.0 conversion's losses are reported.
 pub const CONVERSION: &str = "openapi-3.1";
 
+/// The name under which bundling a multi-file document is reported.
+pub const BUNDLE: &str = "multi-file";
+
 impl RulesReport {
+    /// Reports the components bundling made of other files (pointer, the file it came from),
+    /// first (it ran before anything else).
+    pub fn record_bundle(&mut self, hoisted: Vec<(String, String)>) {
+        if hoisted.is_empty() {
+            return;
+        }
+        let changes =
+            hoisted.into_iter().map(|(pointer, from)| Change { pointer, what: format!("bundled from {from}") }).collect();
+        let why = "a document in several files becomes one: what other files hold is hoisted into components (or inlined), as `redocly bundle` does";
+        self.applied.insert(0, Applied { rule: BUNDLE, why, changes });
+    }
+
     /// Reports what converting from OpenAPI 3.1 could not keep, first (it ran first).
     pub(crate) fn record_conversion(&mut self, losses: Vec<crate::load::normalize::Loss>) {
         if losses.is_empty() {
