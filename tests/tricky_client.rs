@@ -196,6 +196,30 @@ async fn the_dispatcher_calls_keyword_named_operations_by_name() {
     assert_eq!(dispatch::VENDOR.api.title, tricky::API.title);
 }
 
+/// A JSON body of a media type of its own (`application/json-patch+json`) and raw bytes of
+/// another (`image/png`) go out with their own `Content-Type`, not `application/json` or
+/// `application/octet-stream`.
+#[tokio::test]
+async fn a_body_of_its_own_media_type_is_sent_with_it() {
+    let server = Server::always(Reply::status(204)).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    let op = tricky::types::PatchDocumentBodyItem::builder().op("replace").path("/name").value(serde_json::json!("x"));
+    client.patch_document().body(vec![op.try_into().unwrap()]).send().await.unwrap();
+    let request = server.single_request();
+    assert_eq!(request.header("content-type"), Some("application/json-patch+json"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
+        serde_json::json!([{"op": "replace", "path": "/name", "value": "x"}])
+    );
+
+    let server = Server::always(Reply::status(204)).await.unwrap();
+    let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    client.put_avatar().body(vec![0x89, b'P', b'N', b'G']).send().await.unwrap();
+    let request = server.single_request();
+    assert_eq!(request.header("content-type"), Some("image/png"));
+    assert_eq!(&request.body[..], [0x89, b'P', b'N', b'G']);
+}
+
 /// `200` with a document beside `204` without one (`unrepresentable-responses`): `send`
 /// answers `Option`, `None` for the empty answer, and a body that is not the document is still
 /// an error.

@@ -186,7 +186,7 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "unsupported-request-body",
-        why: "progenitor sends one request media type, of the kinds it knows",
+        why: "progenitor sends one request media type, of the kinds it knows: other JSON types (`application/json-patch+json`) go as JSON and raw ones (`image/jpeg`) as bytes, each with its own `Content-Type`",
         apply: Apply::Plan(unsupported_request_body::apply),
     },
     // After narrowing, so a form body is the one media type the client sends; after the rules
