@@ -9,17 +9,33 @@ use api_codegen::SpecDir;
 use serde_json::json;
 
 /// Runs load, overlay, conversion, validation and generation on `dir/openapi.yaml` with
-/// `dir/overlay.yaml` (an empty overlay if there is none yet). Prints one line per problem
+/// `dir/overlay.yaml`. Without an overlay yet, the document is checked as `vendor add` would
+/// start it: the environment variables named after the folder (`<DIR>_API_KEY`, …) unless the
+/// document names its own. Prints one line per problem
 /// (`file: at /pointer: problem`), or what would be generated; exit code 1 on problems.
 pub fn run(dir: &Path, out: &mut impl Write) -> std::io::Result<ExitCode> {
     let dir = SpecDir::new(dir);
     let result = if dir.overlay.exists() {
         api_codegen::load(&dir)
     } else {
-        writeln!(out, "note: {} does not exist; checking with an empty overlay", dir.overlay.display())?;
-        let empty = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": []});
+        let name = dir.spec.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        let prefix = crate::vendor::env_prefix(name.as_deref().unwrap_or("vendor"));
+        writeln!(
+            out,
+            "note: {} does not exist; checking as `vendor add` starts: {prefix}_API_KEY names the credential",
+            dir.overlay.display()
+        )?;
         api_codegen::load::bundle::read(&dir.spec).and_then(|bundle| {
-            let mut prepared = api_codegen::prepare(bundle.doc, &dir.spec, &empty, &dir.overlay)?;
+            let named = bundle.doc.pointer("/info/x-client/api-key-env").is_some();
+            let actions = if named {
+                json!([])
+            } else {
+                let client =
+                    json!({"api-key-env": format!("{prefix}_API_KEY"), "base-url-env": format!("{prefix}_BASE_URL")});
+                json!([{"target": "$.info", "update": {"x-client": client}}])
+            };
+            let overlay = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "0"}, "actions": actions});
+            let mut prepared = api_codegen::prepare(bundle.doc, &dir.spec, &overlay, &dir.overlay)?;
             prepared.rules.record_bundle(bundle.hoisted);
             Ok(prepared)
         })
@@ -61,6 +77,21 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// A bare document with a credential checks without an overlay: the variables are named
+    /// after the folder, as `vendor add` names them.
+    #[test]
+    fn a_bare_document_needs_no_overlay() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join("my-api");
+        std::fs::create_dir(&dir).unwrap();
+        let spec = "openapi: 3.0.3\ninfo: {title: T, version: 1.0}\nsecurity: [{key: []}]\ncomponents: {securitySchemes: {key: {type: http, scheme: bearer}}}\npaths:\n  /a:\n    get: {operationId: a, responses: {204: {description: ok}}}\n";
+        std::fs::write(dir.join("openapi.yaml"), spec).unwrap();
+        let mut out = Vec::new();
+        assert_eq!(run(&dir, &mut out).unwrap(), ExitCode::SUCCESS);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("MY_API_API_KEY names the credential") && text.contains("ok: 1 operation"), "{text}");
+    }
+
     #[test]
     fn prints_every_problem_or_a_summary() {
         let dir = tempfile::tempdir().unwrap();
@@ -71,7 +102,7 @@ mod tests {
         let mut out = Vec::new();
         assert_eq!(run(dir.path(), &mut out).unwrap(), ExitCode::FAILURE);
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("empty overlay"), "{text}");
+        assert!(text.contains("checking as `vendor add` starts"), "{text}");
         assert!(text.contains("openapi.yaml: at /paths/~1b/get/operationId: operationId `b` is not unique"), "{text}");
         assert!(text.contains("path parameter `id` does not appear in the path `/a`"), "{text}");
         assert!(text.trim_end().ends_with("2 problems"), "{text}");

@@ -75,7 +75,7 @@ pub fn render_crate(name: &str) -> Vec<(&'static str, String)> {
 }
 
 /// The environment variable prefix for a vendor: `my-api` → `MY_API`.
-fn env_prefix(name: &str) -> String {
+pub(crate) fn env_prefix(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
 }
 
