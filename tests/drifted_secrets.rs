@@ -94,6 +94,36 @@ async fn a_secret_moved_to_another_field_is_shown_as_shape() {
     assert!(c.contains("HTTP 200 OK") && c.contains(r#"{"token_v2": string}"#), "{c}");
 }
 
+/// The secret of an answer that does not decode reaches the caller, as a `SecretString` with
+/// what names it, while every rendering of the error stays clean: a created token is never
+/// lost because its answer drifted.
+#[tokio::test]
+async fn the_secret_of_a_drifted_answer_is_recovered_for_the_caller() {
+    for body in [
+        json!({"bearer_token_v2": TOKEN, "token": token_meta()}),
+        json!({"BearerToken": TOKEN, "token": token_meta()}),
+        json!({"data": {"bearerToken": TOKEN, "token": token_meta()}, "version": 2}),
+    ] {
+        let server = Server::always(Reply::json(200, body.to_string())).await.unwrap();
+        let err = vercel(&server).create_auth_token().body_map(|b| b.name("ci")).send().await.unwrap_err();
+        let found = err.recovered_secrets();
+        assert_eq!(found.len(), 1, "{body}: {err}");
+        assert_eq!(found[0].secret.expose_secret(), TOKEN, "{body}");
+        assert_eq!(found[0].identifier("token.id"), Some("t"), "{body}");
+        assert_clean(&err);
+    }
+    let server = Server::always(Reply::json(200, json!({"AUTH_TOKEN": TOKEN, "v": 2}).to_string())).await.unwrap();
+    let err = perplexity(&server).generate_auth_token().send().await.unwrap_err();
+    assert_eq!(err.recovered_secrets().iter().map(|f| f.secret.expose_secret()).collect::<Vec<_>>(), [TOKEN]);
+    assert_clean(&err);
+
+    // An operation that returns no secret recovers nothing: its body is data, kept scrubbed.
+    let server =
+        Server::always(Reply::json(200, json!({"tokens": 5, "bearerToken": TOKEN}).to_string())).await.unwrap();
+    let err = vercel(&server).list_auth_tokens().send().await.unwrap_err();
+    assert!(err.recovered_secrets().is_empty(), "{err}");
+}
+
 #[tokio::test]
 async fn a_secret_field_in_another_casing_is_shown_as_shape() {
     let [v, p, c] = every_vendor_answers(

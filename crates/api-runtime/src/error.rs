@@ -16,6 +16,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::error::Category;
 
 use crate::call_state::CallRecord;
+use crate::recover::RecoveredSecret;
 use crate::redact::Scrubber;
 
 const EXCERPT_CHARS: usize = 240;
@@ -31,6 +32,10 @@ pub struct RawResponse {
     pub body: Bytes,
     /// Whether `body` is the shape of the response rather than its (redacted) bytes.
     pub body_is_shape: bool,
+    /// For operations that return secrets: every secret the body held under a secret field's
+    /// name, with what names it (a token the server created is never lost because its answer
+    /// drifted). `Debug` shows each as `[REDACTED]`.
+    pub recovered: Vec<RecoveredSecret>,
 }
 
 impl RawResponse {
@@ -194,6 +199,12 @@ impl<E> Error<E> {
         }
     }
 
+    /// The secrets an answer that could not be read held (see [`RawResponse::recovered`]): a
+    /// created token is the caller's even when its answer drifted.
+    pub fn recovered_secrets(&self) -> &[RecoveredSecret] {
+        self.raw_response().map_or(&[], |response| response.recovered.as_slice())
+    }
+
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport { source, .. } if source.is_timeout())
     }
@@ -325,6 +336,7 @@ pub(crate) async fn from_progenitor<E>(
                 headers: headers.clone(),
                 body: scrub.body(body, content_type),
                 body_is_shape: scrub.shape_only(),
+                recovered: scrub.recover(body),
             };
             let response = ResponseValue::new(response.into_inner(), status, headers);
             Error::ErrorResponse { operation, attempts, response, shown }
@@ -338,6 +350,7 @@ pub(crate) async fn from_progenitor<E>(
                 // progenitor keeps no headers here, so no media type either.
                 body: scrub.body(&body, None),
                 body_is_shape: scrub.shape_only(),
+                recovered: scrub.recover(&body),
             },
             // serde's error is dropped here: its message may quote the secret.
             source: BodyMismatch::from(&source),
@@ -355,6 +368,7 @@ pub(crate) async fn from_progenitor<E>(
                         headers,
                         body: scrub.body(&body, content_type.as_deref()),
                         body_is_shape: scrub.shape_only(),
+                        recovered: scrub.recover(&body),
                     },
                 },
                 Err(source) => Error::Transport { operation, attempts, source: scrub.transport_error(source) },
@@ -418,6 +432,7 @@ mod tests {
                 headers: HeaderMap::new(),
                 body: scrub.body(body, None),
                 body_is_shape: true,
+                recovered: scrub.recover(body),
             },
             source: BodyMismatch::from(&source),
         };

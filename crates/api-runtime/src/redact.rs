@@ -294,6 +294,15 @@ impl Scrubber {
         error
     }
 
+    /// The secrets in a body this policy keeps only the shape of (an operation that returns
+    /// or sends secrets, whose answer did not decode): see [`crate::recover`].
+    pub fn recover(&self, body: &[u8]) -> Vec<crate::recover::RecoveredSecret> {
+        if !self.shape_only {
+            return Vec::new();
+        }
+        crate::recover::recover(body, &self.fields, &self.needles)
+    }
+
     /// Whether bodies are kept as their shape only.
     pub fn shape_only(&self) -> bool {
         self.shape_only

@@ -66,6 +66,32 @@ pub(crate) fn outcome_unknown<E>(error: &api_runtime::Error<E>) -> bool {
     }
 }
 
+/// A failed create whose success answer could not be read as the spec says but held the new
+/// token's secret (the runtime recovers it, see `api_runtime::RecoveredSecret`): the token,
+/// named as `reference` names it from what the answer held beside the secret. The token
+/// reaches the caller, who can store or revoke it, instead of being lost with the answer.
+/// Otherwise the ordinary create error ([`LifecycleError::OutcomeUnknown`] when the server may
+/// have acted).
+pub(crate) fn recovered_or_error<E>(
+    vendor: &'static str,
+    name: &str,
+    error: api_runtime::Error<E>,
+    reference: impl FnOnce(&api_runtime::RecoveredSecret) -> Option<TokenRef>,
+) -> Result<NewToken, LifecycleError> {
+    let success = error.status().is_some_and(|s| s.is_success());
+    if let ([found], true) = (error.recovered_secrets(), success)
+        && let Some(reference) = reference(found)
+    {
+        return Ok(NewToken {
+            reference,
+            name: found.identifier_named("name").map(str::to_string).or_else(|| Some(name.to_string())),
+            secret: found.secret.clone(),
+            expires_at: None,
+        });
+    }
+    Err(LifecycleError::create(vendor, name, error))
+}
+
 /// Creates a token named `name`; if the outcome is unknown, looks for it (tokens of that name
 /// created since the request, other than `exclude`) and revokes it, and says so in the error.
 pub async fn create_or_clean_up<T: CreateToken + RevokeToken>(

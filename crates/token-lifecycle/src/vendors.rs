@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use api_runtime::{ClientBuilder, ConfigError, GeneratedClient, SecretString};
 
 use crate::token::{NewToken, TokenInfo, TokenRef};
+use crate::unknown::recovered_or_error;
 use crate::{CreateToken, LifecycleError, ListTokens, RevokeToken, Tokens, VerifyToken};
 
 /// What every vendor wrapper keeps: its client with the key and base URL it was built from,
@@ -92,15 +93,20 @@ vendor!(
 
 impl CreateToken for Perplexity {
     async fn create(&self, name: &str) -> Result<NewToken, LifecycleError> {
-        let created = self
+        let sent = self
             .0
             .client
             .generate_auth_token()
             .body(perplexity::types::GenerateAuthTokenRequest { token_name: Some(name.to_string()) })
             .send()
-            .await
-            .map_err(|e| LifecycleError::create(Self::VENDOR, name, e))?
-            .into_inner();
+            .await;
+        let created = match sent {
+            Ok(created) => created.into_inner(),
+            // Perplexity names a key by its value.
+            Err(e) => {
+                return recovered_or_error(Self::VENDOR, name, e, |found| Some(TokenRef::Secret(found.secret.clone())));
+            }
+        };
         Ok(NewToken {
             reference: TokenRef::Secret(created.auth_token.clone()),
             name: created.token_name.or_else(|| Some(name.to_string())),
@@ -132,15 +138,17 @@ impl RevokeToken for Perplexity {
 
 impl CreateToken for Vercel {
     async fn create(&self, name: &str) -> Result<NewToken, LifecycleError> {
-        let created = self
-            .0
-            .client
-            .create_auth_token()
-            .body_map(|b| b.name(name.to_string()))
-            .send()
-            .await
-            .map_err(|e| LifecycleError::create(Self::VENDOR, name, e))?
-            .into_inner();
+        let sent = self.0.client.create_auth_token().body_map(|b| b.name(name.to_string())).send().await;
+        let created = match sent {
+            Ok(created) => created.into_inner(),
+            // Vercel revokes by id: the token's (`token.id`), or whatever id the answer holds.
+            Err(e) => {
+                return recovered_or_error(Self::VENDOR, name, e, |found| {
+                    let id = found.identifier("token.id").or_else(|| found.identifier_named("id"));
+                    id.map(|id| TokenRef::Id(id.to_string()))
+                });
+            }
+        };
         Ok(NewToken {
             reference: TokenRef::Id(created.token.id),
             name: Some(created.token.name),
