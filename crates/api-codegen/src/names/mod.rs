@@ -1,6 +1,7 @@
 //! The Rust names progenitor and typify give to spec items: what the rules, the checks and the
 //! rewrites expect a name to become, computed the way those generators compute it.
 
+pub mod places;
 pub mod types;
 
 use heck::{ToPascalCase, ToSnakeCase};

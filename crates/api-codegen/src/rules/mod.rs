@@ -22,12 +22,14 @@ mod form_object_query;
 mod form_urlencoded_body;
 mod format_without_meaning;
 mod head_without_body;
+mod long_type_names;
 pub mod multipart_form;
 mod non_standard_status;
 mod nonconforming_defaults;
 mod nullable_named_one_of;
 mod parameter_content;
 mod transport_headers;
+mod union_variant_names;
 mod unique_enum_variant_names;
 mod unique_parameter_names;
 mod unique_type_titles;
@@ -176,6 +178,16 @@ pub(crate) const RULES: &[Rule] = &[
     },
     // Build-cost rules (they see the repaired schemas).
     share_inline_schemas::RULE,
+    Rule {
+        name: "union-variant-names",
+        why: "typify numbers the alternatives of an untagged oneOf/anyOf (`Variant0`, and `…Variant0Sudo` beneath) unless each has a name; an inline alternative gets a title from its constant property, the properties only it requires, or its type",
+        apply: Apply::Doc(union_variant_names::apply),
+    },
+    Rule {
+        name: "long-type-names",
+        why: "typify names an inline schema after every step leading to it; a name past 64 characters gets a title keeping its first words and last steps",
+        apply: Apply::Doc(long_type_names::apply),
+    },
     // Request bodies progenitor cannot send as they are. After sharing: a form's fields
     // component copies the body's property schemas, a copy that must not count as a second
     // use of an inline schema (it would rename shared types).

@@ -13,15 +13,26 @@
 //! schema is shared in a later round, once its copies have become one component. Places in
 //! later rounds point into the components created by earlier ones.
 //!
-//! Names are derived from the content, not from where a repeat happens to come first: the name
-//! most uses suggest (the `title`, else the property name, `…Item` for array items), made
-//! unique against every existing component with a hash of the schema when taken.
+//! Names come from the places, never from the content, so a name stays when the schema
+//! changes: the name most uses suggest (the `title`, else the property name, `…Item` for array
+//! items); when another type has it, the name typify would have given one of those uses
+//! inline (`ProjectTarget` for `Project`'s `target`, the shortest, then the first in sort
+//! order, shortened past 64 characters); a number only when all of those are taken. Who gets a
+//! contested name depends on how many uses a schema has and where the first is, not on its
+//! content.
+//!
+//! A constant property of a union's alternative (`type: {enum: [team]}`) is not shared: it is
+//! the tag typify tells the alternatives apart by, and a `$ref` there is no tag to typify, so
+//! sharing it would make a tagged union untagged. Neither are the alternatives of a union
+//! typify tags.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::union_variant_names::named_segments;
 use super::{Places, Rule};
+use crate::names::places::{self as typify, MAX_TYPE_NAME, Place, Union};
 
 pub(crate) const RULE: Rule = Rule {
     name: "share-inline-schemas",
@@ -39,6 +50,8 @@ struct Occurrence {
     key: String,
     /// The name this place suggests (may be empty).
     hint: String,
+    /// Whether it is an alternative of a `oneOf`/`anyOf` (typify's name for it is a variant's).
+    member: bool,
 }
 
 fn apply(doc: &mut Value, places: &mut Places) {
@@ -77,13 +90,17 @@ fn apply(doc: &mut Value, places: &mut Places) {
         if groups.is_empty() {
             return;
         }
-        // Most used first, then by content: who gets a contested name never depends on order
-        // in the document.
+        // Most used first, then by the first place in sort order: who gets a contested name
+        // depends on the places, never on the content.
         let mut ordered: Vec<(String, Vec<Occurrence>)> = groups.into_iter().collect();
-        ordered.sort_by(|(a_key, a), (b_key, b)| b.len().cmp(&a.len()).then_with(|| a_key.cmp(b_key)));
+        let first = |group: &Vec<Occurrence>| group.iter().map(|o| o.pointer.clone()).min().unwrap_or_default();
+        ordered.sort_by(|(_, a), (_, b)| b.len().cmp(&a.len()).then_with(|| first(a).cmp(&first(b))));
+        let names = typify::inline_names(doc);
+        let inline = Inline::new(&names);
         for (key, group) in ordered {
             let known = shared.get(&key).cloned();
-            let name = known.clone().unwrap_or_else(|| unique_name(&base_name(&group), &key, &mut taken));
+            let name =
+                known.clone().unwrap_or_else(|| unique_name(doc, &base_name(&group), &group, &inline, &mut taken));
             let reference = format!("#/components/schemas/{}", escape(&name));
             let mut schema = None;
             for occurrence in &group {
@@ -106,6 +123,23 @@ fn apply(doc: &mut Value, places: &mut Places) {
                 }
             }
         }
+    }
+}
+
+/// The names typify would give the document's inline schemas, by place and by name.
+struct Inline<'a> {
+    by_ptr: BTreeMap<&'a str, &'a Place>,
+    /// Normalised name → the named inline schemas that would have it.
+    by_name: BTreeMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Inline<'a> {
+    fn new(places: &'a [Place]) -> Self {
+        let mut by_name: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+        for place in places.iter().filter(|p| p.named) {
+            by_name.entry(normalized(&place.name)).or_default().push(&place.ptr);
+        }
+        Self { by_ptr: places.iter().map(|p| (p.ptr.as_str(), p)).collect(), by_name }
     }
 }
 
@@ -150,7 +184,7 @@ fn occurrences(doc: &Value) -> Vec<Occurrence> {
         }
     }
     for (pointer, schema) in roots {
-        nested(schema, &pointer, &mut out);
+        nested(schema, &pointer, Member::No, &mut out);
     }
     out
 }
@@ -177,41 +211,61 @@ fn content_schemas<'a>(value: &'a Value, pointer: &str, roots: &mut Vec<(String,
     }
 }
 
+/// How a schema sits in a union: not at all, as an alternative, or as an alternative of a
+/// union typify tags by this property.
+#[derive(Clone, Copy)]
+enum Member<'a> {
+    No,
+    Untagged,
+    Tagged(&'a str),
+}
+
 /// The candidates strictly inside `schema`.
-fn nested(schema: &Value, pointer: &str, out: &mut Vec<Occurrence>) {
+fn nested(schema: &Value, pointer: &str, member: Member<'_>, out: &mut Vec<Occurrence>) {
     let Some(map) = schema.as_object() else { return };
-    let visit = |child: &Value, child_pointer: String, out: &mut Vec<Occurrence>| {
-        if is_candidate(child) {
+    let visit = |child: &Value, child_pointer: String, shared: bool, member: Member<'_>, out: &mut Vec<Occurrence>| {
+        if shared && is_candidate(child) {
             out.push(Occurrence {
                 key: canonical(child),
                 hint: hint(child, &child_pointer),
                 pointer: child_pointer.clone(),
+                member: !matches!(member, Member::No),
             });
         }
-        nested(child, &child_pointer, out);
+        nested(child, &child_pointer, member, out);
     };
     for (name, property) in map.get("properties").and_then(Value::as_object).into_iter().flatten() {
-        visit(property, format!("{pointer}/properties/{}", escape(name)), out);
+        // The tag typify tells a union's alternatives apart by is a constant, not a `$ref`.
+        let tag = matches!(member, Member::Tagged(tag) if tag == name);
+        visit(property, format!("{pointer}/properties/{}", escape(name)), !tag, Member::No, out);
     }
     match map.get("items") {
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                visit(item, format!("{pointer}/items/{i}"), out);
+                visit(item, format!("{pointer}/items/{i}"), true, Member::No, out);
             }
         }
-        Some(items) => visit(items, format!("{pointer}/items"), out),
+        Some(items) => visit(items, format!("{pointer}/items"), true, Member::No, out),
         None => {}
     }
     if let Some(additional) = map.get("additionalProperties").filter(|a| a.is_object()) {
-        visit(additional, format!("{pointer}/additionalProperties"), out);
+        visit(additional, format!("{pointer}/additionalProperties"), true, Member::No, out);
     }
     for combinator in COMBINATORS {
-        for (i, member) in map.get(combinator).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            visit(member, format!("{pointer}/{combinator}/{i}"), out);
+        let Some(members) = map.get(combinator).and_then(Value::as_array) else { continue };
+        // The alternatives of a tagged union stay inline: typify tags none that is a `$ref`.
+        let tag = if combinator == "allOf" { None } else { typify::internal_tag(members) };
+        let (shared, member) = match combinator {
+            "allOf" => (true, Member::No),
+            _ if typify::union(members) != Union::Tagged => (true, Member::Untagged),
+            _ => (false, tag.as_deref().map_or(Member::Untagged, Member::Tagged)),
+        };
+        for (i, alternative) in members.iter().enumerate() {
+            visit(alternative, format!("{pointer}/{combinator}/{i}"), shared, member, out);
         }
     }
     if let Some(not) = map.get("not") {
-        visit(not, format!("{pointer}/not"), out);
+        visit(not, format!("{pointer}/not"), true, Member::No, out);
     }
 }
 
@@ -305,15 +359,38 @@ fn base_name(group: &[Occurrence]) -> String {
     best.map_or_else(|| "SharedSchema".to_string(), |(name, _)| (*name).to_string())
 }
 
-/// `base`, or `base` with a hash of the schema when taken (compared as typify compares type
-/// names: case and separators aside).
-fn unique_name(base: &str, key: &str, taken: &mut BTreeSet<String>) -> String {
-    let hashed = format!("{base}{:08x}", fnv1a(key) as u32);
-    let name = [base.to_string(), hashed.clone()]
-        .into_iter()
-        .chain((2..).map(|n| format!("{hashed}{n}")))
-        .find(|candidate| !taken.contains(&normalized(candidate)))
-        .unwrap_or(hashed);
+/// `base`; when taken (compared as typify compares type names: case and separators aside),
+/// the name typify would give one of the uses suggesting `base` (the shortest, then the first
+/// in sort order) that no other type has; else `base` with a number.
+fn unique_name(
+    doc: &Value,
+    base: &str,
+    group: &[Occurrence],
+    inline: &Inline<'_>,
+    taken: &mut BTreeSet<String>,
+) -> String {
+    let name = if taken.contains(&normalized(base)) {
+        let inside = |ptr: &str| group.iter().any(|o| ptr == o.pointer || ptr.starts_with(&format!("{}/", o.pointer)));
+        // Free: no type has it, and no inline schema but those this group replaces would.
+        let free = |name: &str| {
+            let name = normalized(name);
+            !taken.contains(&name) && inline.by_name.get(&name).is_none_or(|ptrs| ptrs.iter().all(|p| inside(p)))
+        };
+        let mut places: Vec<&Place> = group
+            .iter()
+            .filter(|o| o.hint == base && !o.member)
+            .filter_map(|o| inline.by_ptr.get(o.pointer.as_str()).copied())
+            .filter(|p| p.segments.len() > 1)
+            .collect();
+        places.sort_by(|a, b| a.name.len().cmp(&b.name.len()).then_with(|| a.name.cmp(&b.name)));
+        places
+            .iter()
+            .map(|p| typify::shortened(&named_segments(doc, &p.ptr, &p.segments), MAX_TYPE_NAME, &|_| true))
+            .find(|candidate| free(candidate))
+            .unwrap_or_else(|| (2..).map(|n| format!("{base}{n}")).find(|c| free(c)).unwrap_or_default())
+    } else {
+        base.to_string()
+    };
     taken.insert(normalized(&name));
     name
 }
@@ -330,11 +407,6 @@ fn collect_titles(value: &Value, taken: &mut BTreeSet<String>) {
         Value::Array(items) => items.iter().for_each(|v| collect_titles(v, taken)),
         _ => {}
     }
-}
-
-/// A stable hash (the standard library's is seeded per process).
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn normalized(name: &str) -> String {
@@ -390,9 +462,9 @@ mod tests {
     #[test]
     fn identical_schemas_become_one_component() {
         let (doc, places) = run(doc_with(owner(), owner()));
-        // `Owner` is an existing component: the shared one's name carries a hash of its content.
+        // `Owner` is an existing component: the shared one is named after a place it is used.
         let name = doc["components"]["schemas"]["Project"]["properties"]["owner"]["$ref"].as_str().unwrap();
-        assert!(name.starts_with("#/components/schemas/Owner") && name.len() > "#/components/schemas/Owner".len());
+        assert_eq!(name, "#/components/schemas/ProjectOwner");
         let response = &doc["paths"]["/p"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
         assert_eq!(response["properties"]["owner"]["$ref"].as_str().unwrap(), name);
         let component = name.trim_start_matches("#/components/schemas/");
@@ -402,6 +474,46 @@ mod tests {
         assert!(places.changes().iter().all(|c| c.what.contains("2 identical uses")), "{places:?}");
         let pointers: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
         assert!(pointers.contains(&"/components/schemas/Project/properties/owner"), "{pointers:?}");
+    }
+
+    #[test]
+    fn a_name_stays_when_the_content_changes_and_a_number_is_the_last_resort() {
+        let mut changed = owner();
+        changed["properties"]["email"] = json!({"type": "string"});
+        let (first, _) = run(doc_with(owner(), owner()));
+        let (second, _) = run(doc_with(changed.clone(), changed));
+        let name = |doc: &Value| doc["components"]["schemas"]["Project"]["properties"]["owner"]["$ref"].clone();
+        assert_eq!(name(&first), name(&second));
+
+        let mut taken = doc_with(owner(), owner());
+        taken["components"]["schemas"]["ProjectOwner"] = json!({"type": "string"});
+        let (doc, _) = run(taken);
+        assert_eq!(name(&doc), json!("#/components/schemas/Owner2"));
+    }
+
+    #[test]
+    fn tags_and_the_alternatives_of_tagged_unions_stay_inline() {
+        let alternative = |tag: &str| {
+            json!({"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string", "enum": [tag]}, "owner": owner()}})
+        };
+        let untagged = json!({"oneOf": [
+            {"type": "object", "properties": {"type": {"type": "string", "enum": ["user"]}, "n": {"type": "integer"}}},
+            {"type": "string"}]});
+        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "A": {"oneOf": [alternative("user"), alternative("team")]},
+            "B": {"oneOf": [alternative("user"), alternative("team")]},
+            "C": untagged.clone(),
+            "D": untagged}}});
+        let (doc, _) = run(doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["A"]["oneOf"][0], schemas["B"]["oneOf"][0]);
+        assert_eq!(schemas["A"]["oneOf"][0]["properties"]["type"], json!({"type": "string", "enum": ["user"]}));
+        assert_eq!(schemas["A"]["oneOf"][0]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+        // An untagged union's alternative is shared, its constant is not.
+        let shared = schemas["C"]["oneOf"][0]["$ref"].as_str().unwrap().trim_start_matches("#/components/schemas/");
+        assert_eq!(schemas["D"]["oneOf"][0], schemas["C"]["oneOf"][0]);
+        assert_eq!(schemas[shared]["properties"]["type"], json!({"type": "string", "enum": ["user"]}));
     }
 
     #[test]
