@@ -5,4 +5,5 @@
 pub mod bundle;
 pub mod normalize;
 pub mod overlay;
+pub mod swagger2;
 pub mod yaml;

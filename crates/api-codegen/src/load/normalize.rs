@@ -50,16 +50,9 @@ pub struct Loss {
 /// keep; leaves 3.0.x documents as they are (but for the YAML scalars of
 /// [`accept_yaml_scalars`]).
 pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<Vec<Loss>, Error> {
-    if let Some(version) = doc.get("swagger") {
-        return Err(Error::new(
-            file,
-            "/swagger",
-            ErrorKind::Invalid(format!(
-                "this is a Swagger {} document (OpenAPI 2.0); convert it to OpenAPI 3 first (swagger2openapi does)",
-                version.as_str().map_or_else(|| version.to_string(), str::to_string)
-            )),
-        ));
-    }
+    // Swagger 2.0 becomes OpenAPI 3.0.3 first, what it could not keep reported with the rest.
+    let from_swagger =
+        if doc.get("swagger").is_some() { super::swagger2::to_openapi_30(doc, file)? } else { Vec::new() };
     let version = match doc.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => {
@@ -75,7 +68,7 @@ pub fn to_openapi_30(doc: &mut Value, file: &Path) -> Result<Vec<Loss>, Error> {
     };
     accept_yaml_scalars(doc);
     if version.starts_with("3.0.") {
-        return Ok(Vec::new());
+        return Ok(from_swagger);
     }
     if !version.starts_with("3.1.") {
         return Err(Error::new(
@@ -482,10 +475,13 @@ mod tests {
     }
 
     #[test]
-    fn swagger_2_is_named() {
-        let err = to_openapi_30(&mut json!({"swagger": "2.0", "paths": {}}), Path::new("s.json")).unwrap_err();
-        assert_eq!(err.pointer, "/swagger");
-        assert!(err.to_string().contains("Swagger 2.0 document (OpenAPI 2.0)"), "{err}");
+    fn swagger_2_is_converted_and_reported() {
+        let mut doc = json!({"swagger": "2.0", "info": {"title": "t", "version": 1.0}, "paths": {}});
+        let losses = to_openapi_30(&mut doc, Path::new("s.json")).unwrap();
+        assert_eq!(doc["openapi"], TARGET_VERSION);
+        assert_eq!(doc["info"]["version"], "1.0");
+        assert_eq!(losses[0].pointer, "/swagger");
+        assert!(losses[0].what.contains("Swagger 2.0 converted"), "{losses:#?}");
     }
 
     #[test]
