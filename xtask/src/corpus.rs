@@ -160,7 +160,7 @@ pub fn generate(name: &str, version: &str, content: &Content, file: &str) -> any
     let declared = api_codegen::load::bundle::read(&spec_dir.spec)
         .ok()
         .map(|bundle| bundle.doc)
-        .filter(|doc| doc.get("openapi").is_some())
+        .filter(|doc| doc.get("openapi").is_some() || doc.get("swagger").is_some())
         .map(|doc| api_codegen::doc::Spec::new(&doc).operations().len());
     let started = Instant::now();
     let result = api_codegen::load(&spec_dir).and_then(|mut prepared| {

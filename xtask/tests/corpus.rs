@@ -26,15 +26,9 @@ fn every_corpus_document_is_a_client_or_located_problems() {
         }
     }
     // Swagger 2.0 is converted to OpenAPI 3.0.3 (load/swagger2.rs): Slack's 174 operations are
-    // read as any 3.0 document's, and nothing stops it for its version. What stops it is located
-    // in its operations (three today: `unique-type-titles` retitles the `4XX` and `5XX` copies
-    // of one `default` apart, and `check` refuses bodies that differ); generated, most are there.
+    // read as any 3.0 document's and generate.
     let slack = outcomes.iter().find(|o| o.name == "slack").unwrap();
-    assert!(slack.problems.iter().all(|p| !p.contains("Swagger")), "{slack:?}");
-    match slack.generated {
-        Some(generated) => assert!(generated >= 150, "{slack:?}"),
-        None => assert!(slack.problems.iter().all(|p| p.contains(": at /paths/~1")), "{slack:?}"),
-    }
+    assert!(slack.generated.is_some_and(|n| n >= 150), "{slack:?}");
     // The classes this generator handles generically generate (their counts are CORPUS.md's).
     for name in ["github", "box", "spotify", "petstore-expanded", "propolis", "digitalocean"] {
         let outcome = outcomes.iter().find(|o| o.name == name).unwrap();

@@ -22,6 +22,8 @@ enum Place {
     Examples,
     /// An Example Object: its `value` is data.
     Example,
+    /// A Responses Object: its keys are statuses, `default` among them, never data.
+    Responses,
 }
 
 /// Calls `f(value of the $ref, pointer of the object holding it)` for every reference under
@@ -49,7 +51,9 @@ fn walk<'a>(node: &'a Value, pointer: Option<&str>, place: Place, f: &mut impl F
             for (key, value) in map.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
                 let child = match place {
                     // Property names are names, whatever they spell; their values are schemas.
-                    Place::Properties => Place::Structure,
+                    // Statuses likewise: `default` is the response for any other status.
+                    Place::Responses if key.starts_with("x-") => continue,
+                    Place::Properties | Place::Responses => Place::Structure,
                     Place::Examples => Place::Example,
                     Place::Example if key == "value" => continue,
                     Place::Structure | Place::Example => {
@@ -58,6 +62,7 @@ fn walk<'a>(node: &'a Value, pointer: Option<&str>, place: Place, f: &mut impl F
                         }
                         match key.as_str() {
                             "properties" | "patternProperties" => Place::Properties,
+                            "responses" => Place::Responses,
                             // An array of examples (a 3.1 schema's) is data.
                             "examples" if value.is_array() => continue,
                             "examples" => Place::Examples,
@@ -89,7 +94,8 @@ mod tests {
     fn references_in_data_and_property_names_are_not_references() {
         let doc = json!({
             "paths": {"/a": {"get": {"x-codeSamples": [{"$ref": "samples/a.yaml"}],
-                "responses": {"200": {"$ref": "#/components/responses/R"}}}}},
+                "responses": {"200": {"$ref": "#/components/responses/R"},
+                    "default": {"$ref": "#/components/responses/E"}, "x-note": {"$ref": "#/x"}}}}},
             "components": {
                 "schemas": {"Members": {"type": "object",
                     "properties": {"$ref": {"type": "string"}, "x-owner": {"$ref": "#/components/schemas/Owner"}},
@@ -103,6 +109,8 @@ mod tests {
             found,
             [
                 ("/paths/~1a/get/responses/200".to_string(), "#/components/responses/R".to_string()),
+                // `default` is a status here, not data.
+                ("/paths/~1a/get/responses/default".to_string(), "#/components/responses/E".to_string()),
                 (
                     "/components/schemas/Members/properties/x-owner".to_string(),
                     "#/components/schemas/Owner".to_string()

@@ -29,7 +29,15 @@ fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
     let names = collisions::type_names(doc);
     let mut taken = names.taken;
     let mut renames = Vec::new();
+    // Identical schemas under one clashing name get one new name, so copies stay copies (a
+    // `default` response copied to `4XX` and `5XX` keeps one body).
+    let mut given: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     for TypeNameClash { ptr, name, first, .. } in names.clashes.into_iter().filter(|c| c.titled || !titled_only) {
+        let content = doc.pointer(&ptr).map(Value::to_string).unwrap_or_default();
+        if let Some(unique) = given.get(&(name.clone(), content.clone())) {
+            renames.push((ptr, name, unique.clone(), first));
+            continue;
+        }
         let base = contextual_name(doc, &ptr);
         let mut unique = base.clone();
         let mut n = 2;
@@ -38,6 +46,7 @@ fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
             n += 1;
         }
         taken.insert(unique.clone());
+        given.insert((name.clone(), content), unique.clone());
         renames.push((ptr, name, unique, first));
     }
     for (ptr, name, unique, first) in renames {
@@ -153,5 +162,26 @@ mod tests {
         );
         // Nothing is left for the collision check to refuse.
         assert!(collisions::type_names(&doc).clashes.is_empty());
+    }
+
+    /// Slack's error schemas: one title for different schemas in several operations, each
+    /// copied to `4XX` and `5XX` by `default-response-is-error`. The copies get one new title,
+    /// so each operation keeps one error body.
+    #[test]
+    fn identical_copies_under_a_clashing_title_get_one_name() {
+        let error = |code: &str| {
+            json!({"description": "", "content": {"application/json": {"schema": {"type": "object", "title": "error schema",
+                "properties": {"error": {"type": "string", "enum": [code]}}}}}})
+        };
+        let mut doc = json!({"paths": {
+            "/a": {"get": {"operationId": "a", "responses": {"4XX": error("a"), "5XX": error("a")}}},
+            "/b": {"get": {"operationId": "b", "responses": {"4XX": error("b"), "5XX": error("b")}}}}});
+        apply(&mut doc, &mut Places::default());
+        let title = |path: &str, status: &str| {
+            doc["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]["title"].clone()
+        };
+        assert_eq!(title("/a", "4XX"), title("/a", "5XX"));
+        assert_eq!(title("/b", "4XX"), title("/b", "5XX"));
+        assert_ne!(title("/a", "4XX"), title("/b", "4XX"));
     }
 }
