@@ -124,6 +124,27 @@ async fn an_error_event_ends_the_stream_with_a_typed_error_that_shows_no_secret(
     assert!(next(&mut events).await.is_none(), "nothing after the error");
 }
 
+/// An event type the spec does not list (a `warning` between chunks) is an item of its own
+/// (the union's `Unknown`): the stream goes on to its end, as the vendors' SDKs read it.
+#[tokio::test]
+async fn an_unlisted_event_type_is_an_item_and_the_stream_goes_on() {
+    let chunk = example("cartesia", "TTSSSEChunkEvent");
+    let done = example("cartesia", "TTSSSEDoneEvent");
+    let warning = json!({"type": "warning", "message": "slow down", "context_id": "c1"});
+    let wire = format!("{}{}{}{}", sse(&chunk), sse(&warning), sse(&chunk), sse(&done));
+    let server = Server::always(Reply::bytes("text/event-stream", wire)).await.unwrap();
+    let body: cartesia::types::TtssseRequest =
+        serde_json::from_value(request_body("cartesia", "/tts/sse", "post")).unwrap();
+    let mut events = cartesia(&server).tts_sse().body(body).send().await.unwrap().into_inner();
+    let mut items = Vec::new();
+    while let Some(item) = next(&mut events).await {
+        items.push(item.unwrap_or_else(|e| panic!("{e:?}")));
+    }
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert!(format!("{:?}", items[1]).contains("Unknown"), "{:?}", items[1]);
+    assert_eq!(serde_json::to_value(&items[3]).unwrap()["type"], "done");
+}
+
 #[tokio::test]
 async fn a_connection_broken_mid_stream_is_a_transport_error_and_is_not_retried() {
     let chunk = example("cartesia", "TTSSSEChunkEvent");

@@ -356,6 +356,19 @@ pub(crate) fn shape(body: &[u8], content_type: Option<&str>, needles: &Needles) 
     out
 }
 
+/// [`shape`] of a value already parsed.
+pub(crate) fn value_shape(value: &Value) -> String {
+    let needles = Needles::default();
+    let mut writer = ShapeWriter { out: String::new(), needles: &needles };
+    writer.value(value, 0);
+    let mut out = writer.out;
+    if let Some((cut, _)) = out.char_indices().nth(SHAPE_MAX_CHARS) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
 fn non_json(body: &[u8], content_type: Option<&str>) -> String {
     let media = content_type.and_then(|ct| ct.split(';').next()).map(str::trim).filter(|m| {
         m.len() <= 64 && m.contains('/') && m.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b))

@@ -141,6 +141,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
         deserialize: outputs.deserialize || outputs.dispatch,
     };
     crate::rewrite::type_uses::trim(&mut client, keep).map_err(rewrite_error)?;
+    crate::rewrite::open_enums::open(&mut client).map_err(rewrite_error)?;
     let dispatch =
         if outputs.dispatch { Some(crate::emit::dispatch::generate(&client).map_err(rewrite_error)?) } else { None };
     let mut client = crate_root(client);

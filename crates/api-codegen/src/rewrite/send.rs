@@ -269,9 +269,12 @@ fn decoder(item: Option<&str>, tagged: Option<&crate::doc::media::Tagged>, union
     let tries =
         variants.iter().map(|(_, variant)| quote::quote!(::serde_json::from_str(data).map(types::#ty::#variant)));
     let no_match = format!("data did not match any variant of untagged enum {name}");
+    // Last, the union's own decoding: what no listed variant takes is its `Unknown` (an
+    // unlisted event type; see `open_enums`), or serde's error for a closed union.
     let each: proc_macro2::TokenStream = quote::quote! {
         ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#no_match))
             #(.or_else(|_: ::serde_json::Error| #tries))*
+            .or_else(|_: ::serde_json::Error| ::serde_json::from_str::<types::#ty>(data))
     };
     let arms: Vec<proc_macro2::TokenStream> = tagged
         .into_iter()
@@ -437,8 +440,9 @@ mod tests {
             code.contains("Some (\"done\") => :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent)")
         );
         assert!(!code.contains("\"x\""), "{code}");
-        // An unknown value, or no discriminator: each variant in order, straight from the text.
-        let each = "Err (< :: serde_json :: Error as :: serde :: de :: Error > :: custom (\"data did not match any variant of untagged enum Event\")) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: ChunkEvent)) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent))";
+        // An unknown value, or no discriminator: each variant in order, straight from the text,
+        // then the union itself (its `Unknown`, when it is open).
+        let each = "Err (< :: serde_json :: Error as :: serde :: de :: Error > :: custom (\"data did not match any variant of untagged enum Event\")) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: ChunkEvent)) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str (data) . map (types :: Event :: DoneEvent)) . or_else (| _ : :: serde_json :: Error | :: serde_json :: from_str :: < types :: Event > (data))";
         assert!(code.contains(&format!("_ => :: std :: result :: Result :: {each}")), "{code}");
         let untagged = decoder(Some("Event"), None, &unions);
         assert_eq!(quote!(#untagged).to_string(), format!("| data | :: std :: result :: Result :: {each}"));
