@@ -1,8 +1,9 @@
 //! Comparing two [`Surface`]s: what changed between the vendored spec and upstream, and how
 //! much it matters to a client. Levels follow oasdiff's rule catalogue (ERR / WARN / INFO),
-//! with its request/response asymmetry, judged for *our* generated clients: progenitor's enums
-//! are closed, its required fields are not `Option`, and typify validates string `pattern` and
-//! length bounds while deserialising, so some changes oasdiff calls warnings break here.
+//! with its request/response asymmetry, judged for *our* generated clients: enums an answer
+//! carries are open (an unlisted value decodes as `Unknown`) but one-value enums, constants,
+//! are not; required fields are not `Option`, and typify validates string `pattern` and length
+//! bounds while deserialising, so some changes oasdiff calls warnings break here.
 //!
 //! | change | used in a request (client sends) | used in a response (client receives) |
 //! |---|---|---|
@@ -15,7 +16,7 @@
 //! | became optional | non-breaking | breaking (non-`Option` field) |
 //! | type or format changed | breaking | breaking |
 //! | became nullable | non-breaking | breaking |
-//! | enum value added | non-breaking | breaking (closed enums) |
+//! | enum value added | non-breaking | potentially breaking (decoded as `Unknown`); breaking for a one-value enum (a constant stays closed) |
 //! | enum value removed | breaking | non-breaking |
 //! | bound set (`maximum`, `maxLength`, `minItems`, `pattern`, …) | potentially breaking | non-breaking |
 //! | bound tightened (max decreased, min increased) | breaking | non-breaking |
@@ -648,9 +649,20 @@ fn compare_field(location: &Subject, old: &Field, new: &Field, directions: &[Dir
         out.push(level, Kind::EnumValueRemoved, location.clone(), format!("enum value `{value}` removed"));
     }
     for value in new.enum_values.iter().filter(|v| !old.enum_values.contains(v)) {
-        // Generated enums are closed: an unknown value fails to deserialize.
-        let level = worst(directions, |d| if d == Response { Level::Breaking } else { Level::NonBreaking });
-        out.push(level, Kind::EnumValueAdded, location.clone(), format!("enum value `{value}` added"));
+        // Answers' enums are open: an unlisted value decodes as `Unknown`, which code matching
+        // on the enum sees; a one-value enum is a constant and stays closed.
+        let constant = old.enum_values.len() == 1;
+        let level = worst(directions, |d| match (d, constant) {
+            (Response, true) => Level::Breaking,
+            (Response, false) => Level::PotentiallyBreaking,
+            _ => Level::NonBreaking,
+        });
+        let what = if constant {
+            format!("enum value `{value}` added (a one-value enum is closed: answers carrying it fail)")
+        } else {
+            format!("enum value `{value}` added (answers carrying it decode as `Unknown`)")
+        };
+        out.push(level, Kind::EnumValueAdded, location.clone(), what);
     }
     if old.secret != new.secret {
         let what = if new.secret { "now marked secret" } else { "no longer marked secret" };
