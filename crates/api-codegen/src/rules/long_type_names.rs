@@ -62,11 +62,14 @@ fn too_long(inline: &[Place]) -> Vec<(&Place, usize, String)> {
         let (target, max, why) = if titleable(place) {
             (place, MAX_TYPE_NAME, format!("({length} characters)"))
         } else {
-            let above =
-                ancestors(&place.ptr).filter_map(|ptr| by_ptr.get(ptr).copied()).find(|a| a.named && titleable(a));
+            // Only a schema whose name it begins with (no title between them) names it.
+            let above = ancestors(&place.ptr)
+                .filter_map(|ptr| by_ptr.get(ptr).copied())
+                .take_while(|a| place.segments.starts_with(&a.segments))
+                .find(|a| a.named && titleable(a));
             let Some(above) = above else { continue };
             let max = MAX_TYPE_NAME.saturating_sub(length - above.name.chars().count().min(length));
-            if max < 16 {
+            if max < 32 {
                 continue;
             }
             (above, max, format!("(`{}` beneath it would have {length} characters)", place.name))

@@ -50,8 +50,8 @@ struct Occurrence {
     key: String,
     /// The name this place suggests (may be empty).
     hint: String,
-    /// Whether it is an alternative of a `oneOf`/`anyOf` (typify's name for it is a variant's).
-    member: bool,
+    /// Its own `title`, normalised.
+    title: Option<String>,
 }
 
 fn apply(doc: &mut Value, places: &mut Places) {
@@ -62,9 +62,6 @@ fn apply(doc: &mut Value, places: &mut Places) {
         .flat_map(Map::keys)
         .map(|name| normalized(name))
         .collect();
-    // Inline schemas that stay inline are named by typify after their titles: a shared
-    // component must not take one of those names either.
-    collect_titles(doc, &mut taken);
     // Content → the component it became.
     let mut shared: BTreeMap<String, String> = BTreeMap::new();
     loop {
@@ -97,10 +94,14 @@ fn apply(doc: &mut Value, places: &mut Places) {
         ordered.sort_by(|(_, a), (_, b)| b.len().cmp(&a.len()).then_with(|| first(a).cmp(&first(b))));
         let names = typify::inline_names(doc);
         let inline = Inline::new(&names);
+        let mut titles = BTreeMap::new();
+        collect_titles(doc, &mut titles);
         for (key, group) in ordered {
             let known = shared.get(&key).cloned();
-            let name =
-                known.clone().unwrap_or_else(|| unique_name(doc, &base_name(&group), &group, &inline, &mut taken));
+            let name = known.clone().unwrap_or_else(|| {
+                unique_name(doc, &base_name(&group), &group, &Taken { names: &taken, titles: &titles, inline: &inline })
+            });
+            taken.insert(normalized(&name));
             let reference = format!("#/components/schemas/{}", escape(&name));
             let mut schema = None;
             for occurrence in &group {
@@ -124,6 +125,11 @@ fn apply(doc: &mut Value, places: &mut Places) {
             }
         }
     }
+}
+
+/// `Variant<n>`: typify's name for an alternative nothing names.
+fn numbered(segment: &str) -> bool {
+    segment.strip_prefix("Variant").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The names typify would give the document's inline schemas, by place and by name.
@@ -228,8 +234,8 @@ fn nested(schema: &Value, pointer: &str, member: Member<'_>, out: &mut Vec<Occur
             out.push(Occurrence {
                 key: canonical(child),
                 hint: hint(child, &child_pointer),
+                title: child.get("title").and_then(Value::as_str).map(normalized),
                 pointer: child_pointer.clone(),
-                member: !matches!(member, Member::No),
             });
         }
         nested(child, &child_pointer, member, out);
@@ -362,49 +368,71 @@ fn base_name(group: &[Occurrence]) -> String {
 /// `base`; when taken (compared as typify compares type names: case and separators aside),
 /// the name typify would give one of the uses suggesting `base` (the shortest, then the first
 /// in sort order) that no other type has; else `base` with a number.
-fn unique_name(
-    doc: &Value,
-    base: &str,
-    group: &[Occurrence],
-    inline: &Inline<'_>,
-    taken: &mut BTreeSet<String>,
-) -> String {
-    let name = if taken.contains(&normalized(base)) {
+fn unique_name(doc: &Value, base: &str, group: &[Occurrence], taken: &Taken<'_>) -> String {
+    let Taken { names: given, titles, inline } = taken;
+    // Inline schemas that stay inline are named by typify after their titles: a shared
+    // component takes none of those names but the title of its own uses.
+    let titled = |name: &String| {
+        let own = group.iter().filter(|o| o.title.as_ref() == Some(name)).count();
+        titles.get(name).is_some_and(|count| *count > own)
+    };
+    let base_free = {
+        let name = normalized(base);
+        !given.contains(&name) && !titled(&name)
+    };
+    if base_free {
+        base.to_string()
+    } else {
         let inside = |ptr: &str| group.iter().any(|o| ptr == o.pointer || ptr.starts_with(&format!("{}/", o.pointer)));
         // Free: no type has it, and no inline schema but those this group replaces would.
         let free = |name: &str| {
             let name = normalized(name);
-            !taken.contains(&name) && inline.by_name.get(&name).is_none_or(|ptrs| ptrs.iter().all(|p| inside(p)))
+            !given.contains(&name)
+                && !titled(&name)
+                && inline.by_name.get(&name).is_none_or(|ptrs| ptrs.iter().all(|p| inside(p)))
         };
-        let mut places: Vec<&Place> = group
+        // The places' names as they will be once the union alternatives above them are
+        // named; an alternative itself by the word its union gives it.
+        let mut names: Vec<Vec<String>> = group
             .iter()
-            .filter(|o| o.hint == base && !o.member)
+            .filter(|o| o.hint == base)
             .filter_map(|o| inline.by_ptr.get(o.pointer.as_str()).copied())
             .filter(|p| p.segments.len() > 1)
+            .map(|p| named_segments(doc, &p.ptr, &p.segments))
+            .filter(|segments| !segments.last().is_some_and(|s| numbered(s)))
             .collect();
-        places.sort_by(|a, b| a.name.len().cmp(&b.name.len()).then_with(|| a.name.cmp(&b.name)));
-        places
+        names.sort_by_cached_key(|segments| {
+            let name = typify::joined(segments);
+            (name.len(), name)
+        });
+        names
             .iter()
-            .map(|p| typify::shortened(&named_segments(doc, &p.ptr, &p.segments), MAX_TYPE_NAME, &|_| true))
+            .map(|segments| typify::shortened(segments, MAX_TYPE_NAME, &|_| true))
             .find(|candidate| free(candidate))
             .unwrap_or_else(|| (2..).map(|n| format!("{base}{n}")).find(|c| free(c)).unwrap_or_default())
-    } else {
-        base.to_string()
-    };
-    taken.insert(normalized(&name));
-    name
+    }
 }
 
-/// Every `title` in the document (normalised), wherever it is.
-fn collect_titles(value: &Value, taken: &mut BTreeSet<String>) {
+/// The names a shared component may not take.
+struct Taken<'a> {
+    /// Components and the names given so far (normalised).
+    names: &'a BTreeSet<String>,
+    /// Every `title` in the document (normalised), with how many schemas carry it.
+    titles: &'a BTreeMap<String, usize>,
+    /// The names typify would give inline schemas.
+    inline: &'a Inline<'a>,
+}
+
+/// Every `title` in the document (normalised), wherever it is, with its count.
+fn collect_titles(value: &Value, titles: &mut BTreeMap<String, usize>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(title)) = map.get("title") {
-                taken.insert(normalized(title));
+                *titles.entry(normalized(title)).or_default() += 1;
             }
-            map.values().for_each(|v| collect_titles(v, taken));
+            map.values().for_each(|v| collect_titles(v, titles));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_titles(v, taken)),
+        Value::Array(items) => items.iter().for_each(|v| collect_titles(v, titles)),
         _ => {}
     }
 }
@@ -489,6 +517,19 @@ mod tests {
         taken["components"]["schemas"]["ProjectOwner"] = json!({"type": "string"});
         let (doc, _) = run(taken);
         assert_eq!(name(&doc), json!("#/components/schemas/Owner2"));
+    }
+
+    #[test]
+    fn a_title_only_its_own_uses_carry_names_the_component() {
+        let format = json!({"type": "string", "title": "Encoding Format", "enum": ["a", "b"]});
+        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "A": {"type": "object", "properties": {"encoding_format": format.clone()}},
+            "B": {"type": "object", "properties": {"encoding_format": format}}}}});
+        let (doc, _) = run(doc);
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["encoding_format"],
+            json!({"$ref": "#/components/schemas/EncodingFormat"})
+        );
     }
 
     #[test]
