@@ -128,3 +128,21 @@ async fn a_server_echoing_the_token_being_revoked_does_not_leak_it_into_the_erro
     assert_eq!(String::from_utf8_lossy(&response.body), r#"{"error": string, "hint": string}"#);
     assert_no_secret("headers", &format!("{:?}", response.headers));
 }
+
+/// Only what the caller set goes on the wire: the spec's defaults (`num_images: 5`,
+/// `_debug_pro_search: false`, search's `max_tokens: 10000`, …) are what the server assumes when
+/// a field is absent, never sent for the caller (`unsent-defaults`).
+#[tokio::test]
+async fn only_what_the_caller_set_goes_on_the_wire() {
+    let server = Server::always(Reply::status(500)).await.unwrap();
+    let client = Client::builder().api_key(KEY).base_url(server.url()).retries(0).build().unwrap();
+    let chat: types::ApiChatCompletionsRequest =
+        serde_json::from_value(json!({"model": "sonar", "messages": [{"role": "user", "content": "hi"}]})).unwrap();
+    let _ = client.chat_completions_chat_completions_post().body(chat).send().await;
+    let search: types::ApiSearchRequest = serde_json::from_value(json!({"query": "rust"})).unwrap();
+    let _ = client.search_search_post().body(search).send().await;
+    let requests = server.requests();
+    let keys = |i: usize| body_json(&requests[i]).as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(0), ["messages", "model"]);
+    assert_eq!(keys(1), ["query"]);
+}

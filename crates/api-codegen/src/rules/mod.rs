@@ -34,6 +34,7 @@ mod unique_enum_variant_names;
 mod unique_parameter_names;
 mod unique_type_titles;
 mod unrepresentable_responses;
+mod unsent_defaults;
 pub(crate) mod unsupported_request_body;
 mod unsupported_security;
 
@@ -145,6 +146,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "nonconforming-defaults",
         why: "typify refuses a schema whose `default` it does not allow; a string spelling the declared scalar is read as it, any other such default dropped",
         apply: Apply::Doc(nonconforming_defaults::apply),
+    },
+    Rule {
+        name: "unsent-defaults",
+        why: "typify fills an optional property's `default` into a plain field, so requests would send every default the caller never set; the default is documented and the field is an `Option`, sent only when set",
+        apply: Apply::Doc(unsent_defaults::apply),
     },
     Rule {
         name: "format-without-meaning",
@@ -313,8 +319,10 @@ impl RulesReport {
         if hoisted.is_empty() {
             return;
         }
-        let changes =
-            hoisted.into_iter().map(|(pointer, from)| Change { pointer, what: format!("bundled from {from}") }).collect();
+        let changes = hoisted
+            .into_iter()
+            .map(|(pointer, from)| Change { pointer, what: format!("bundled from {from}") })
+            .collect();
         let why = "a document in several files becomes one: what other files hold is hoisted into components (or inlined), as `redocly bundle` does";
         self.applied.insert(0, Applied { rule: BUNDLE, why, changes });
     }
