@@ -28,7 +28,7 @@ async fn access_token_on_the_wire_and_parsed() {
     assert_eq!(request.query, None);
     assert_header_names(
         &request,
-        &["accept", "authorization", "cartesia-version", "content-length", "content-type", "host"],
+        &["accept", "authorization", "cartesia-version", "content-length", "content-type", "host", "user-agent"],
     );
     // The operation's API-key scheme (2025-11-04): the key as a bearer token, and no
     // `X-API-Key` (the 2024-06-10 scheme) at all.

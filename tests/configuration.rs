@@ -101,6 +101,14 @@ async fn user_agent_timeout_and_trailing_slash() {
     assert_eq!(request.path, "/v3/user/tokens/t");
     assert_eq!(request.header("user-agent"), Some("my-app/1.0"));
 
+    // Unless replaced, the client names itself: its crate and version.
+    let server = Server::always(Reply::json(200, json!({"tokenId": "t"}).to_string())).await.unwrap();
+    let client = vercel::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
+    client.delete_auth_token().token_id("t").send().await.unwrap();
+    let expected = <vercel::Client as api_runtime::GeneratedClient>::USER_AGENT;
+    assert!(expected.starts_with("vercel/0."), "{expected}");
+    assert_eq!(server.single_request().header("user-agent"), Some(expected));
+
     let slow = Server::always(Reply::status(200).with_delay(Duration::from_millis(600))).await.unwrap();
     let client = vercel::Client::builder()
         .api_key(KEY)

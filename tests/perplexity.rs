@@ -31,7 +31,7 @@ async fn generate_auth_token_on_the_wire_and_parsed() {
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/generate_auth_token");
     assert_eq!(request.query, None);
-    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host", "user-agent"]);
     assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.header("accept"), Some("application/json"));
@@ -65,7 +65,7 @@ async fn revoke_auth_token_on_the_wire() {
     let request = server.single_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/revoke_auth_token"));
     assert_eq!(request.query, None);
-    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host", "user-agent"]);
     // The response has no body, so progenitor asks for no media type; reqwest's default.
     assert_eq!(request.header("accept"), Some("*/*"));
     assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));

@@ -35,7 +35,7 @@ async fn create_auth_token_on_the_wire_and_parsed() {
     let request = server.single_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/v3/user/tokens"));
     assert_eq!(request.query.as_deref(), Some("slug=my+team&teamId=team_1"));
-    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host", "user-agent"]);
     assert_bearer(&request);
     assert_eq!(body_json(&request), json!({"name": "ci", "expiresAt": 1.7e12}));
 
@@ -64,7 +64,7 @@ async fn list_auth_tokens_on_the_wire_and_parsed() {
     let request = server.single_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", "/v5/user/tokens"));
     assert_eq!(request.query, None);
-    assert_header_names(&request, &["accept", "authorization", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "host", "user-agent"]);
     assert_bearer(&request);
     assert!(request.body.is_empty());
 
@@ -81,7 +81,7 @@ async fn get_auth_token_current_on_the_wire_and_parsed() {
 
     let request = server.single_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", "/v5/user/tokens/current"));
-    assert_header_names(&request, &["accept", "authorization", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "host", "user-agent"]);
     assert_bearer(&request);
     assert_eq!(response.token.id, "tok_1");
 }
@@ -101,7 +101,7 @@ async fn delete_auth_token_on_the_wire_and_parsed() {
     let request = server.single_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("DELETE", "/v3/user/tokens/tok_1"));
     assert_eq!(request.query, None);
-    assert_header_names(&request, &["accept", "authorization", "host"]);
+    assert_header_names(&request, &["accept", "authorization", "host", "user-agent"]);
     assert_bearer(&request);
     assert!(request.body.is_empty());
     assert_eq!(response.token_id, "tok_1");

@@ -46,6 +46,9 @@ impl Default for Limits {
 /// Implemented by every generated `Client`, so one builder serves them all.
 pub trait GeneratedClient: Sized {
     const API: &'static ApiDescription;
+    /// The `User-Agent` sent unless the builder sets another: the client crate and its
+    /// version (`vercel/0.1.0`), as every official SDK names itself.
+    const USER_AGENT: &'static str = concat!("api-runtime/", env!("CARGO_PKG_VERSION"));
     fn from_parts(base_url: &str, http: reqwest::Client, context: Context) -> Self;
 
     /// The builder for this client (each client also has it as an inherent method).
@@ -113,7 +116,8 @@ pub enum ConfigError {
 /// Builds any generated client: API key (or user and password), base URL, timeouts, user
 /// agent, limits.
 ///
-/// No `User-Agent` is sent unless one is set: the wire carries only what the spec names.
+/// The `User-Agent` names the client crate and its version (`vercel/0.1.0`) unless
+/// [`ClientBuilder::user_agent`] replaces it.
 /// Redirects are followed only within the base URL's origin ([`crate::MAX_REDIRECTS`] at most).
 pub struct ClientBuilder<C> {
     api_key: Option<SecretString>,
@@ -332,11 +336,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             // would overflow.)
             .read_timeout(self.limits.attempt_timeout.min(NO_TOTAL_TIMEOUT))
             .redirect(redirect::policy());
-        if let Some(agent) = &self.user_agent {
-            let value =
-                reqwest::header::HeaderValue::try_from(agent.as_str()).map_err(|_| ConfigError::InvalidUserAgent)?;
-            http = http.user_agent(value);
-        }
+        let agent = self.user_agent.as_deref().unwrap_or(C::USER_AGENT);
+        let agent = reqwest::header::HeaderValue::try_from(agent).map_err(|_| ConfigError::InvalidUserAgent)?;
+        http = http.user_agent(agent);
         let http = http.build().map_err(ConfigError::Http)?;
         let credentials = Credentials { api_key: self.api_key, basic: self.basic };
         let context = Context::new(api, &credentials, self.limits, &parsed)?;

@@ -103,6 +103,7 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
 
         impl ::api_runtime::GeneratedClient for Client {
             const API: &'static ::api_runtime::ApiDescription = &API;
+            const USER_AGENT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
             fn from_parts(base_url: &str, http: ::reqwest::Client, context: ::api_runtime::Context) -> Self {
                 Self::new_with_client(base_url, http, context)
