@@ -14,7 +14,7 @@ use bytes::Bytes;
 use loopback::{Reply, Server};
 use serde_json::{Value, json};
 use spec_tools::examples;
-use workspace_tests::{KEY, assert_no_secret, spec_dir};
+use workspace_tests::{KEY, assert_no_secret, body_json, spec_dir};
 
 mod form_parts;
 
@@ -122,6 +122,35 @@ async fn an_error_event_ends_the_stream_with_a_typed_error_that_shows_no_secret(
     assert!(event.is_some(), "the error event is typed");
     assert_no_secret("the error event", &format!("{error:?} {error}"));
     assert!(next(&mut events).await.is_none(), "nothing after the error");
+}
+
+/// Perplexity's chat completions with `stream: true`: the document declares only the JSON
+/// answer, the overlay adds the event stream its SDKs read, so `send_stream()` yields typed
+/// chunks up to `[DONE]` and `send()` still answers the JSON document.
+#[tokio::test]
+async fn perplexity_chat_completions_stream_typed_chunks() {
+    let chunk = |text: &str| {
+        json!({"id": "c1", "model": "sonar", "created": 1, "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "finish_reason": null,
+                "message": {"role": "assistant", "content": text}, "delta": {"role": "assistant", "content": text}}]})
+    };
+    let wire = format!("{}{}data: [DONE]\n\n", sse(&chunk("Hel")), sse(&chunk("lo")));
+    let server = Server::always(Reply::bytes("text/event-stream", wire)).await.unwrap();
+    let body: perplexity::types::ApiChatCompletionsRequest = serde_json::from_value(
+        json!({"model": "sonar", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .unwrap();
+    let response = perplexity(&server).chat_completions_chat_completions_post().body(body).send_stream().await.unwrap();
+    let mut chunks = response.into_inner();
+    let mut deltas = Vec::new();
+    while let Some(chunk) = next(&mut chunks).await {
+        let chunk = chunk.unwrap();
+        deltas.push(serde_json::to_value(&chunk.choices[0].delta).unwrap()["content"].clone());
+    }
+    assert_eq!(deltas, [json!("Hel"), json!("lo")]);
+    let request = server.single_request();
+    assert_eq!(request.header("accept"), Some("text/event-stream"));
+    assert_eq!(body_json(&request)["stream"], json!(true));
 }
 
 /// An event type the spec does not list (a `warning` between chunks) is an item of its own
