@@ -180,13 +180,34 @@ fn name_members(
             word.0 = format!("With{}", word.0);
         }
     }
+    // Every title begins with the union's name (shortened alike for all when it is long), so
+    // typify takes it off every variant; a word too long for the rest is cut after a word.
+    let words: Vec<(String, String)> = words
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| word.unwrap_or_else(|| (format!("Variant{i}"), "(nothing tells it from the others)".into())))
+        .collect();
+    let longest = words.iter().map(|(w, _)| w.chars().count()).max().unwrap_or_default();
+    let full = typify::joined(segments);
+    let prefix = if full.chars().count() + longest.min(24) > MAX_TYPE_NAME {
+        typify::shortened(segments, MAX_TYPE_NAME - longest.min(24), &|_| true)
+    } else {
+        full
+    };
+    let room = MAX_TYPE_NAME.saturating_sub(prefix.chars().count());
     let mut out = Vec::new();
-    for (i, (member, word)) in members.iter().zip(words).enumerate() {
+    for (i, (member, (word, why))) in members.iter().zip(words).enumerate() {
         if !untitled(member) {
             continue;
         }
-        let (word, why) = word.unwrap_or_else(|| (format!("Variant{i}"), "(nothing tells it from the others)".into()));
-        let title = typify::shortened(&with(segments, &word), MAX_TYPE_NAME, &|name| taken.free(name, members_ptr));
+        let mut kept = String::new();
+        for part in typify::words(&word) {
+            if !kept.is_empty() && kept.chars().count() + part.chars().count() > room {
+                break;
+            }
+            kept.push_str(&part);
+        }
+        let title = typify::shortened(&[prefix.clone(), kept], usize::MAX, &|name| taken.free(name, members_ptr));
         taken.take(&title);
         out.push((join(members_ptr, &i.to_string()), title, why));
     }
@@ -434,6 +455,22 @@ mod tests {
         let place = typify::inline_names(&doc).into_iter().find(|p| p.ptr == ptr).unwrap();
         assert_eq!(place.name, "ThingVariant1Owner");
         assert_eq!(typify::joined(&named_segments(&doc, ptr, &place.segments)), "ThingBOwner");
+    }
+
+    #[test]
+    fn a_long_union_gives_every_alternative_one_shortened_prefix() {
+        let alternative = |p: &str| json!({"type": "object", "required": [p], "properties": {p: {"type": "string"}, "n": {"type": "string"}}});
+        let mut doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "AVeryLongComponentNameForEvents": {"type": "object", "properties": {"payloadOfTheEventWithManyWords": {"oneOf": [
+                alternative("projectName"), alternative("somethingRatherLongerThanTheOthersAreHere")]}}}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let union = &doc["components"]["schemas"]["AVeryLongComponentNameForEvents"]["properties"]["payloadOfTheEventWithManyWords"];
+        let titles = titles(union, "oneOf").into_iter().flatten().collect::<Vec<_>>();
+        assert!(titles.iter().all(|t| t.len() <= MAX_TYPE_NAME), "{titles:?}");
+        let Union::Named(names) = typify::union(union["oneOf"].as_array().unwrap()) else { panic!("{titles:?}") };
+        assert_eq!(names[0], "ProjectName");
+        assert!(names[1].starts_with("SomethingRather"), "{names:?}");
     }
 
     #[test]
