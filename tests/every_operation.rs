@@ -155,8 +155,12 @@ async fn check_request(vendor: &Vendor, doc: &Value, op: &Operation, request: &R
     check_path(op, &request.path, problems);
     check_query(op, request.query.as_deref().unwrap_or_default(), problems);
 
-    // Headers: exactly what the spec names.
-    let mut allowed: Vec<String> = ["host", "accept", "content-type", "content-length"].map(String::from).to_vec();
+    // Headers: exactly what the spec names, and the client's own name (every SDK sends one).
+    let mut allowed: Vec<String> =
+        ["host", "accept", "content-type", "content-length", "user-agent"].map(String::from).to_vec();
+    if request.header("user-agent").is_none_or(|agent| !agent.starts_with(&format!("{}/", vendor.name))) {
+        problems.push(format!("user-agent {:?} does not name the client crate", request.header("user-agent")));
+    }
     let alternative = description.security.first().copied().unwrap_or_default();
     for &index in alternative {
         let scheme = &vendor.api.schemes[index];

@@ -146,3 +146,21 @@ async fn undeclared_statuses_keep_status_and_body() {
     let err = client(&server).delete_auth_token().token_id("t").send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(501));
 }
+
+/// A whole `type: number` value goes out as the vendors' SDKs write it, without a fraction: in
+/// the query (`limit=5`, `since=1540095775941`) and in a JSON body (`"expiresAt":
+/// 1767225600000`); any other value as it is.
+#[tokio::test]
+async fn whole_numbers_go_out_without_a_fraction() {
+    let server = Server::always(Reply::status(500)).await.unwrap();
+    let client = vercel::Client::builder().api_key(KEY).base_url(server.url()).retries(0).build().unwrap();
+    let _ = client.get_deployments().limit(5.0).since(1_540_095_775_941.0).send().await;
+    let _ = client.create_auth_token().body_map(|b| b.name("ci").expires_at(Some(1_767_225_600_000.0))).send().await;
+    let _ = client.create_auth_token().body_map(|b| b.name("ci").expires_at(Some(0.5))).send().await;
+    let requests = server.requests();
+    let query = requests[0].query.clone().unwrap_or_default();
+    assert!(query.contains("limit=5&") || query.ends_with("limit=5"), "{query}");
+    assert!(query.contains("since=1540095775941"), "{query}");
+    assert_eq!(requests[1].body_text(), r#"{"expiresAt":1767225600000,"name":"ci"}"#);
+    assert_eq!(requests[2].body_text(), r#"{"expiresAt":0.5,"name":"ci"}"#);
+}

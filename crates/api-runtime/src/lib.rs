@@ -48,6 +48,7 @@ mod unknown;
 pub mod upload;
 pub mod urlencoded;
 mod urls;
+pub mod wire;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use auth::{BasicAuth, Credentials};

@@ -142,6 +142,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     };
     crate::rewrite::type_uses::trim(&mut client, keep).map_err(rewrite_error)?;
     crate::rewrite::open_enums::open(&mut client).map_err(rewrite_error)?;
+    crate::rewrite::wire_numbers::apply(&mut client).map_err(rewrite_error)?;
     let dispatch =
         if outputs.dispatch { Some(crate::emit::dispatch::generate(&client).map_err(rewrite_error)?) } else { None };
     let mut client = crate_root(client);

@@ -50,8 +50,8 @@ pub fn fix_mock_bodies(file: &mut syn::File) {
 /// value.to_string())`, which does not compile for a type without `Display` (an array, an
 /// untagged `oneOf` such as Vercel's `string | string[]`). The client serialises the value
 /// (serde, one `name=item` pair per array item); the mock now matches what serde makes of it,
-/// item by item, through a `query_pairs` helper added to the file. Returns how many calls it
-/// rewrote.
+/// item by item (a whole number without a fraction, as `api_runtime::wire` sends it), through
+/// a `query_pairs` helper added to the file. Returns how many calls it rewrote.
 pub fn fix_mock_queries(file: &mut syn::File) -> usize {
     struct Fix(usize);
     impl VisitMut for Fix {
@@ -98,6 +98,13 @@ pub fn fix_mock_queries(file: &mut syn::File) -> usize {
                 fn text(value: &::serde_json::Value) -> String {
                     match value {
                         ::serde_json::Value::String(s) => s.clone(),
+                        // A whole `f64` goes out without a fraction (`api_runtime::wire`).
+                        ::serde_json::Value::Number(n) => match n.as_f64() {
+                            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                                (f as i64).to_string()
+                            }
+                            _ => n.to_string(),
+                        },
                         other => other.to_string(),
                     }
                 }

@@ -15,6 +15,7 @@
 //! - [`runtime_error`]: the crate's `Error` is the runtime's;
 //! - [`type_uses`]: each type gets what its use needs (builders, serde directions);
 //! - [`open_enums`]: enums and unions an answer carries decode values the spec does not list;
+//! - [`wire_numbers`]: every `f64` the client sends goes out whole when it is (`5`, not `5.0`);
 //! - [`mock`]: progenitor's httpmock helpers made to compile (bodies borrowed, queries
 //!   matched as serde writes them);
 //! - [`docs`]: every doc comment made inert.
@@ -28,6 +29,7 @@ pub(crate) mod send;
 pub(crate) mod type_uses;
 pub(crate) mod urlencoded;
 pub(crate) mod wire_names;
+pub(crate) mod wire_numbers;
 pub(crate) mod wire_values;
 
 pub(crate) use mock::{fix_mock_bodies, fix_mock_queries};

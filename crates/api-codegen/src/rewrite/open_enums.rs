@@ -181,7 +181,7 @@ fn serde_args(attrs: &[syn::Attribute]) -> Vec<String> {
 }
 
 /// Whether a `#[derive(…)]` names `name` (by its last path segment).
-fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+pub(crate) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().filter(|a| a.path().is_ident("derive")).any(|attr| {
         attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
             .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == name)))
