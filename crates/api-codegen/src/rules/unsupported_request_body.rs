@@ -126,7 +126,14 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
         let resolved = doc.pointer(&body_ptr).and_then(|b| Spec::new(doc).resolve(b).ok()).cloned();
         let Some(Value::Object(mut body)) = resolved else { continue };
         if let Some(Value::Object(content)) = body.get_mut("content") {
-            let Some(kept) = content.remove(&keep) else { continue };
+            let Some(mut kept) = content.remove(&keep) else { continue };
+            // progenitor takes raw bytes only as `format: binary` (a base64 or any other
+            // string format is still the caller's bytes) and text as a plain string.
+            if generated_as == "application/octet-stream" && !is_supported(&keep) {
+                kept["schema"] = serde_json::json!({"type": "string", "format": "binary"});
+            } else if generated_as == "text/plain" && !is_supported(&keep) {
+                kept["schema"] = serde_json::json!({"type": "string"});
+            }
             content.clear();
             content.insert(generated_as, kept);
         }
@@ -169,12 +176,12 @@ mod tests {
         assert!(plan.left_out("/paths/~1c/put").is_some());
         // Raw bodies: bytes (text for `text/*`) with their own type; a wildcard sends progenitor's.
         let content = |path: &str, method: &str| doc["paths"][path][method]["requestBody"]["content"].clone();
-        let raw = json!({"schema": {"type": "string", "format": "base64"}});
+        let raw = json!({"schema": {"type": "string", "format": "binary"}});
         assert_eq!(content("/jpeg", "put"), json!({"application/octet-stream": raw}));
         assert_eq!(header("/paths/~1jpeg/put"), pair("image/jpeg"));
-        assert_eq!(content("/any", "post"), json!({"application/octet-stream": {"schema": {"type": "string"}}}));
+        assert_eq!(content("/any", "post"), json!({"application/octet-stream": raw}));
         assert_eq!(header("/paths/~1any/post"), []);
-        assert_eq!(content("/csv", "post"), json!({"text/plain": {}}));
+        assert_eq!(content("/csv", "post"), json!({"text/plain": {"schema": {"type": "string"}}}));
         assert_eq!(header("/paths/~1csv/post"), pair("text/csv"));
         let what: Vec<&str> = places.changes().iter().map(|c| c.what.as_str()).collect();
         assert!(what[0].contains("is JSON: generated as JSON, sent with `Content-Type: application/json-patch+json`"));
