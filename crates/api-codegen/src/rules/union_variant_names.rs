@@ -180,6 +180,11 @@ fn name_members(
             word.0 = format!("With{}", word.0);
         }
     }
+    // Nothing names any alternative: titles would only trade typify's numbers for others.
+    let untitled_words = members.iter().zip(&words).filter(|(member, _)| untitled(member));
+    if untitled_words.clone().all(|(_, word)| word.as_ref().is_none_or(|(w, _)| numbered(w))) {
+        return Vec::new();
+    }
     // Every title begins with the union's name (shortened alike for all when it is long), so
     // typify takes it off every variant; a word too long for the rest is cut after a word.
     let words: Vec<(String, String)> = words
@@ -361,8 +366,10 @@ fn properties_word(names: &[&String]) -> String {
 /// items' name.
 fn type_word(member: &Value) -> Option<String> {
     let map = member.as_object()?;
-    if let Some([Value::String(value)]) = map.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
-        return Some(word_of(value));
+    match map.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([Value::String(value)]) => return Some(word_of(value)),
+        Some([_, _, ..]) => return Some("Enum".into()),
+        _ => {}
     }
     match map.get("type").and_then(Value::as_str)? {
         "array" => {
@@ -372,6 +379,11 @@ fn type_word(member: &Value) -> Option<String> {
         }
         ty => Some(word_of(map.get("format").and_then(Value::as_str).unwrap_or(ty))),
     }
+}
+
+/// `Variant<n>`: the word of an alternative nothing names.
+fn numbered(word: &str) -> bool {
+    word.strip_prefix("Variant").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn word_of(text: &str) -> String {
@@ -471,6 +483,16 @@ mod tests {
         let Union::Named(names) = typify::union(union["oneOf"].as_array().unwrap()) else { panic!("{titles:?}") };
         assert_eq!(names[0], "ProjectName");
         assert!(names[1].starts_with("SomethingRather"), "{names:?}");
+    }
+
+    #[test]
+    fn a_union_nothing_names_is_left_to_typify_and_an_enum_is_named_so() {
+        let nothing = json!({"anyOf": [{"type": "string", "pattern": "^a"}, {"type": "string", "pattern": "^b"}]});
+        let (after, places) = run(nothing.clone());
+        assert_eq!(after, nothing);
+        assert!(places.changes().is_empty());
+        let (after, _) = run(json!({"anyOf": [{"type": "string"}, {"type": "string", "enum": ["auto", "1024x1024"]}]}));
+        assert_eq!(titles(&after, "anyOf"), [Some("ThingString".into()), Some("ThingEnum".into())]);
     }
 
     #[test]
