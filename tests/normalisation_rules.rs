@@ -182,7 +182,11 @@ async fn a_status_without_reason_phrase_is_typed_in_the_client_and_absent_from_t
 
 #[test]
 fn an_unknown_request_media_type_is_reported_left_out_of_the_client_and_kept_in_the_surface() {
-    assert_eq!(places("unsupported-request-body"), ["/paths/~1import/post"]);
+    // The JSON-patch and PNG bodies are sent with their own types; the XML object is left out.
+    assert_eq!(
+        places("unsupported-request-body"),
+        ["/paths/~1patch/patch/requestBody/content", "/paths/~1avatar/put/requestBody/content", "/paths/~1import/post"]
+    );
     assert!(tricky::API.operations.iter().all(|op| op.id != "importXml"));
     assert!(tricky::API.operations.iter().any(|op| op.id == "issueCert"));
     let prepared = api_codegen::load(&SpecDir::new(tricky_dir())).unwrap();

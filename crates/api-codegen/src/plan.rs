@@ -26,6 +26,9 @@ pub struct Plan {
     wire_names: BTreeMap<String, String>,
     /// Secret strings whose constraints progenitor's input leaves out (schema pointers).
     pub unconstrained_secrets: Vec<String>,
+    /// Optional properties whose `default` progenitor's input leaves out (schema pointers):
+    /// the server assumes it, the client sends the field only when set (`unsent-defaults`).
+    pub unsent_defaults: Vec<String>,
     /// Component schemas progenitor's input leaves out (name → why): typify cannot take them
     /// (`generator-rejects`). Every operation reaching one is left out too.
     left_out_schemas: BTreeMap<String, String>,

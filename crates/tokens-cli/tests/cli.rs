@@ -326,8 +326,9 @@ async fn a_create_whose_answer_is_lost_says_so_and_revokes_what_it_finds() {
     assert!(!file.exists());
     assert_no_secret(&out, &[VERCEL_KEY, "vercel-secret-"]);
 
-    // In a rotation too, said once; the token being rotated is never taken for it.
-    fake.set_faults(Faults { lose_create_answers: vec![Lost::UndeclaredSuccess], ..Faults::default() });
+    // In a rotation too, said once; the token being rotated is never taken for it. (A 504: an
+    // answer that arrives, even drifted, hands the token over instead.)
+    fake.set_faults(Faults { lose_create_answers: vec![Lost::GatewayTimeout], ..Faults::default() });
     let url = fake.url();
     let out = tokens(&rotate_args(&url, "vercel", &file, &[]), &[("VERCEL_TOKEN", VERCEL_KEY)]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

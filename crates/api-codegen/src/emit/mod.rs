@@ -77,6 +77,17 @@ fn strip_secret_constraints(doc: &mut Value, plan: &Plan) {
     }
 }
 
+/// Takes the defaults of optional properties off progenitor's input, so typify makes them
+/// `Option`s sent only when set (the `unsent-defaults` rule); the document keeps them, for
+/// the surface, the drift report and the examples.
+fn strip_unsent_defaults(doc: &mut Value, plan: &Plan) {
+    for pointer in &plan.unsent_defaults {
+        if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
+            schema.shift_remove("default");
+        }
+    }
+}
+
 /// Which of the optional outputs to generate: a build without the `mock` or `dispatch`
 /// feature never compiles them, and the httpmock module is a second full progenitor run.
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +193,9 @@ fn progenitor_document(prepared: &Prepared) -> (Cow<'_, Value>, Option<rewrite_w
     let mut source = Cow::Borrowed(&prepared.doc);
     if !plan.unconstrained_secrets.is_empty() {
         strip_secret_constraints(source.to_mut(), plan);
+    }
+    if !plan.unsent_defaults.is_empty() {
+        strip_unsent_defaults(source.to_mut(), plan);
     }
     let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
     (source, wire)

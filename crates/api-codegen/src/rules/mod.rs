@@ -149,8 +149,8 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "unsent-defaults",
-        why: "typify fills an optional property's `default` into a plain field, so requests would send every default the caller never set; the default is documented and the field is an `Option`, sent only when set",
-        apply: Apply::Doc(unsent_defaults::apply),
+        why: "typify fills an optional property's `default` into a plain field, so requests would send every default the caller never set; the default is documented and kept off progenitor's input, so the field is an `Option`, sent only when set",
+        apply: Apply::Plan(unsent_defaults::apply),
     },
     Rule {
         name: "format-without-meaning",
