@@ -37,7 +37,8 @@ async fn create_auth_token_on_the_wire_and_parsed() {
     assert_eq!(request.query.as_deref(), Some("slug=my+team&teamId=team_1"));
     assert_header_names(&request, &["accept", "authorization", "content-length", "content-type", "host", "user-agent"]);
     assert_bearer(&request);
-    assert_eq!(body_json(&request), json!({"name": "ci", "expiresAt": 1.7e12}));
+    // A whole number goes out without a fraction (`api_runtime::wire`).
+    assert_eq!(body_json(&request), json!({"name": "ci", "expiresAt": 1_700_000_000_000_i64}));
 
     assert_eq!(response.bearer_token.expose_secret(), TOKEN);
     assert_eq!(response.token.id, "tok_1");
