@@ -107,7 +107,7 @@ async fn every_referenced_file_is_vendored_as_served_and_the_client_reads_them_b
     assert_eq!(files.len(), upstream.len() + 3, "{files:?}"); // + source.toml, overlay.yaml, fetched.sha256
     let fetched = std::fs::read_to_string(dir.join("fetched.sha256")).unwrap();
     assert_eq!(fetched.lines().count(), upstream.len(), "{fetched}");
-    assert!(fetched.contains("https://api.example.test/spec/shared/responses/not_found.yml"), "{fetched}");
+    assert!(fetched.contains("https://api.example.test/spec/common/responses/not_found.yml"), "{fetched}");
 
     // The generator reads the folder as one document: every operation, shared parts shared.
     let mut prepared = api_codegen::load(&api_codegen::SpecDir::new(&dir)).unwrap();
@@ -136,11 +136,11 @@ async fn every_referenced_file_is_vendored_as_served_and_the_client_reads_them_b
     assert!(report.contains("droplets_get"), "{report}");
     let files = vendored(root.path());
     for gone in
-        ["resources/droplets/droplets_get.yml", "resources/droplets/parameters.yml", "shared/responses/not_found.yml"]
+        ["resources/droplets/droplets_get.yml", "resources/droplets/parameters.yml", "common/responses/not_found.yml"]
     {
         assert!(!files.contains(&gone.to_string()), "{gone} stayed: {files:?}");
     }
-    assert!(files.contains(&"shared/models/error.yml".to_string()), "{files:?}");
+    assert!(files.contains(&"common/models/error.yml".to_string()), "{files:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Multi-file documents become one document, as `redocly bundle` makes them.
 //!
 //! A root file may point into other files with relative references (`$ref:
-//! 'resources/droplets/droplet.yml'`, `'../shared/parameters.yml#/page'`). Each is resolved
+//! 'resources/droplets/droplet.yml'`, `'../common/parameters.yml#/page'`). Each is resolved
 //! against the folder of the file that holds it, and must stay inside the root's folder: a
 //! reference to another host, an absolute path or a path climbing out of the folder is an
 //! error, located in the file that holds it. Inside data (examples, defaults, `x-` extensions)
@@ -669,16 +669,16 @@ mod tests {
         }));
         let list = json!({
             "operationId": "droplets_list",
-            "parameters": [{"$ref": "../../shared/parameters.yml#/per_page"}],
+            "parameters": [{"$ref": "../../common/parameters.yml#/per_page"}],
             "responses": {
                 "200": {"$ref": "responses/all.yml"},
-                "401": {"$ref": "../../shared/responses/unauthorized.yml"}
+                "401": {"$ref": "../../common/responses/unauthorized.yml"}
             },
             "x-codeSamples": [{"$ref": "examples/curl/list.yml"}]
         });
         let get = json!({
             "operationId": "droplets_get",
-            "responses": {"401": {"$ref": "../../shared/responses/unauthorized.yml"}, "200": {"description": "ok",
+            "responses": {"401": {"$ref": "../../common/responses/unauthorized.yml"}, "200": {"description": "ok",
                 "content": {"application/json": {"schema": {"$ref": "models/droplet.yml"}}}}}
         });
         let all = json!({"description": "all", "content": {"application/json": {"schema": {
@@ -693,10 +693,10 @@ mod tests {
                 ("resources/droplets/responses/all.yml", all),
                 ("resources/droplets/models/droplet.yml", droplet.clone()),
                 (
-                    "shared/parameters.yml",
+                    "common/parameters.yml",
                     json!({"per_page": {"name": "per_page", "in": "query", "schema": {"type": "integer"}}}),
                 ),
-                ("shared/responses/unauthorized.yml", json!({"description": "unauthorized"})),
+                ("common/responses/unauthorized.yml", json!({"description": "unauthorized"})),
             ],
         )
         .unwrap();
