@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod form_parts;
+mod moved_server;
 mod operations;
 
 use std::sync::{Arc, Mutex, PoisonError};

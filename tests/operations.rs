@@ -13,6 +13,8 @@ use workspace_tests::spec_dir;
 
 /// One operation to call.
 pub struct Operation {
+    /// The operation's JSON pointer in the prepared document.
+    pub pointer: String,
     /// The path template.
     pub path: String,
     pub description: &'static OperationDescription,
@@ -115,7 +117,15 @@ pub fn plan(vendor: &Vendor) -> Plan {
             _ => None,
         };
         let form = prepared.plan.form(pointer).cloned();
-        calls.push(Operation { path: path.to_string(), description, arguments, responses, stream, form });
+        calls.push(Operation {
+            pointer: pointer.clone(),
+            path: path.to_string(),
+            description,
+            arguments,
+            responses,
+            stream,
+            form,
+        });
     }
     Plan { prepared, calls, skipped, failures }
 }

@@ -126,7 +126,8 @@ async fn an_error_event_ends_the_stream_with_a_typed_error_that_shows_no_secret(
 
 /// Perplexity's chat completions with `stream: true`: the document declares only the JSON
 /// answer, the overlay adds the event stream its SDKs read, so `send_stream()` yields typed
-/// chunks up to `[DONE]` and `send()` still answers the JSON document.
+/// chunks up to `[DONE]` and `send()` still answers the JSON document. An event the chunk type
+/// has no place for (`event: warning`) is passed over, and the stream goes on.
 #[tokio::test]
 async fn perplexity_chat_completions_stream_typed_chunks() {
     let chunk = |text: &str| {
@@ -134,7 +135,8 @@ async fn perplexity_chat_completions_stream_typed_chunks() {
             "choices": [{"index": 0, "finish_reason": null,
                 "message": {"role": "assistant", "content": text}, "delta": {"role": "assistant", "content": text}}]})
     };
-    let wire = format!("{}{}data: [DONE]\n\n", sse(&chunk("Hel")), sse(&chunk("lo")));
+    let warning = "event: warning\ndata: {\"type\":\"warning\",\"detail\":\"tok-secret\"}\n\n";
+    let wire = format!("{}{warning}{}data: [DONE]\n\n", sse(&chunk("Hel")), sse(&chunk("lo")));
     let server = Server::always(Reply::bytes("text/event-stream", wire)).await.unwrap();
     let body: perplexity::types::ApiChatCompletionsRequest = serde_json::from_value(
         json!({"model": "sonar", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
@@ -148,6 +150,10 @@ async fn perplexity_chat_completions_stream_typed_chunks() {
         deltas.push(serde_json::to_value(&chunk.choices[0].delta).unwrap()["content"].clone());
     }
     assert_eq!(deltas, [json!("Hel"), json!("lo")]);
+    assert_eq!(chunks.passed_over(), 1);
+    let passed = chunks.last_passed_over().unwrap();
+    assert_eq!((passed.event.as_deref(), &passed.value.json()["detail"]), (Some("warning"), &json!("tok-secret")));
+    assert!(!format!("{passed:?}").contains("tok-secret"), "{passed:?}");
     let request = server.single_request();
     assert_eq!(request.header("accept"), Some("text/event-stream"));
     assert_eq!(body_json(&request)["stream"], json!(true));

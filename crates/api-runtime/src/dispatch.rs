@@ -48,6 +48,8 @@ impl fmt::Debug for Dispatcher {
 pub struct Answer {
     pub status: u16,
     pub shown: String,
+    /// A stream's items its item type had no place for (events the spec does not list).
+    pub passed_over: u64,
     value: Value,
     /// A download's bytes (up to [`KEPT_BYTES`]).
     bytes: Option<bytes::Bytes>,
@@ -195,7 +197,7 @@ pub fn answer<T: fmt::Debug + serde::Serialize, E>(
     let status = response.status().as_u16();
     let inner = response.into_inner();
     let value = serde_json::to_value(&inner).unwrap_or(Value::Null);
-    Ok(Answer { status, shown: format!("{inner:?}"), value, bytes: None })
+    Ok(Answer { status, shown: format!("{inner:?}"), passed_over: 0, value, bytes: None })
 }
 
 /// A streamed answer read to its end: what it shows and its JSON.
@@ -207,6 +209,7 @@ pub trait Drain: Sized {
 /// A stream read to its end.
 pub struct Drained {
     shown: String,
+    passed_over: u64,
     value: Value,
     bytes: Option<bytes::Bytes>,
 }
@@ -227,7 +230,12 @@ where
             kept.extend_from_slice(&chunk);
         }
     }
-    Ok(Drained { shown: format!("({length} bytes)"), value: Value::Null, bytes: kept.map(bytes::BytesMut::freeze) })
+    Ok(Drained {
+        shown: format!("({length} bytes)"),
+        passed_over: 0,
+        value: Value::Null,
+        bytes: kept.map(bytes::BytesMut::freeze),
+    })
 }
 
 impl Drain for ByteStream {
@@ -249,7 +257,12 @@ impl<T: serde::de::DeserializeOwned + serde::Serialize + fmt::Debug> Drain for E
             items.push(item.map_err(|e| stream_failed(None, e.to_string()))?);
         }
         let value = Value::Array(items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect());
-        Ok(Drained { shown: format!("{} items: {items:?}", items.len()), value, bytes: None })
+        let passed_over = self.passed_over();
+        let shown = match passed_over {
+            0 => format!("{} items: {items:?}", items.len()),
+            passed => format!("{} items ({passed} unlisted passed over): {items:?}", items.len()),
+        };
+        Ok(Drained { shown, passed_over, value, bytes: None })
     }
 }
 
@@ -263,9 +276,9 @@ fn stream_failed(status: Option<u16>, message: String) -> CallError {
 pub async fn stream_answer<S: Drain, E>(result: Result<ResponseValue<S>, Error<E>>) -> Result<Answer, CallError> {
     let response = result?;
     let status = response.status().as_u16();
-    let Drained { shown, value, bytes } = response.into_inner().drain().await.map_err(|e| match e {
+    let Drained { shown, passed_over, value, bytes } = response.into_inner().drain().await.map_err(|e| match e {
         CallError::Failed { failure, message, .. } => CallError::Failed { failure, status: Some(status), message },
         other => other,
     })?;
-    Ok(Answer { status, shown, value, bytes })
+    Ok(Answer { status, shown, passed_over, value, bytes })
 }

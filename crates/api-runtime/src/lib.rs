@@ -62,5 +62,5 @@ pub use redact::redact_json;
 pub use redirect::MAX_REDIRECTS;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
-pub use stream::{ByteDownload, Decode, EventStream, Framing, StreamError, StreamFormat, discriminator};
+pub use stream::{ByteDownload, Decode, EventStream, Framing, StreamError, StreamFormat, UnknownItem, discriminator};
 pub use unknown::UnknownValue;

@@ -242,14 +242,24 @@ enum Decoder {
 /// A typed stream of a response's items (SSE events or NDJSON lines), as the spec's item type.
 ///
 /// Ends at the end of the body or an SSE `[DONE]` sentinel; ends with a [`StreamError`] when
-/// the connection breaks, an item does not match the schema, or the server reports an
-/// error. Dropping it closes the connection. Nothing is retried once it exists.
+/// the connection breaks, an item is not JSON, or the server reports an error. Dropping it
+/// closes the connection. Nothing is retried once it exists.
+///
+/// An event the spec does not list never ends it. Where the item type is a union, such an
+/// event is yielded as the union's `Unknown` variant (its SSE event name is
+/// [`EventStream::event_name`]); an item type with no place for it (a struct) passes it over,
+/// counted by [`EventStream::passed_over`] and the last one kept as
+/// [`EventStream::last_passed_over`], as the vendors' SDKs go on past an event they do not know.
 pub struct EventStream<T> {
     decoder: Decoder,
     format: &'static StreamFormat,
     since_item: Arc<AtomicU64>,
     limit: u64,
     last_event_id: Option<String>,
+    /// The SSE event name of the last item read, if it had one.
+    event_name: Option<String>,
+    passed_over: u64,
+    last_passed_over: Option<UnknownItem>,
     /// Each error value as a JSON string (`"error"`), to find before parsing for it.
     error_needles: Vec<String>,
     /// The call's scrub policy: what an error item may show.
@@ -282,11 +292,36 @@ impl<T> EventStream<T> {
     pub fn items(&self) -> u64 {
         self.tail.items
     }
+
+    /// The SSE `event` name of the item last delivered (or passed over), if it had one.
+    pub fn event_name(&self) -> Option<&str> {
+        self.event_name.as_deref()
+    }
+
+    /// Items passed over so far: JSON the item type has no place for (an event the spec does
+    /// not list, on a stream whose item type is not a union).
+    pub fn passed_over(&self) -> u64 {
+        self.passed_over
+    }
+
+    /// The last item passed over, as sent.
+    pub fn last_passed_over(&self) -> Option<&UnknownItem> {
+        self.last_passed_over.as_ref()
+    }
+}
+
+/// An item a stream passed over: its SSE event name and its JSON, kept as sent. `Debug` shows
+/// the JSON's shape only ([`UnknownValue`](crate::UnknownValue)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownItem {
+    pub event: Option<String>,
+    pub value: crate::UnknownValue,
 }
 
 impl<T: DeserializeOwned> EventStream<T> {
-    /// One item from its text: the typed value, or the error that ends the stream.
-    fn item(&mut self, data: &str, error_event: bool) -> Result<T, StreamError<T>> {
+    /// One item from its text: the typed value, `None` for JSON the type has no place for
+    /// (passed over), or the error that ends the stream.
+    fn item(&mut self, data: &str, error_event: bool) -> Result<Option<T>, StreamError<T>> {
         let (operation, items) = (self.tail.operation, self.tail.items);
         // The full look at the discriminator only when an error value appears in the text at
         // all (a substring search is far cheaper than a second parse of every item; a value
@@ -305,7 +340,25 @@ impl<T: DeserializeOwned> EventStream<T> {
                 String::from_utf8_lossy(&self.scrub.body(data.as_bytes(), Some("application/json"))).into_owned();
             return Err(StreamError::ErrorEvent { operation, items, event: parsed.ok().map(Box::new), shown });
         }
-        parsed.map_err(|e| StreamError::InvalidItem { operation, items, source: BodyMismatch::from(&e) })
+        match parsed {
+            Ok(item) => Ok(Some(item)),
+            Err(e) => match serde_json::from_str::<serde_json::Value>(data) {
+                // JSON all the same: an event the spec does not list.
+                Ok(value) if e.is_data() => {
+                    tracing::debug!(
+                        operation,
+                        item = items + 1,
+                        event = self.event_name.as_deref(),
+                        "an unlisted stream item passed over"
+                    );
+                    self.passed_over += 1;
+                    self.last_passed_over =
+                        Some(UnknownItem { event: self.event_name.clone(), value: crate::UnknownValue::new(value) });
+                    Ok(None)
+                }
+                _ => Err(StreamError::InvalidItem { operation, items, source: BodyMismatch::from(&e) }),
+            },
+        }
     }
 
     fn fail(&mut self, error: StreamError<T>) -> Poll<Option<Result<T, StreamError<T>>>> {
@@ -352,7 +405,9 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                         if data == "[DONE]" {
                             break;
                         }
-                        (data, event.event.as_deref() == Some("error"))
+                        let error_event = event.event.as_deref() == Some("error");
+                        this.event_name = event.event;
+                        (data, error_event)
                     }
                 },
                 Decoder::Lines(lines) => match ready!(Pin::new(lines).poll_next(cx)) {
@@ -378,10 +433,11 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             };
             this.since_item.store(0, Ordering::Relaxed);
             return match this.item(&data, error_event) {
-                Ok(item) => {
+                Ok(Some(item)) => {
                     this.tail.items += 1;
                     Poll::Ready(Some(Ok(item)))
                 }
+                Ok(None) => continue,
                 Err(error) => this.fail(error),
             };
         }
@@ -543,6 +599,9 @@ pub(crate) fn events<T>(
         since_item,
         limit,
         last_event_id: None,
+        event_name: None,
+        passed_over: 0,
+        last_passed_over: None,
         error_needles: format.error_values.iter().map(|v| serde_json::Value::from(*v).to_string()).collect(),
         scrub,
         tail: Tail::new(operation, span),

@@ -7,10 +7,13 @@
 //! - [`rust_items`]: the generated items a change touches;
 //! - [`examples`] and [`conformance`]: values synthesised from schemas (mock answers, every
 //!   operation's arguments) and the check that a value fits its schema;
+//! - [`drifted_answers`]: those answers as a server that moved on sends them (unlisted enum
+//!   values, fields and union alternatives);
 //! - [`feature_table`]: writes a client's tag features (`cargo xtask features`).
 
 pub mod conformance;
 pub mod drift;
+pub mod drifted_answers;
 pub mod examples;
 pub mod feature_table;
 pub mod rust_items;

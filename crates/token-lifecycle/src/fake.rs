@@ -22,6 +22,9 @@ pub struct Faults {
     pub lose_create_answers: Vec<Lost>,
     /// Revocations that are carried out but whose answer is lost, one per revocation.
     pub lose_revoke_answers: Vec<Lost>,
+    /// A server that moved on: every answer carries what the spec does not list (a field, an
+    /// enum value, a union alternative), as the real APIs do between two documents.
+    pub moved: bool,
 }
 
 /// How the answer to a request the fake has carried out goes wrong.
@@ -124,7 +127,7 @@ impl Fake {
                     state.live.insert(id.clone(), (name.clone(), secret.clone()));
                     state.created.insert(id.clone(), now_ms());
                     let token = token_json(&state, &id, &name);
-                    let reply = Reply::json(200, json!({"token": token, "bearerToken": secret}).to_string());
+                    let reply = moved(&state, json!({"token": token, "bearerToken": secret}));
                     match take(&mut state.faults.lose_create_answers) {
                         Some(lost) => lost.apply(reply),
                         None => reply,
@@ -134,16 +137,12 @@ impl Fake {
                     let tokens: Vec<Value> =
                         state.live.iter().map(|(id, (name, _))| token_json(&state, id, name)).collect();
                     let count = tokens.len();
-                    Reply::json(
-                        200,
-                        json!({"tokens": tokens, "pagination": {"count": count, "next": null, "prev": null}})
-                            .to_string(),
-                    )
+                    moved(&state, json!({"tokens": tokens, "pagination": {"count": count, "next": null, "prev": null}}))
                 }
                 ("GET", ["v5", "user", "tokens", id]) => {
                     let id = if *id == "current" { caller.as_str() } else { id };
                     match state.live.get(id) {
-                        Some((name, _)) => Reply::json(200, json!({"token": token_json(&state, id, name)}).to_string()),
+                        Some((name, _)) => moved(&state, json!({"token": token_json(&state, id, name)})),
                         None => error(404, "not found"),
                     }
                 }
@@ -186,10 +185,9 @@ impl Fake {
                     let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                     let secret = format!("pplx-new-{n}-{}", fastid());
                     state.live.insert(format!("key{n}"), (name.clone(), secret.clone()));
-                    let reply = Reply::json(
-                        200,
-                        json!({"auth_token": secret, "created_at_epoch_seconds": 1735689600, "token_name": name})
-                            .to_string(),
+                    let reply = moved(
+                        &state,
+                        json!({"auth_token": secret, "created_at_epoch_seconds": 1735689600, "token_name": name}),
                     );
                     match take(&mut state.faults.lose_create_answers) {
                         Some(lost) => lost.apply(reply),
@@ -224,7 +222,7 @@ impl Fake {
             if r.header("cartesia-version") != Some("2025-11-04") {
                 return error(400, "Cartesia-Version is required");
             }
-            Reply::json(200, json!({"token": format!("cartesia-access-{}", fastid())}).to_string())
+            moved(&state, json!({"token": format!("cartesia-access-{}", fastid())}))
         })
         .await?;
         Ok(Fake { server, state })
@@ -255,7 +253,23 @@ fn body(r: &Recorded) -> Value {
 
 fn token_json(state: &State, id: &str, name: &str) -> Value {
     let created = state.created.get(id).copied().unwrap_or(1.0);
-    json!({"id": id, "name": name, "type": "oauth2-token", "activeAt": created, "createdAt": created})
+    let mut token = json!({"id": id, "name": name, "type": "oauth2-token", "activeAt": created, "createdAt": created});
+    if state.faults.moved {
+        // An origin and a scope kind the spec does not list (the issue's `origin: "okta"`).
+        token["scopes"] = json!([
+            {"type": "user", "origin": "okta", "createdAt": created, "sudo": {"origin": "security-key", "expiresAt": 1}},
+            {"type": "service-account", "accountId": "sa_1", "createdAt": created},
+        ]);
+    }
+    token
+}
+
+/// A 200 answer of `body`, with a field the spec does not list when the server has moved on.
+fn moved(state: &State, mut body: Value) -> Reply {
+    if state.faults.moved {
+        body["movedOn"] = json!({"since": "2026-12-01", "fields": ["movedOn"]});
+    }
+    Reply::json(200, body.to_string())
 }
 
 fn now_ms() -> f64 {

@@ -498,3 +498,44 @@ async fn a_second_rotation_of_the_same_file_is_refused_while_one_runs() {
     let secret = std::fs::read_to_string(&file).unwrap().trim().to_string();
     assert_eq!(fake.live_secrets(), vec![secret], "the second created nothing");
 }
+
+/// A server that moved on (a scope kind and an origin the spec does not list, fields it does
+/// not list) in the create answer and in the list used to find a lost one never costs a token:
+/// `create` stores it, `rotate` completes, a create whose answer drifted too hands the token
+/// over, and one whose answer is lost is found in the moved list and revoked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_moved_on_never_costs_a_created_token() {
+    let fake = Fake::vercel(("tok_old", VERCEL_KEY)).await.unwrap();
+    fake.set_faults(Faults { moved: true, ..Faults::default() });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    let create = ["--base-url", &fake.url(), "vercel", "create", "--name", "ci", "--out", file.to_str().unwrap()];
+    let out = tokens(&create, &[("VERCEL_TOKEN", VERCEL_KEY)]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let first = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert!(fake.is_live(&first) && text(&out).contains("created token tok_new1"), "{}", text(&out));
+    assert_no_secret(&out, &[VERCEL_KEY, &first]);
+
+    // The rotation's create answer drifted into an envelope as well: handed over all the same.
+    fake.set_faults(Faults { moved: true, lose_create_answers: vec![Lost::Drifted], ..Faults::default() });
+    let url = fake.url();
+    let out = tokens(&rotate_args(&url, "vercel", &file, &[]), &[("VERCEL_TOKEN", &first)]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let rotated = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert!(fake.is_live(&rotated) && !fake.is_live(&first), "new live, old revoked: {}", text(&out));
+    assert_no_secret(&out, &[VERCEL_KEY, &first, &rotated]);
+
+    // The answer lost: the token is found in a list that moved on too, and revoked.
+    fake.set_faults(Faults { moved: true, lose_create_answers: vec![Lost::Reset], ..Faults::default() });
+    let lost = dir.path().join("lost");
+    let create = ["--base-url", &url, "vercel", "create", "--name", "ci", "--out", lost.to_str().unwrap()];
+    let out = tokens(&create, &[("VERCEL_TOKEN", &rotated)]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("tok_new3, which was revoked"), "{}", text(&out));
+    let mut live = fake.live_secrets();
+    live.sort();
+    let mut expected = vec![VERCEL_KEY.to_string(), rotated.clone()];
+    expected.sort();
+    assert_eq!(live, expected, "only the seeded token and the rotated one are live");
+    assert_no_secret(&out, &[VERCEL_KEY, &rotated, "vercel-secret-"]);
+}

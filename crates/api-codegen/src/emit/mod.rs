@@ -143,6 +143,8 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     let encoded = crate::rewrite::urlencoded::planned(plan);
     crate::rewrite::urlencoded::apply(&mut client, &encoded).map_err(rewrite_error)?;
     let expected: Vec<&str> = prepared.model.operations.iter().map(|op| op.rust_name.as_str()).collect();
+    // Before `wrap_send`, whose stream decoders try a union's alternatives in this order too.
+    crate::rewrite::open_enums::order_alternatives(&mut client);
     rewrite::wrap_send(&mut client, &expected, &bodies).map_err(rewrite_error)?;
     let renamed = renamed_parameters(&prepared.doc, plan);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(rewrite_error)?;
