@@ -80,6 +80,7 @@ impl fmt::Debug for Answer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     InvalidRequest,
+    Pagination,
     Transport,
     /// A status the spec declares as an error, its body decoded into the spec's type.
     ErrorResponse,
@@ -121,6 +122,7 @@ impl<E> From<Error<E>> for CallError {
             Error::ErrorResponse { .. } => Failure::ErrorResponse,
             Error::UnexpectedStatus { .. } => Failure::UnexpectedStatus,
             Error::InvalidBody { .. } => Failure::InvalidBody,
+            Error::Pagination { .. } => Failure::Pagination,
         };
         CallError::Failed { failure, status: e.status().map(|s| s.as_u16()), message: e.to_string() }
     }

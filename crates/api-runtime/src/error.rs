@@ -153,6 +153,9 @@ pub enum Error<E = ()> {
     /// them for every successful call would cost every call). `source` says where and how,
     /// never with what: serde's own message may quote a secret.
     InvalidBody { operation: &'static str, attempts: u32, response: RawResponse, source: BodyMismatch },
+    /// A paginated walk could not go on after `pages` pages (a cursor that repeats an earlier
+    /// one, or one the cursor parameter cannot take); every page before was delivered.
+    Pagination { operation: &'static str, pages: u64, reason: &'static str },
 }
 
 impl<E> Error<E> {
@@ -163,7 +166,8 @@ impl<E> Error<E> {
             | Error::Transport { operation, .. }
             | Error::ErrorResponse { operation, .. }
             | Error::UnexpectedStatus { operation, .. }
-            | Error::InvalidBody { operation, .. } => operation,
+            | Error::InvalidBody { operation, .. }
+            | Error::Pagination { operation, .. } => operation,
         }
     }
 
@@ -171,7 +175,7 @@ impl<E> Error<E> {
     /// answer after more than one attempt means an earlier attempt may have been processed.
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest { .. } => 0,
+            Error::InvalidRequest { .. } | Error::Pagination { .. } => 0,
             Error::Transport { attempts, .. }
             | Error::ErrorResponse { attempts, .. }
             | Error::UnexpectedStatus { attempts, .. }
@@ -185,7 +189,7 @@ impl<E> Error<E> {
             Error::ErrorResponse { response, .. } => Some(response.status()),
             Error::UnexpectedStatus { response, .. } | Error::InvalidBody { response, .. } => Some(response.status),
             Error::Transport { source, .. } => source.status(),
-            Error::InvalidRequest { .. } => None,
+            Error::InvalidRequest { .. } | Error::Pagination { .. } => None,
         }
     }
 
@@ -218,6 +222,9 @@ impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidRequest { operation, message } => write!(f, "{operation}: invalid request: {message}"),
+            Error::Pagination { operation, pages, reason } => {
+                write!(f, "{operation}: pagination stopped after {pages} pages: {reason}")
+            }
             Error::Transport { operation, attempts, source } => {
                 if let Some(refused) = crate::refused::find(source) {
                     return write!(f, "{operation}: {refused}");
@@ -257,6 +264,12 @@ impl<E> fmt::Debug for Error<E> {
             Error::InvalidRequest { operation, message } => {
                 f.debug_struct("InvalidRequest").field("operation", operation).field("message", message).finish()
             }
+            Error::Pagination { operation, pages, reason } => f
+                .debug_struct("Pagination")
+                .field("operation", operation)
+                .field("pages", pages)
+                .field("reason", reason)
+                .finish(),
             Error::Transport { operation, attempts, source } => f
                 .debug_struct("Transport")
                 .field("operation", operation)

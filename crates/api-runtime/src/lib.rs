@@ -36,6 +36,7 @@ mod context;
 pub mod dispatch;
 mod error;
 pub mod multipart;
+pub mod paginate;
 mod path_check;
 mod recover;
 mod redact;
