@@ -148,17 +148,17 @@ impl<'a, B, P, E> Pages<'a, B, P, E> {
         Items { pages: self, items, buffer: Vec::new().into_iter() }
     }
 
-    /// What follows `page`: the builder for the next one, `None` at the end.
-    fn after(&mut self, builder: B, page: &P) -> Result<Option<B>, Error<E>> {
-        let fail = |reason: &'static str, pages| Error::Pagination { operation: self.operation, pages, reason };
+    /// What follows `page`: the builder for the next one, `None` at the end; `Err` names why
+    /// paging cannot go on (the caller turns it into [`Error::Pagination`]).
+    fn after(&mut self, builder: B, page: &P) -> Result<Option<B>, &'static str> {
         if (self.paging.count)(page) == 0 || (self.paging.has_more)(page) == Some(false) {
             return Ok(None);
         }
         let Some(cursor) = (self.paging.cursor)(page) else { return Ok(None) };
         if !self.seen.insert(cursor.key()) {
-            return Err(fail("the next-page cursor repeats an earlier one", self.pages));
+            return Err("the next-page cursor repeats an earlier one");
         }
-        (self.paging.advance)(builder, cursor).map(Some).map_err(|reason| fail(reason, self.pages))
+        (self.paging.advance)(builder, cursor).map(Some)
     }
 }
 
@@ -184,7 +184,9 @@ impl<B: Clone + Unpin, P: Unpin, E: Unpin> Stream for Pages<'_, B, P, E> {
                 match builder.map(|b| this.after(b, &page)) {
                     Some(Ok(next)) => this.next = next,
                     // This page is still the caller's; the error comes next, then the end.
-                    Some(Err(error)) => this.failed = Some(error),
+                    Some(Err(reason)) => {
+                        this.failed = Some(Error::Pagination { operation: this.operation, pages: this.pages, reason })
+                    }
                     None => {}
                 }
                 Poll::Ready(Some(Ok(page)))

@@ -69,10 +69,10 @@ impl<'d> Drifter<'d> {
             return value.clone();
         }
         // `allOf` of one part (a description beside a `$ref`) is that part.
-        if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-            if schema.get("properties").is_none() {
-                return self.walk(only, value, drift, depth + 1);
-            }
+        if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
+            && schema.get("properties").is_none()
+        {
+            return self.walk(only, value, drift, depth + 1);
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             return self.widened(schema, values, value);
@@ -119,10 +119,10 @@ impl<'d> Drifter<'d> {
     }
 
     fn union(&self, schema: &Value, alternatives: &[&Value], value: &Value, drift: Drift, depth: usize) -> Value {
-        if drift == Drift::Variants {
-            if let Some(unlisted) = self.unlisted_alternative(schema, alternatives) {
-                return unlisted;
-            }
+        if drift == Drift::Variants
+            && let Some(unlisted) = self.unlisted_alternative(schema, alternatives)
+        {
+            return unlisted;
         }
         match alternatives.iter().find(|alt| conformance::conforms(self.doc, alt, value)) {
             Some(alt) => self.walk(alt, value, drift, depth + 1),
@@ -212,10 +212,10 @@ impl<'d> Drifter<'d> {
         match node {
             Value::Object(map) => {
                 let spec = Spec::new(self.doc);
-                if map.contains_key("$ref") {
-                    if let Ok(target) = spec.resolve(node) {
-                        self.find_closed(target, seen, depth + 1);
-                    }
+                if map.contains_key("$ref")
+                    && let Ok(target) = spec.resolve(node)
+                {
+                    self.find_closed(target, seen, depth + 1);
                 }
                 for key in ["oneOf", "anyOf"] {
                     let Some(all) = map.get(key).and_then(Value::as_array) else { continue };
@@ -258,10 +258,10 @@ impl<'d> Drifter<'d> {
             let Some(all) = schema.get(key).and_then(Value::as_array) else { continue };
             let non_null: Vec<&'d Value> =
                 all.iter().map(|a| spec.resolved(a)).filter(|a| !is_null_schema(a)).collect();
-            if let [only] = non_null.as_slice() {
-                if only.get("enum").is_some() {
-                    self.closed.insert(std::ptr::from_ref(*only));
-                }
+            if let [only] = non_null.as_slice()
+                && only.get("enum").is_some()
+            {
+                self.closed.insert(std::ptr::from_ref(*only));
             }
         }
     }

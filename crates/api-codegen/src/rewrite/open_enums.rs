@@ -71,7 +71,9 @@ pub fn open(file: &mut syn::File) -> Result<Opened, String> {
         let all_unit = e.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit));
         let written = derives(&e.attrs, "Serialize") || derives(&e.attrs, "Deserialize");
         let Some(unknown) = free_name(e) else { continue };
-        if !answer && !(written && all_unit) {
+        // Answers open every enum; a request-only enum opens when it is a plain value list.
+        let opens = answer || (written && all_unit);
+        if !opens {
             continue;
         }
         if serde.iter().any(|a| a == "untagged") {
@@ -177,10 +179,8 @@ fn listed_values(imp: &syn::ItemImpl) -> Option<usize> {
     struct Find(Option<usize>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-            if call.method == "contains" {
-                if let syn::Expr::Array(values) = &*call.receiver {
-                    self.0 = Some(values.elems.len());
-                }
+            if let (true, syn::Expr::Array(values)) = (call.method == "contains", &*call.receiver) {
+                self.0 = Some(values.elems.len());
             }
             syn::visit::visit_expr_method_call(self, call);
         }
