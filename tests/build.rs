@@ -1,7 +1,7 @@
 //! Generates `tricky/`, a spec built to trip the generator, so that its client is compiled
 //! and called by `tests/tricky_client.rs` like any vendor's; and the crafted specs
-//! `deep_objects/` and `crafted_auth/`, whose clients `tests/deep_objects.rs` and
-//! `tests/crafted_auth.rs` call (`$OUT_DIR/<name>/client.rs`).
+//! `deep_objects/`, `crafted_auth/` and `webhooks/`, whose clients `tests/deep_objects.rs`,
+//! `tests/crafted_auth.rs` and `tests/webhooks.rs` call (`$OUT_DIR/<name>/client.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     // Crafted specs, each with the test of the same name calling its client.
-    for name in ["deep_objects", "crafted_auth"] {
+    for name in ["deep_objects", "crafted_auth", "webhooks"] {
         let dir = PathBuf::from(&manifest).join(name);
         println!("cargo::rerun-if-changed={}", dir.display());
         if let Err(error) = client_only(&dir, &PathBuf::from(&out).join(name)) {

@@ -49,6 +49,7 @@ mod unknown;
 pub mod upload;
 pub mod urlencoded;
 mod urls;
+pub mod webhooks;
 pub mod wire;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};

@@ -15,3 +15,6 @@ pub const ENUM_VARNAMES: &str = "x-enum-varnames";
 /// `true` on a variant of a streamed item's discriminated union: items of that variant are
 /// the server reporting an error, which ends the stream.
 pub const ERROR_EVENT: &str = "x-error-event";
+/// At the document root: how the API signs its webhook deliveries (`header`, `algorithm`,
+/// `encoding`, optional `prefix` and `event`), for the generated `webhooks::verify`.
+pub const WEBHOOK_SIGNATURE: &str = "x-webhook-signature";

@@ -3,9 +3,15 @@
 //! and `Client::builder()` / `from_env()`. Every value is quoted as a literal: spec text
 //! never becomes code.
 
+use std::path::Path;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::doc::extensions::WEBHOOK_SIGNATURE;
+use crate::error::{Error, ErrorKind, join};
+
+use crate::model::webhook::{Algorithm, Encoding, WebhookSignature};
 use crate::model::{ApiModel, SchemeKind};
 
 /// What binds the client to the runtime: `static API` (the `ApiDescription`: auth schemes,
@@ -60,6 +66,7 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
         }
         (false, _) => format!("the user and password from `{username_env}` and `{password_env}`"),
     };
+    let webhooks = model.webhook.as_ref().map(webhooks_module);
     let from_env_doc = format!(
         "A client configured from the environment: {credentials}{}.",
         if base_url_env.is_empty() { String::new() } else { format!(", the base URL from `{base_url_env}` if set") }
@@ -119,6 +126,73 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
             #[doc = #from_env_doc]
             pub fn from_env() -> ::std::result::Result<Self, ::api_runtime::ConfigError> {
                 Self::builder().from_env()?.build()
+            }
+        }
+
+        #webhooks
+    }
+}
+
+/// Fails, located, when the webhook event names a schema that generated no type (one left
+/// out of the client), instead of emitting code that does not compile.
+pub(super) fn check_webhook_event(client: &syn::File, model: &ApiModel, file: &Path) -> Result<(), Error> {
+    let Some(name) = model.webhook.as_ref().and_then(|w| w.event.as_deref()) else { return Ok(()) };
+    let types = crate::rewrite::module(&client.items, "types");
+    let defined = types.into_iter().flatten().any(|item| match item {
+        syn::Item::Struct(s) => s.ident == name,
+        syn::Item::Enum(e) => e.ident == name,
+        syn::Item::Type(t) => t.ident == name,
+        _ => false,
+    });
+    if defined {
+        return Ok(());
+    }
+    let pointer = join(&join("", WEBHOOK_SIGNATURE), "event");
+    let problem = format!("the event schema generated no type `{name}` (it was left out of the client)");
+    Err(Error::new(file, pointer, ErrorKind::Invalid(problem)))
+}
+
+/// `pub mod webhooks` for a document declaring `x-webhook-signature`: its scheme as data and
+/// `verify`, which answers the declared event's type, or JSON.
+fn webhooks_module(signature: &WebhookSignature) -> TokenStream {
+    let WebhookSignature { header, prefix, .. } = signature;
+    let algorithm = match signature.algorithm {
+        Algorithm::HmacSha1 => quote!(HmacSha1),
+        Algorithm::HmacSha256 => quote!(HmacSha256),
+        Algorithm::HmacSha512 => quote!(HmacSha512),
+    };
+    let encoding = match signature.encoding {
+        Encoding::Hex => quote!(Hex),
+        Encoding::Base64 => quote!(Base64),
+    };
+    let event = match &signature.event {
+        // A name typify gave a component (`names::type_name`): an identifier, not spec text.
+        Some(name) => {
+            let ident = quote::format_ident!("{}", name);
+            quote!(super::types::#ident)
+        }
+        None => quote!(::serde_json::Value),
+    };
+    quote! {
+        /// Verifying the webhook deliveries this API signs.
+        pub mod webhooks {
+            /// How the API signs a delivery (the document's `x-webhook-signature`).
+            pub static SIGNATURE: ::api_runtime::webhooks::WebhookSignature = ::api_runtime::webhooks::WebhookSignature {
+                header: #header,
+                algorithm: ::api_runtime::webhooks::Algorithm::#algorithm,
+                encoding: ::api_runtime::webhooks::Encoding::#encoding,
+                prefix: #prefix,
+            };
+
+            /// Checks the delivery's signature against the raw `body` with the webhook's
+            /// `secret` (constant-time), then reads the event. Pass the body exactly as
+            /// received, before any parsing.
+            pub fn verify(
+                headers: &::reqwest::header::HeaderMap,
+                body: &[u8],
+                secret: &::api_runtime::SecretString,
+            ) -> ::std::result::Result<#event, ::api_runtime::webhooks::WebhookError> {
+                ::api_runtime::webhooks::verify_event(&SIGNATURE, headers, body, secret)
             }
         }
     }

@@ -132,6 +132,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
 
     let rewrite_error = |e: String| Error::new(file, "", ErrorKind::Rewrite(e));
     let mut client = parse(file, quote! { #client #bindings })?;
+    bindings::check_webhook_event(&client, &prepared.model, file)?;
     let mut mock = parse(file, mock)?;
     if let Some(wire) = wire {
         rewrite_wire_values::restore_client(&mut client, wire).map_err(rewrite_error)?;

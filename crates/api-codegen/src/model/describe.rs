@@ -117,6 +117,8 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
     let base_url_env =
         doc.pointer(&join(client_ptr, "base-url-env")).and_then(Value::as_str).unwrap_or_default().to_string();
 
+    let webhook = crate::model::webhook::webhook_signature(doc, file)?;
+
     Ok(ApiModel {
         title: text(doc, "/info/title")?,
         version: text(doc, "/info/version")?,
@@ -128,6 +130,7 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
         schemes,
         operations,
         secret_fields: secret_fields(doc),
+        webhook,
     })
 }
 

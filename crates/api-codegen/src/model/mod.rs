@@ -4,6 +4,7 @@
 //! client is configured.
 
 pub mod describe;
+pub mod webhook;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,8 @@ pub struct ApiModel {
     pub operations: Vec<Operation>,
     /// JSON property names marked `x-secret`, for redacting raw bodies.
     pub secret_fields: Vec<String>,
+    /// How webhook deliveries are signed (`x-webhook-signature`), if the document says.
+    pub webhook: Option<webhook::WebhookSignature>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
