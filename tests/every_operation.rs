@@ -9,6 +9,7 @@
 mod form_parts;
 mod moved_server;
 mod operations;
+mod paginated;
 
 use std::sync::{Arc, Mutex, PoisonError};
 

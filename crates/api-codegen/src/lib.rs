@@ -46,7 +46,7 @@ use serde_json::Value;
 
 pub use build_script::{BuildError, build_client, build_whole_client, generate_features, generate_into};
 pub use check::Generable;
-pub use emit::dispatch::STREAM_SUFFIX;
+pub use emit::dispatch::{PAGES_SUFFIX, STREAM_SUFFIX};
 pub use emit::{Generated, Outputs};
 pub use error::{Error, ErrorKind};
 pub use model::{ApiModel, Prepared};
@@ -164,6 +164,23 @@ pub fn generate(prepared: &mut Prepared) -> Result<Generated, Error> {
 
 /// [`generate`], with only the chosen optional outputs (the others are a comment).
 pub fn generate_outputs(prepared: &mut Prepared, outputs: Outputs) -> Result<Generated, Error> {
+    let generated = generate_leaving_out(prepared, outputs)?;
+    record_not_paginated(prepared, &generated.not_paginated);
+    Ok(generated)
+}
+
+/// Reports, under the `pagination` rule, the operations it planned whose builder got no
+/// `pages()` (the generated types did not hold the fields).
+fn record_not_paginated(prepared: &mut Prepared, not_paginated: &[(String, String)]) {
+    let mut places = rules::Places::default();
+    for (method, why) in not_paginated {
+        let pointer = prepared.plan.operations().find(|(_, op)| op.rust_name == *method).map(|(p, _)| p.to_string());
+        places.record(pointer.unwrap_or_default(), format!("not paginated after all: {why}"));
+    }
+    prepared.rules.record_emitted(rules::PAGINATION, places);
+}
+
+fn generate_leaving_out(prepared: &mut Prepared, outputs: Outputs) -> Result<Generated, Error> {
     use emit::locate::{Precision, locate};
     let mut error = match emit::generate(&check::generable(prepared)?, outputs) {
         Err(error) if matches!(error.kind, ErrorKind::Progenitor(_)) => error,

@@ -56,6 +56,30 @@ pub struct OperationPlan {
     /// Query parameters (names in the document) whose type is a struct, which progenitor
     /// cannot take: it is given a map of that type, and the builder takes the struct again.
     pub struct_query: Vec<String>,
+    /// How its builder walks the pages of a list (`pagination`).
+    pub pagination: Option<Pagination>,
+}
+
+/// A paginated list: the query parameter the next page's cursor goes in, where the cursor
+/// comes from, and the items (property paths in the answer, JSON names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The query parameter's name in the document.
+    pub cursor: String,
+    pub next: NextCursor,
+    /// The array of items.
+    pub items: Vec<String>,
+    /// A boolean that is false on the last page, where the answer has one.
+    pub has_more: Option<Vec<String>>,
+}
+
+/// Where the next page's cursor comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextCursor {
+    /// A field of the answer.
+    Field(Vec<String>),
+    /// A field of the page's last item (its `id`).
+    LastItem(Vec<String>),
 }
 
 /// A `form` query parameter of a struct type: its properties as `key=value` pairs of their

@@ -50,6 +50,8 @@ pub struct Answer {
     pub shown: String,
     /// A stream's items its item type had no place for (events the spec does not list).
     pub passed_over: u64,
+    /// Pages walked, for a paginated list walked to its end (`<method>:pages`); else 0.
+    pub pages: u64,
     value: Value,
     /// A download's bytes (up to [`KEPT_BYTES`]).
     bytes: Option<bytes::Bytes>,
@@ -199,7 +201,30 @@ pub fn answer<T: fmt::Debug + serde::Serialize, E>(
     let status = response.status().as_u16();
     let inner = response.into_inner();
     let value = serde_json::to_value(&inner).unwrap_or(Value::Null);
-    Ok(Answer { status, shown: format!("{inner:?}"), passed_over: 0, value, bytes: None })
+    Ok(Answer { status, shown: format!("{inner:?}"), passed_over: 0, pages: 0, value, bytes: None })
+}
+
+/// Used by the generated dispatchers: every page of a paginated list, walked to its end.
+/// The answer's JSON is the array of pages; it shows how many pages, and `pages` counts
+/// them. A walk that fails fails the call (the pages before it are dropped).
+#[doc(hidden)]
+pub async fn walk<P, E, S>(mut pages: S) -> Result<Answer, CallError>
+where
+    P: serde::Serialize,
+    S: Stream<Item = Result<ResponseValue<P>, Error<E>>> + Unpin,
+{
+    let mut walked = Vec::new();
+    while let Some(page) = std::future::poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await {
+        walked.push(serde_json::to_value(page?.into_inner()).unwrap_or(Value::Null));
+    }
+    Ok(Answer {
+        status: 200,
+        shown: format!("{} pages", walked.len()),
+        passed_over: 0,
+        pages: walked.len() as u64,
+        value: Value::Array(walked),
+        bytes: None,
+    })
 }
 
 /// A streamed answer read to its end: what it shows and its JSON.
@@ -282,5 +307,5 @@ pub async fn stream_answer<S: Drain, E>(result: Result<ResponseValue<S>, Error<E
         CallError::Failed { failure, message, .. } => CallError::Failed { failure, status: Some(status), message },
         other => other,
     })?;
-    Ok(Answer { status, shown, passed_over, value, bytes })
+    Ok(Answer { status, shown, passed_over, pages: 0, value, bytes })
 }

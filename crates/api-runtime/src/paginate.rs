@@ -81,7 +81,13 @@ macro_rules! integer_cursor {
         }
     )*};
 }
-integer_cursor!(i64, u64, i32, u32);
+integer_cursor!(i64, u64, i32, u32, i16, u16, i8, u8);
+
+impl ToCursor for f32 {
+    fn to_cursor(&self) -> Option<Cursor> {
+        f64::from(*self).to_cursor()
+    }
+}
 
 impl<T: ToCursor> ToCursor for Option<T> {
     fn to_cursor(&self) -> Option<Cursor> {

@@ -18,3 +18,6 @@ pub const ERROR_EVENT: &str = "x-error-event";
 /// At the document root: how the API signs its webhook deliveries (`header`, `algorithm`,
 /// `encoding`, optional `prefix` and `event`), for the generated `webhooks::verify`.
 pub const WEBHOOK_SIGNATURE: &str = "x-webhook-signature";
+/// On an operation: how its list pages (`cursor`, `next` or `next-from-last-item`, `items`,
+/// optional `has-more`; JSON pointers into the answer), or `false` for not paginated.
+pub const PAGINATION: &str = "x-pagination";

@@ -16,11 +16,16 @@ struct Builder {
     setters: Vec<(syn::Ident, Setter)>,
     streams: bool,
     send_stream: bool,
+    /// A paginated list: `pages()` walks it.
+    pages: bool,
 }
 
 /// What the dispatcher calls the streaming variant of `method` (`send_stream`): no Rust
 /// name can collide with it.
 pub const STREAM_SUFFIX: &str = ":stream";
+
+/// What the dispatcher calls walking every page of `method` (`pages()`).
+pub const PAGES_SUFFIX: &str = ":pages";
 
 enum Setter {
     /// Takes a value of this type, deserialised from the JSON argument.
@@ -98,6 +103,19 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
                 }
             });
             arms.push(quote!(#key => operations::#streaming(self, args)));
+        }
+        if b.pages {
+            let walking = quote::format_ident!("{method}_pages");
+            let key = format!("{name}{PAGES_SUFFIX}");
+            operations.push(quote! {
+                pub(super) fn #walking<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
+                    Box::pin(async move {
+                        #body
+                        d::walk(request.pages()).await
+                    })
+                }
+            });
+            arms.push(quote!(#key => operations::#walking(self, args)));
         }
     }
     let count = methods.len();
@@ -207,6 +225,8 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
                     if ["ByteStream", "EventStream", "ByteDownload"].iter().any(|n| names(ty, n)));
             } else if f.sig.ident == "send_stream" {
                 entry.send_stream = true;
+            } else if f.sig.ident == "pages" {
+                entry.pages = true;
             } else if let Some(ty) = setter_target(f) {
                 let kind = if is_raw_body(&ty) {
                     Setter::Raw

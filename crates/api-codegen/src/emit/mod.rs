@@ -41,6 +41,14 @@ pub struct Generated {
     pub mock: String,
     /// Any operation by name with JSON arguments (feature `dispatch`), against `crate::`.
     pub dispatch: String,
+    /// Operations the `pagination` rule planned whose builder has no `pages()`: (method
+    /// name, why). The rules report lists them.
+    pub not_paginated: Vec<(String, String)>,
+}
+
+/// The paginated operations of the plan, by method name.
+fn paginated_operations(plan: &Plan) -> BTreeMap<String, crate::plan::Pagination> {
+    plan.operations().filter_map(|(_, op)| op.pagination.clone().map(|paging| (op.rust_name.clone(), paging))).collect()
 }
 
 /// The settings every client is generated with.
@@ -149,6 +157,8 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     rewrite::wrap_send(&mut client, &expected, &bodies).map_err(rewrite_error)?;
     let renamed = renamed_parameters(&prepared.doc, plan);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(rewrite_error)?;
+    // Before `open_enums`: an answer union's `Unknown` variant falls to the accessors' `_` arm.
+    let paginated = crate::rewrite::paginate::apply(&mut client, &paginated_operations(plan)).map_err(rewrite_error)?;
     rewrite::export_runtime_error(&mut client);
     let keep = crate::rewrite::type_uses::Keep {
         serialize: outputs.serialize || outputs.mock || outputs.dispatch,
@@ -170,6 +180,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     }
     crate::rewrite::docs::sanitize(&mut client);
     let generated = Generated {
+        not_paginated: paginated.not_walked,
         client: prettyplease::unparse(&client),
         mock: if outputs.mock { prettyplease::unparse(&mock) } else { LEFT_OUT.into() },
         dispatch: dispatch.as_ref().map_or_else(|| LEFT_OUT.into(), prettyplease::unparse),

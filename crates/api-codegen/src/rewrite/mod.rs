@@ -12,6 +12,9 @@
 //!   wrapped operations must be the spec's), and progenitor's own `api-version` header goes;
 //! - [`wire_names`]: a parameter the `unique-parameter-names` rule renamed gets its wire name
 //!   back (client and mock, counted);
+//! - [`paginate`]: a paginated list's builder gets `pages()` and `stream()` (the plan's
+//!   JSON fields found in the generated types; an operation whose fields are not found is
+//!   reported, not paginated);
 //! - [`runtime_error`]: the crate's `Error` is the runtime's;
 //! - [`type_uses`]: each type gets what its use needs (builders, serde directions);
 //! - [`open_enums`]: enums and unions an answer carries decode values the spec does not list;
@@ -24,6 +27,7 @@ pub mod docs;
 pub(crate) mod forms;
 pub(crate) mod mock;
 pub(crate) mod open_enums;
+pub(crate) mod paginate;
 pub(crate) mod runtime_error;
 pub(crate) mod send;
 pub(crate) mod type_uses;

@@ -27,6 +27,7 @@ pub mod multipart_form;
 mod non_standard_status;
 mod nonconforming_defaults;
 mod nullable_named_one_of;
+mod pagination;
 mod parameter_content;
 mod transport_headers;
 mod union_variant_names;
@@ -69,6 +70,9 @@ pub(crate) enum Apply {
 
 /// Every rule, in the order they run. Order matters where one rule's output is another's
 /// input (operationIds are derived before anything names types after them).
+/// The rule whose planned paginations emission may find it cannot write.
+pub(crate) const PAGINATION: &str = "pagination";
+
 pub(crate) const RULES: &[Rule] = &[
     // Operation-level rules.
     Rule {
@@ -240,6 +244,12 @@ pub(crate) const RULES: &[Rule] = &[
         why: "typify makes a constrained string a validated newtype that prints its value; a secret stays the redacting SecretString",
         apply: Apply::Plan(secret_string_constraints::apply),
     },
+    // Last: it reads the final answers and parameters of the operations that have a method.
+    Rule {
+        name: PAGINATION,
+        why: "a list whose answer says where the next page starts (a cursor field, or the last item's id) gets `pages()` and `stream()`; `x-pagination` declares or corrects the shape, or turns it off",
+        apply: Apply::Plan(pagination::apply),
+    },
 ];
 
 /// Every rule as (name, why, whether it records decisions in the plan), in the order they
@@ -336,6 +346,17 @@ impl RulesReport {
         let why =
             "OpenAPI 3.1 (JSON Schema 2020-12) constructs with no 3.0 spelling become the nearest form typify takes";
         self.applied.insert(0, Applied { rule: CONVERSION, why, changes });
+    }
+
+    /// Adds what emission found to rule `rule`'s changes (a decision it could not carry out
+    /// in the generated code). Idempotent: a change already reported is not added twice.
+    pub(crate) fn record_emitted(&mut self, rule: &'static str, places: Places) {
+        let Some(applied) = self.applied.iter_mut().find(|a| a.rule == rule) else { return };
+        for change in places.changes {
+            if !applied.changes.contains(&change) {
+                applied.changes.push(change);
+            }
+        }
     }
 
     /// Reports what emission found progenitor or typify cannot take, last (it ran last).
