@@ -12,6 +12,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::body_limit;
+use crate::call_options::CallOptions;
 use crate::call_state;
 use crate::config::{Limits, NO_TOTAL_TIMEOUT};
 use crate::context::Context;
@@ -43,6 +44,7 @@ pub(crate) async fn run<T, E>(
     context: &Context,
     operation: &'static str,
     mode: Mode,
+    options: CallOptions,
     send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> Finished<T, E> {
     let api = context.api();
@@ -65,7 +67,7 @@ pub(crate) async fn run<T, E>(
     // the task-local and span wrappers below (measured: fewer copied bytes per call).
     let send = Box::pin(send);
     let (result, scrub) = async move {
-        let (result, record) = call_state::scope(mode.accept, mode.streaming, send).await;
+        let (result, record) = call_state::scope(mode.accept, mode.streaming, options, send).await;
         let span = tracing::Span::current();
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         // The call's scrub policy, decided here once (the request is sent, so the secrets it
@@ -134,10 +136,14 @@ pub(crate) async fn execute(
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    let idempotent = request.method().is_idempotent();
+    // A request carrying an idempotency key may be sent again: the server answers a repeat
+    // with the first answer (Stripe's, and the IETF draft's, `Idempotency-Key`).
+    let idempotent = request.method().is_idempotent() || request.headers().contains_key("idempotency-key");
     let streaming = call_state::streaming();
+    let options = call_state::options();
+    let max_retries = options.retries_set().unwrap_or(limits.retry.max_retries);
     // None: a deadline too far to represent, i.e. none.
-    let deadline = Instant::now().checked_add(limits.deadline);
+    let deadline = Instant::now().checked_add(options.timeout_set().unwrap_or(limits.deadline));
     let span = tracing::Span::current();
     let mut next = Some(request);
     let mut attempt = 0u32;
@@ -146,10 +152,13 @@ pub(crate) async fn execute(
         let Some(mut request) = next.take() else { unreachable!("a request is queued before each attempt") };
         // Clone before sending: a body-less or buffered request always clones.
         // (Skipped when no retry is left: a clone copies the URL and headers.)
-        let spare = if attempt <= limits.retry.max_retries { request.try_clone() } else { None };
+        let spare = if attempt <= max_retries { request.try_clone() } else { None };
         // The client applies the attempt timeout itself; a per-request one (an allocation in
         // the request's extensions) only when the deadline leaves less than that.
-        if streaming {
+        if let (Some(_), Some(deadline)) = (options.timeout_set(), deadline) {
+            // The caller's timeout for this call: what is left of it, whatever the client's.
+            *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+        } else if streaming {
             // A stream may last: the client's read timeout (the attempt timeout) bounds
             // each wait for the answer and for the next chunk instead.
             *request.timeout_mut() = Some(NO_TOTAL_TIMEOUT);

@@ -10,6 +10,7 @@
 //! |----------------------|------------------------------------------|----------------------------------------------|
 //! | `accept`             | call ([`scope`], from the call's mode)   | pre ([`accept`]): the `Accept` header to set |
 //! | `streaming`          | call ([`scope`])                         | exec ([`streaming`]): no total timeout       |
+//! | `options`            | call ([`scope`], the builder's options)  | pre: extra headers; exec: timeout, retries ([`options`]) |
 //! | `sent_secrets`       | pre ([`remember_sent`], if the operation sends secrets) | call: the scrub policy        |
 //! | `status`, `attempts` | exec ([`record_attempts`], final attempt) | call: errors progenitor reports without them |
 //! | `error_body`         | exec ([`keep_error_body`], error status) | call: the error's redacted body              |
@@ -23,6 +24,7 @@ use std::future::Future;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
+use crate::call_options::CallOptions;
 use crate::secret::SecretString;
 
 tokio::task_local! {
@@ -40,6 +42,8 @@ pub(crate) struct CallRecord {
     pub accept: Option<&'static str>,
     /// Whether the success body is read as a stream.
     pub streaming: bool,
+    /// What the caller set for this call only.
+    pub options: CallOptions,
     /// Secret values this call sent (only for operations that send secrets).
     pub sent_secrets: Option<Box<[SecretString]>>,
     /// The final response's status (an error of a body that does not parse loses it in
@@ -64,9 +68,10 @@ impl CallRecord {
 pub(crate) async fn scope<F: Future>(
     accept: Option<&'static str>,
     streaming: bool,
+    options: CallOptions,
     call: F,
 ) -> (F::Output, CallRecord) {
-    let record = CallRecord { accept, streaming, ..CallRecord::default() };
+    let record = CallRecord { accept, streaming, options, ..CallRecord::default() };
     CALL.scope(Cell::new(record), async {
         let output = call.await;
         (output, CALL.with(Cell::take))
@@ -102,7 +107,16 @@ pub(crate) fn accept() -> Option<&'static str> {
 /// pre: remembers secret values the call in progress sends, so its errors and its stream can
 /// scrub them.
 pub(crate) fn remember_sent(values: Vec<SecretString>) {
-    update(|r| r.sent_secrets = Some(values.into_boxed_slice()));
+    update(|r| {
+        let mut all = r.sent_secrets.take().map(Vec::from).unwrap_or_default();
+        all.extend(values);
+        r.sent_secrets = Some(all.into_boxed_slice());
+    });
+}
+
+/// pre and exec: what the caller set for the call in progress (nothing outside a call).
+pub(crate) fn options() -> CallOptions {
+    read(|r| r.options.clone()).unwrap_or_default()
 }
 
 /// exec: whether the call in progress reads its success body as a stream.
@@ -127,13 +141,15 @@ mod tests {
     #[test]
     fn the_hooks_write_what_the_call_reads_back_and_nothing_leaks_outside_a_call() {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let ((), record) = runtime.block_on(scope(Some("text/event-stream"), true, async {
-            assert_eq!(accept(), Some("text/event-stream"));
-            assert!(streaming());
-            remember_sent(vec![SecretString::new("tok-sent")]);
-            record_attempts(Some(StatusCode::BAD_GATEWAY), 3);
-            keep_error_body(Bytes::from_static(b"{}"));
-        }));
+        let ((), record) =
+            runtime.block_on(scope(Some("text/event-stream"), true, CallOptions::new().retries(1), async {
+                assert_eq!(options().retries_set(), Some(1));
+                assert_eq!(accept(), Some("text/event-stream"));
+                assert!(streaming());
+                remember_sent(vec![SecretString::new("tok-sent")]);
+                record_attempts(Some(StatusCode::BAD_GATEWAY), 3);
+                keep_error_body(Bytes::from_static(b"{}"));
+            }));
         assert_eq!(record.sent_secrets().len(), 1);
         assert_eq!((record.status, record.attempts), (Some(StatusCode::BAD_GATEWAY), 3));
         assert_eq!(record.error_body.as_deref(), Some(&b"{}"[..]));

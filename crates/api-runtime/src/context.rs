@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use crate::api::ApiDescription;
 use crate::auth::{Credentials, Presented};
 use crate::call::{self, Finished, Mode};
+use crate::call_options::CallOptions;
 use crate::call_state;
 use crate::config::{ConfigError, Limits};
 use crate::error::Error;
@@ -66,6 +67,9 @@ pub enum RequestError {
     /// A path parameter would make the request address another path (`..`, `.`, empty).
     #[error("{reason} (path `{template}`); nothing was sent")]
     PathChanged { template: &'static str, reason: String },
+    /// An extra header of the call's options that is no header (its value is never shown).
+    #[error("operation `{operation}`: the extra header `{name}` is not a valid header; nothing was sent")]
+    InvalidHeader { operation: &'static str, name: String },
 }
 
 impl Context {
@@ -147,6 +151,22 @@ impl Context {
             headers.insert(reqwest::header::ACCEPT, value);
         }
 
+        // The caller's extra headers: beside the request's own, never instead of them (the
+        // credential, applied below, replaces one of its name).
+        let options = call_state::options();
+        if !options.is_empty() {
+            if let Some(name) = options.invalid_header() {
+                return Err(RequestError::InvalidHeader { operation: op.id, name: name.to_string() });
+            }
+            let headers = request.headers_mut();
+            for (name, value) in options.headers() {
+                if !headers.contains_key(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
+            }
+            call_state::remember_sent(options.header_values());
+        }
+
         if op.sends_secrets {
             call_state::remember_sent(sent_secrets(request, inner.api.secret_fields));
         }
@@ -196,9 +216,10 @@ impl Context {
     pub async fn call<T, E>(
         &self,
         operation: &'static str,
+        options: CallOptions,
         send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<T>, Error<E>> {
-        call::run(self, operation, Mode::default(), send).await.result
+        call::run(self, operation, Mode::default(), options, send).await.result
     }
 
     /// For an operation whose success body progenitor reads as bytes but which the caller
@@ -206,10 +227,11 @@ impl Context {
     pub async fn call_json<T: DeserializeOwned + std::fmt::Debug, E>(
         &self,
         operation: &'static str,
+        options: CallOptions,
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<T>, Error<E>> {
         let mode = Mode { accept: Some("application/json"), streaming: false };
-        call::run(self, operation, mode, call::decode_json(send)).await.result
+        call::run(self, operation, mode, options, call::decode_json(send)).await.result
     }
 
     /// An operation answering a JSON document at some success statuses and no body at others:
@@ -217,10 +239,11 @@ impl Context {
     pub async fn call_json_or_empty<T: DeserializeOwned + std::fmt::Debug, E>(
         &self,
         operation: &'static str,
+        options: CallOptions,
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<Option<T>>, Error<E>> {
         let mode = Mode { accept: Some("application/json"), streaming: false };
-        call::run(self, operation, mode, call::decode_json_or_empty(send)).await.result
+        call::run(self, operation, mode, options, call::decode_json_or_empty(send)).await.result
     }
 
     /// An operation whose success body is a stream of items (`format` says how framed):
@@ -229,12 +252,13 @@ impl Context {
     pub async fn call_events<T, E>(
         &self,
         operation: &'static str,
+        options: CallOptions,
         format: &'static StreamFormat,
         decode: stream::Decode<T>,
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<EventStream<T>>, Error<E>> {
         let mode = Mode { accept: Some(format.media_type), streaming: true };
-        let Finished { result, span, scrub } = call::run(self, operation, mode, send).await;
+        let Finished { result, span, scrub } = call::run(self, operation, mode, options, send).await;
         let limit = self.limits().max_response_bytes;
         Ok(stream::events(result?, operation, format, decode, limit, scrub, span))
     }
@@ -244,11 +268,12 @@ impl Context {
     pub async fn call_download<E>(
         &self,
         operation: &'static str,
+        options: CallOptions,
         accept: &'static str,
         send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
     ) -> Result<ResponseValue<ByteDownload>, Error<E>> {
         let mode = Mode { accept: Some(accept), streaming: true };
-        let Finished { result, span, scrub } = call::run(self, operation, mode, send).await;
+        let Finished { result, span, scrub } = call::run(self, operation, mode, options, send).await;
         Ok(stream::download(result?, operation, span, scrub))
     }
 }

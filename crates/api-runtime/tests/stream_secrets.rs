@@ -118,7 +118,8 @@ async fn revoke(base: &str, format: &'static StreamFormat) -> EventStream<Value>
         Ok::<ResponseValue<ByteStream>, _>(ResponseValue::stream(response))
     };
     let decode: api_runtime::Decode<Value> = |text| serde_json::from_str(text);
-    let response = context.call_events("revoke_token", format, decode, send).await.unwrap();
+    let response =
+        context.call_events("revoke_token", api_runtime::CallOptions::new(), format, decode, send).await.unwrap();
     assert_eq!(response.status(), 200);
     response.into_inner()
 }

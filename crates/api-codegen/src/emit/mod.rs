@@ -155,6 +155,7 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     // Before `wrap_send`, whose stream decoders try a union's alternatives in this order too.
     crate::rewrite::open_enums::order_alternatives(&mut client);
     rewrite::wrap_send(&mut client, &expected, &bodies).map_err(rewrite_error)?;
+    crate::rewrite::call_options::apply(&mut client).map_err(rewrite_error)?;
     let renamed = renamed_parameters(&prepared.doc, plan);
     rewrite::restore_wire_names(&mut client, &renamed, rewrite::Scope::Builder).map_err(rewrite_error)?;
     // Before `open_enums`: an answer union's `Unknown` variant falls to the accessors' `_` arm.

@@ -10,6 +10,8 @@
 //! - [`send`]: every builder's `send` becomes `send_raw`, wrapped by a `send` that goes
 //!   through the runtime (found by its `OperationInfo { operation_id: "…" }` literal; the
 //!   wrapped operations must be the spec's), and progenitor's own `api-version` header goes;
+//! - [`call_options`]: every builder takes options for its one call (`with_options`) and
+//!   `send` hands them to the runtime (counted: every wrapped builder);
 //! - [`wire_names`]: a parameter the `unique-parameter-names` rule renamed gets its wire name
 //!   back (client and mock, counted);
 //! - [`paginate`]: a paginated list's builder gets `pages()` and `stream()` (the plan's
@@ -23,6 +25,7 @@
 //!   matched as serde writes them);
 //! - [`docs`]: every doc comment made inert.
 
+pub(crate) mod call_options;
 pub mod docs;
 pub(crate) mod forms;
 pub(crate) mod mock;
