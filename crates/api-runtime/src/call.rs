@@ -116,6 +116,14 @@ pub(crate) async fn decode_json_or_empty<T: DeserializeOwned + std::fmt::Debug, 
     Ok(ResponseValue::new(Some(value), status, headers))
 }
 
+/// `send`'s byte body read whole (a raw request's `send_bytes`).
+pub(crate) async fn read_bytes<E>(
+    send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,
+) -> Result<ResponseValue<bytes::Bytes>, progenitor_client::Error<E>> {
+    let (body, status, headers) = read_body(send).await?;
+    Ok(ResponseValue::new(body, status, headers))
+}
+
 /// The whole body of a successful answer, with its status and headers.
 async fn read_body<E>(
     send: impl Future<Output = Result<ResponseValue<ByteStream>, progenitor_client::Error<E>>>,

@@ -151,21 +151,7 @@ impl Context {
             headers.insert(reqwest::header::ACCEPT, value);
         }
 
-        // The caller's extra headers: beside the request's own, never instead of them (the
-        // credential, applied below, replaces one of its name).
-        let options = call_state::options();
-        if !options.is_empty() {
-            if let Some(name) = options.invalid_header() {
-                return Err(RequestError::InvalidHeader { operation: op.id, name: name.to_string() });
-            }
-            let headers = request.headers_mut();
-            for (name, value) in options.headers() {
-                if !headers.contains_key(name) {
-                    headers.insert(name.clone(), value.clone());
-                }
-            }
-            call_state::remember_sent(options.header_values());
-        }
+        extra_headers(request, op.id)?;
 
         if op.sends_secrets {
             call_state::remember_sent(sent_secrets(request, inner.api.secret_fields));
@@ -195,6 +181,27 @@ impl Context {
             presented.apply(request);
         }
         Ok(())
+    }
+
+    /// Prepares a request the document does not describe ([`crate::RawRequest`]): it must
+    /// address the base URL's origin; it gets the caller's extra headers and the client's
+    /// credential (of the first security scheme the client has one for).
+    pub fn prepare_raw(&self, request: &mut reqwest::Request) -> Result<(), RequestError> {
+        let inner = &*self.0;
+        let operation = crate::raw::RAW_OPERATION;
+        if !crate::urls::same_origin(request.url(), &inner.base_url) {
+            return Err(RequestError::OtherOrigin { operation });
+        }
+        extra_headers(request, operation)?;
+        if let Some(presented) = inner.credentials.iter().flatten().next() {
+            presented.apply(request);
+        }
+        Ok(())
+    }
+
+    /// The URL operation paths are appended to.
+    pub(crate) fn base_url(&self) -> &reqwest::Url {
+        &self.0.base_url
     }
 
     /// progenitor's `exec` hook: sends `request`, retrying as [`crate::RetryPolicy`] allows,
@@ -276,6 +283,27 @@ impl Context {
         let Finished { result, span, scrub } = call::run(self, operation, mode, options, send).await;
         Ok(stream::download(result?, operation, span, scrub))
     }
+}
+
+/// The caller's extra headers ([`CallOptions`]): beside the request's own, never instead of
+/// them (a credential applied after replaces one of its name); their values are scrubbed from
+/// what the call shows, like secrets it sent.
+fn extra_headers(request: &mut reqwest::Request, operation: &'static str) -> Result<(), RequestError> {
+    let options = call_state::options();
+    if options.is_empty() {
+        return Ok(());
+    }
+    if let Some(name) = options.invalid_header() {
+        return Err(RequestError::InvalidHeader { operation, name: name.to_string() });
+    }
+    let headers = request.headers_mut();
+    for (name, value) in options.headers() {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    call_state::remember_sent(options.header_values());
+    Ok(())
 }
 
 /// The values of secret fields in a JSON request body.

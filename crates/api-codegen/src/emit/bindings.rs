@@ -67,6 +67,12 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
         (false, _) => format!("the user and password from `{username_env}` and `{password_env}`"),
     };
     let webhooks = model.webhook.as_ref().map(webhooks_module);
+    // `request`, unless an operation is already called that.
+    let raw = if model.operations.iter().any(|op| op.rust_name == "request") {
+        quote::format_ident!("raw_request")
+    } else {
+        quote::format_ident!("request")
+    };
     let from_env_doc = format!(
         "A client configured from the environment: {credentials}{}.",
         if base_url_env.is_empty() { String::new() } else { format!(", the base URL from `{base_url_env}` if set") }
@@ -126,6 +132,14 @@ pub(super) fn runtime_bindings(model: &ApiModel) -> TokenStream {
             #[doc = #from_env_doc]
             pub fn from_env() -> ::std::result::Result<Self, ::api_runtime::ConfigError> {
                 Self::builder().from_env()?.build()
+            }
+
+            /// A request the document does not describe: `method` to `path` under the base URL
+            /// (no other origin), with this client's credential, retries, timeouts, response
+            /// cap, tracing and redaction. Type the answer with `send::<T>()`, or read its
+            /// bytes (`send_bytes`, `send_download`).
+            pub fn #raw(&self, method: ::reqwest::Method, path: &str) -> ::api_runtime::RawRequest<'_> {
+                ::api_runtime::RawRequest::new(&self.inner, &self.client, method, path)
             }
         }
 
