@@ -141,6 +141,7 @@ async fn read_body<E>(
 /// progenitor's `exec` hook, as [`Context::execute`] documents it.
 pub(crate) async fn execute(
     limits: &Limits,
+    own_client: bool,
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
@@ -172,9 +173,12 @@ pub(crate) async fn execute(
             *request.timeout_mut() = Some(NO_TOTAL_TIMEOUT);
         } else if let Some(deadline) = deadline {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining < limits.attempt_timeout {
-                *request.timeout_mut() = Some(remaining);
+            // The caller's client has no attempt timeout built in: each request carries it.
+            if remaining < limits.attempt_timeout || own_client {
+                *request.timeout_mut() = Some(remaining.min(limits.attempt_timeout));
             }
+        } else if own_client {
+            *request.timeout_mut() = Some(limits.attempt_timeout.min(NO_TOTAL_TIMEOUT));
         }
 
         let sent = Instant::now();

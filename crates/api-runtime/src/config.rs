@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::api::ApiDescription;
 use crate::auth::{BasicAuth, Credentials};
-use crate::context::Context;
+use crate::context::{Context, Transport};
 use crate::redirect;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
@@ -127,6 +127,8 @@ pub struct ClientBuilder<C> {
     connect_timeout: Duration,
     user_agent: Option<String>,
     allow_insecure_http: bool,
+    /// The caller's own HTTP client, if given.
+    http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -146,6 +148,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
             allow_insecure_http: false,
+            http: None,
             client: PhantomData,
         }
     }
@@ -207,6 +210,18 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     /// [`crate::DEFAULT_MAX_RESPONSE_BYTES`]); a longer one fails the call.
     pub fn max_response_bytes(mut self, max: u64) -> Self {
         self.limits.max_response_bytes = max;
+        self
+    }
+
+    /// Sends through the caller's `reqwest::Client` (a proxy, custom TLS roots, middleware of
+    /// its own) instead of one the builder makes. What the runtime still enforces: the
+    /// credential goes to the base URL's origin only, the attempt timeout (per request; a
+    /// stream is bounded by the client's own read timeout only), the deadline, retries and the
+    /// response cap. What then depends on how that client was built: redirects (build it with
+    /// [`crate::redirect_policy`] to keep same-origin-only), the connect timeout, TLS, and the
+    /// `User-Agent` (this builder's [`Self::user_agent`] if set, else the client's own).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
         self
     }
 
@@ -326,6 +341,14 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         // progenitor appends paths that start with `/`.
         let base_url = base_url.trim_end_matches('/');
 
+        let credentials = Credentials { api_key: self.api_key, basic: self.basic };
+        if let Some(http) = self.http {
+            let agent = self.user_agent.as_deref().map(reqwest::header::HeaderValue::try_from).transpose();
+            let agent = agent.map_err(|_| ConfigError::InvalidUserAgent)?;
+            let transport = Transport::Callers { user_agent: agent };
+            let context = Context::with_transport(api, &credentials, self.limits, &parsed, transport)?;
+            return Ok(C::from_parts(base_url, http, context));
+        }
         // The attempt timeout; `Context::execute` shortens it for an attempt near the deadline.
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
@@ -340,7 +363,6 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         let agent = reqwest::header::HeaderValue::try_from(agent).map_err(|_| ConfigError::InvalidUserAgent)?;
         http = http.user_agent(agent);
         let http = http.build().map_err(ConfigError::Http)?;
-        let credentials = Credentials { api_key: self.api_key, basic: self.basic };
         let context = Context::new(api, &credentials, self.limits, &parsed)?;
         Ok(C::from_parts(base_url, http, context))
     }

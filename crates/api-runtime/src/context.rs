@@ -50,6 +50,18 @@ struct Inner {
     paths: Vec<PathTemplate>,
     /// The base URL's path (no trailing `/`), which precedes every operation's path.
     base_path: Box<str>,
+    transport: Transport,
+}
+
+/// Whose `reqwest::Client` sends the requests.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Transport {
+    /// The builder's: attempt timeout, redirect policy and `User-Agent` are built in.
+    #[default]
+    Ours,
+    /// The caller's: the attempt timeout goes on each request, and the builder's user agent
+    /// (if one was set) on each request too.
+    Callers { user_agent: Option<HeaderValue> },
 }
 
 /// Why a request could not be prepared.
@@ -81,6 +93,17 @@ impl Context {
         limits: Limits,
         base_url: &reqwest::Url,
     ) -> Result<Self, ConfigError> {
+        Self::with_transport(api, credentials, limits, base_url, Transport::Ours)
+    }
+
+    /// [`Context::new`], sending through `transport`'s client.
+    pub(crate) fn with_transport(
+        api: &'static ApiDescription,
+        credentials: &Credentials,
+        limits: Limits,
+        base_url: &reqwest::Url,
+        transport: Transport,
+    ) -> Result<Self, ConfigError> {
         let presented =
             api.schemes.iter().map(|scheme| Presented::new(scheme.kind, credentials)).collect::<Result<_, _>>()?;
         let constant_headers = api
@@ -110,6 +133,7 @@ impl Context {
             constant_headers,
             paths,
             base_path,
+            transport,
         })))
     }
 
@@ -140,6 +164,7 @@ impl Context {
             .check(&inner.base_path, request.url().path())
             .map_err(|mismatch| RequestError::PathChanged { template: op.path, reason: mismatch.to_string() })?;
 
+        self.callers_user_agent(request);
         let headers = request.headers_mut();
         for (name, value) in &inner.constant_headers[index] {
             headers.insert(name.clone(), value.clone());
@@ -192,11 +217,19 @@ impl Context {
         if !crate::urls::same_origin(request.url(), &inner.base_url) {
             return Err(RequestError::OtherOrigin { operation });
         }
+        self.callers_user_agent(request);
         extra_headers(request, operation)?;
         if let Some(presented) = inner.credentials.iter().flatten().next() {
             presented.apply(request);
         }
         Ok(())
+    }
+
+    /// The builder's user agent on a request sent through the caller's client.
+    fn callers_user_agent(&self, request: &mut reqwest::Request) {
+        if let Transport::Callers { user_agent: Some(agent) } = &self.0.transport {
+            request.headers_mut().insert(reqwest::header::USER_AGENT, agent.clone());
+        }
     }
 
     /// The URL operation paths are appended to.
@@ -212,7 +245,8 @@ impl Context {
         http: &reqwest::Client,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
-        call::execute(self.limits(), http, request).await
+        let own = matches!(self.0.transport, Transport::Callers { .. });
+        call::execute(self.limits(), own, http, request).await
     }
 
     /// Runs one operation: `send` is progenitor's request future for it.

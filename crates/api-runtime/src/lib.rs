@@ -65,7 +65,7 @@ pub use multipart::FilePart;
 pub use raw::{RAW_OPERATION, RawRequest};
 pub use recover::RecoveredSecret;
 pub use redact::redact_json;
-pub use redirect::MAX_REDIRECTS;
+pub use redirect::{MAX_REDIRECTS, policy as redirect_policy};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
 pub use stream::{ByteDownload, Decode, EventStream, Framing, StreamError, StreamFormat, UnknownItem, discriminator};

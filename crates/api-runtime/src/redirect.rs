@@ -14,7 +14,9 @@ use crate::urls::{mask_parsed, same_origin};
 /// Same-origin redirects followed in one attempt before giving up.
 pub const MAX_REDIRECTS: usize = 10;
 
-pub(crate) fn policy() -> Policy {
+/// The client's redirect policy, for a `reqwest::Client` built by the caller
+/// ([`crate::ClientBuilder::http_client`]): same origin only, at most [`MAX_REDIRECTS`].
+pub fn policy() -> Policy {
     Policy::custom(decide)
 }
 
