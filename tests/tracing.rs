@@ -135,6 +135,52 @@ async fn drifted_bodies_of_secret_operations_are_traced_without_their_secrets() 
     }
 }
 
+/// The opt-in wire log (`api_runtime::wire` at DEBUG, which this binary's subscriber takes):
+/// each request and answer, line, headers and bodies, with a secret in every place one can be
+/// (the key in `Authorization`, a token in a request body and in an answer body, a cookie and
+/// an echoed key in answer headers, an extra header of the call's options) and none shown.
+#[tokio::test]
+async fn the_debug_wire_log_shows_requests_and_answers_and_never_a_secret() {
+    let captured = captured();
+    let server = Server::start(move |r: &Recorded| match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/v3/user/tokens") => Reply::json(200, created_body())
+            .with_header("set-cookie", "session=cookie-SENTINEL-9")
+            .with_header("x-echo", format!("Bearer {KEY}")),
+        ("GET", "/v5/user/tokens") => {
+            Reply::json(200, r#"{"tokens":[],"pagination":{"count":0,"next":null,"prev":null}}"#)
+        }
+        _ => Reply::json(200, "{}"),
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let vercel = vercel::Client::builder().api_key(KEY).base_url(&url).build().unwrap();
+    let options = api_runtime::CallOptions::new().header("x-trace", "trace-SENTINEL-LOG");
+    vercel.create_auth_token().body_map(|b| b.name("wire-log")).with_options(options).send().await.unwrap();
+    vercel.list_auth_tokens().send().await.unwrap();
+    let perplexity = perplexity::Client::builder().api_key(KEY).base_url(&url).build().unwrap();
+    let revoke = perplexity::types::RevokeAuthTokenRequest { auth_token: TOKEN.into() };
+    let _ = perplexity.revoke_auth_token().body(revoke).send().await;
+
+    let text = captured.text();
+    for expected in [
+        "-> POST http://127.0.0.1",
+        "/v3/user/tokens (attempt 1)",
+        "<- 200 OK",
+        "authorization: [REDACTED]",
+        "x-trace: [REDACTED]",
+        r#""pagination":{"count":0,"next":null,"prev":null}}"#,
+        "set-cookie: [REDACTED]",
+        "/revoke_auth_token (attempt 1)",
+    ] {
+        assert!(text.contains(expected), "{expected} not in the wire log:\n{text}");
+    }
+    let lower = text.to_lowercase();
+    for secret in [KEY, TOKEN, "cookie-SENTINEL-9", "trace-SENTINEL-LOG"] {
+        assert!(!lower.contains(&secret.to_lowercase()), "`{secret}` is in the wire log:\n{text}");
+    }
+}
+
 /// A stream keeps its call's span open until it ends, and the end records how many items it
 /// delivered and how long it took.
 #[tokio::test]

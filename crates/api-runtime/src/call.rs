@@ -14,11 +14,12 @@ use tracing::field::Empty;
 use crate::body_limit;
 use crate::call_options::CallOptions;
 use crate::call_state;
-use crate::config::{Limits, NO_TOTAL_TIMEOUT};
+use crate::config::NO_TOTAL_TIMEOUT;
 use crate::context::Context;
 use crate::error::{Error, from_progenitor};
 use crate::redact::Scrubber;
 use crate::retry;
+use crate::wire_log::WireLog;
 
 /// How a call asks for and reads its response.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,7 +68,7 @@ pub(crate) async fn run<T, E>(
     // the task-local and span wrappers below (measured: fewer copied bytes per call).
     let send = Box::pin(send);
     let (result, scrub) = async move {
-        let (result, record) = call_state::scope(mode.accept, mode.streaming, options, send).await;
+        let (result, record) = call_state::scope(mode.accept, mode.streaming, options, description, send).await;
         let span = tracing::Span::current();
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         // The call's scrub policy, decided here once (the request is sent, so the secrets it
@@ -138,13 +139,39 @@ async fn read_body<E>(
     Ok((body.freeze(), status, headers))
 }
 
+/// `response` logged: a success streamed to the caller shows its head; any other body is
+/// read whole (capped) to be shown, and handed on as read.
+async fn logged_answer(
+    log: WireLog,
+    api: &str,
+    scrub: &Scrubber,
+    response: reqwest::Response,
+    streaming: bool,
+    cap: u64,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if streaming && status.is_success() {
+        log.response(api, scrub, status, response.headers(), None);
+        return Ok(response);
+    }
+    let (response, body) = body_limit::buffer(body_limit::cap(response, cap)).await?;
+    log.response(api, scrub, status, response.headers(), Some(&body));
+    Ok(response)
+}
+
 /// progenitor's `exec` hook, as [`Context::execute`] documents it.
 pub(crate) async fn execute(
-    limits: &Limits,
+    context: &Context,
     own_client: bool,
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
+    let limits = context.limits();
+    // The wire log, when anyone reads it, shows what the call's errors would.
+    let log = WireLog::enabled(context.debug_log()).map(|log| {
+        let (operation, sent) = call_state::operation_and_sent();
+        (log, context.api().title, context.scrubber().for_call(operation, &sent))
+    });
     // A request carrying an idempotency key may be sent again: the server answers a repeat
     // with the first answer (Stripe's, and the IETF draft's, `Idempotency-Key`).
     let idempotent = request.method().is_idempotent() || request.headers().contains_key("idempotency-key");
@@ -181,8 +208,21 @@ pub(crate) async fn execute(
             *request.timeout_mut() = Some(limits.attempt_timeout.min(NO_TOTAL_TIMEOUT));
         }
 
+        if let Some((log, api, scrub)) = &log {
+            log.request(api, scrub, &request, attempt);
+        }
         let sent = Instant::now();
         let outcome = http.execute(request).await;
+        let outcome = match (&log, outcome) {
+            (Some((log, api, scrub)), Ok(response)) => {
+                Ok(logged_answer(*log, api, scrub, response, streaming, limits.max_response_bytes).await?)
+            }
+            (Some((log, api, scrub)), Err(error)) => {
+                log.no_response(api, scrub, &error);
+                Err(error)
+            }
+            (None, outcome) => outcome,
+        };
         let decision = match &outcome {
             Ok(response) => {
                 tracing::debug!(

@@ -24,6 +24,7 @@ use std::future::Future;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
+use crate::api::OperationDescription;
 use crate::call_options::CallOptions;
 use crate::secret::SecretString;
 
@@ -44,6 +45,8 @@ pub(crate) struct CallRecord {
     pub streaming: bool,
     /// What the caller set for this call only.
     pub options: CallOptions,
+    /// The operation being called (`None`: a raw request), for the wire log's scrub policy.
+    pub operation: Option<&'static OperationDescription>,
     /// Secret values this call sent (only for operations that send secrets).
     pub sent_secrets: Option<Box<[SecretString]>>,
     /// The final response's status (an error of a body that does not parse loses it in
@@ -69,9 +72,10 @@ pub(crate) async fn scope<F: Future>(
     accept: Option<&'static str>,
     streaming: bool,
     options: CallOptions,
+    operation: Option<&'static OperationDescription>,
     call: F,
 ) -> (F::Output, CallRecord) {
-    let record = CallRecord { accept, streaming, options, ..CallRecord::default() };
+    let record = CallRecord { accept, streaming, options, operation, ..CallRecord::default() };
     CALL.scope(Cell::new(record), async {
         let output = call.await;
         (output, CALL.with(Cell::take))
@@ -114,6 +118,11 @@ pub(crate) fn remember_sent(values: Vec<SecretString>) {
     });
 }
 
+/// exec (the wire log): the operation in progress and the secrets its request sent so far.
+pub(crate) fn operation_and_sent() -> (Option<&'static OperationDescription>, Vec<SecretString>) {
+    read(|r| (r.operation, r.sent_secrets().to_vec())).unwrap_or_default()
+}
+
 /// pre and exec: what the caller set for the call in progress (nothing outside a call).
 pub(crate) fn options() -> CallOptions {
     read(|r| r.options.clone()).unwrap_or_default()
@@ -142,7 +151,7 @@ mod tests {
     fn the_hooks_write_what_the_call_reads_back_and_nothing_leaks_outside_a_call() {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let ((), record) =
-            runtime.block_on(scope(Some("text/event-stream"), true, CallOptions::new().retries(1), async {
+            runtime.block_on(scope(Some("text/event-stream"), true, CallOptions::new().retries(1), None, async {
                 assert_eq!(options().retries_set(), Some(1));
                 assert_eq!(accept(), Some("text/event-stream"));
                 assert!(streaming());

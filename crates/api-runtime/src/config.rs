@@ -129,6 +129,8 @@ pub struct ClientBuilder<C> {
     allow_insecure_http: bool,
     /// The caller's own HTTP client, if given.
     http: Option<reqwest::Client>,
+    /// The wire log to stderr: set, or from `<CRATE>_LOG`.
+    debug_log: Option<bool>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -149,6 +151,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             user_agent: None,
             allow_insecure_http: false,
             http: None,
+            debug_log: None,
             client: PhantomData,
         }
     }
@@ -222,6 +225,14 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     /// `User-Agent` (this builder's [`Self::user_agent`] if set, else the client's own).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Prints each request and answer (line, headers, bodies; redacted as errors are) to
+    /// stderr, or not, whatever `<CRATE>_LOG` says (by default `debug` there turns it on). A
+    /// `tracing` subscriber at DEBUG for `api_runtime::wire` gets the same log either way.
+    pub fn debug_log(mut self, on: bool) -> Self {
+        self.debug_log = Some(on);
         self
     }
 
@@ -342,11 +353,15 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         let base_url = base_url.trim_end_matches('/');
 
         let credentials = Credentials { api_key: self.api_key, basic: self.basic };
+        let debug_log = self.debug_log.unwrap_or_else(|| {
+            let crate_name = C::USER_AGENT.split('/').next().unwrap_or_default();
+            crate::wire_log::from_env_value(std::env::var(crate::wire_log::env_var(crate_name)).ok().as_deref())
+        });
         if let Some(http) = self.http {
             let agent = self.user_agent.as_deref().map(reqwest::header::HeaderValue::try_from).transpose();
             let agent = agent.map_err(|_| ConfigError::InvalidUserAgent)?;
             let transport = Transport::Callers { user_agent: agent };
-            let context = Context::with_transport(api, &credentials, self.limits, &parsed, transport)?;
+            let context = Context::with_transport(api, &credentials, self.limits, &parsed, transport, debug_log)?;
             return Ok(C::from_parts(base_url, http, context));
         }
         // The attempt timeout; `Context::execute` shortens it for an attempt near the deadline.
@@ -363,7 +378,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         let agent = reqwest::header::HeaderValue::try_from(agent).map_err(|_| ConfigError::InvalidUserAgent)?;
         http = http.user_agent(agent);
         let http = http.build().map_err(ConfigError::Http)?;
-        let context = Context::new(api, &credentials, self.limits, &parsed)?;
+        let context = Context::with_transport(api, &credentials, self.limits, &parsed, Transport::Ours, debug_log)?;
         Ok(C::from_parts(base_url, http, context))
     }
 }

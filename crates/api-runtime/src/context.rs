@@ -51,6 +51,8 @@ struct Inner {
     /// The base URL's path (no trailing `/`), which precedes every operation's path.
     base_path: Box<str>,
     transport: Transport,
+    /// The wire log goes to stderr too (`<CRATE>_LOG=debug`, or the builder's `debug_log`).
+    debug_log: bool,
 }
 
 /// Whose `reqwest::Client` sends the requests.
@@ -93,7 +95,12 @@ impl Context {
         limits: Limits,
         base_url: &reqwest::Url,
     ) -> Result<Self, ConfigError> {
-        Self::with_transport(api, credentials, limits, base_url, Transport::Ours)
+        Self::with_transport(api, credentials, limits, base_url, Transport::Ours, false)
+    }
+
+    /// Whether the wire log goes to stderr too.
+    pub(crate) fn debug_log(&self) -> bool {
+        self.0.debug_log
     }
 
     /// [`Context::new`], sending through `transport`'s client.
@@ -103,6 +110,7 @@ impl Context {
         limits: Limits,
         base_url: &reqwest::Url,
         transport: Transport,
+        debug_log: bool,
     ) -> Result<Self, ConfigError> {
         let presented =
             api.schemes.iter().map(|scheme| Presented::new(scheme.kind, credentials)).collect::<Result<_, _>>()?;
@@ -134,6 +142,7 @@ impl Context {
             paths,
             base_path,
             transport,
+            debug_log,
         })))
     }
 
@@ -246,7 +255,7 @@ impl Context {
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
         let own = matches!(self.0.transport, Transport::Callers { .. });
-        call::execute(self.limits(), own, http, request).await
+        call::execute(self, own, http, request).await
     }
 
     /// Runs one operation: `send` is progenitor's request future for it.

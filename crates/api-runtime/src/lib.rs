@@ -53,6 +53,7 @@ pub mod urlencoded;
 mod urls;
 pub mod webhooks;
 pub mod wire;
+pub mod wire_log;
 
 pub use api::{ApiDescription, OperationDescription, SchemeKind, SecurityScheme};
 pub use auth::{BasicAuth, Credentials};

@@ -303,6 +303,12 @@ impl Scrubber {
         crate::recover::recover(body, &self.fields, &self.needles)
     }
 
+    /// `text` with every known secret value scrubbed (a transport error's message, which
+    /// names the URL).
+    pub(crate) fn text(&self, text: &str) -> String {
+        self.needles.scrub_str(text).into_owned()
+    }
+
     /// Whether bodies are kept as their shape only.
     pub fn shape_only(&self) -> bool {
         self.shape_only
