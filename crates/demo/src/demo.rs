@@ -87,6 +87,18 @@ async fn run_vendor(vendor: &Vendor, live: bool, out: &mut dyn Write, tally: &mu
         session.show(&format!("{} (tag `{}`)", call.id, call.tag), &outcome)?;
     }
 
+    // A paginated list walked with `pages()`: the mock serves three pages, the last empty.
+    let paged = calls.iter().filter(|c| c.args.is_some()).find(|c| {
+        let paginated =
+            |(_, op): &(&str, &api_codegen::plan::OperationPlan)| op.rust_name == c.method && op.pagination.is_some();
+        !live && doc.plan.operations().any(|entry| paginated(&entry))
+    });
+    if let Some(call) = paged {
+        let method = format!("{}{}", call.method, api_codegen::PAGES_SUFFIX);
+        let outcome = Outcome::Done(client.call(&method, call.args.as_ref().unwrap_or(&Map::new())).await);
+        session.show(&format!("{} (paginated: every page, `pages()`)", call.id), &outcome)?;
+    }
+
     // Streams and files: each operation answering a stream or bytes, its items as they
     // arrived, a download saved to a file.
     let streamed = |body: &SuccessBody| matches!(body, SuccessBody::Events { .. } | SuccessBody::Download { .. });
@@ -226,7 +238,11 @@ impl<'o> Session<'o> {
             .with_context(|| format!("loading the {name} spec"))?;
         let doc = Arc::new(prepared);
         let answering = Arc::clone(&doc);
-        let server = Server::start(move |request| crate::answers::example_reply(&answering.doc, request)).await?;
+        let server = Server::start(move |request| {
+            crate::answers::paged_reply(&answering, request)
+                .unwrap_or_else(|| crate::answers::example_reply(&answering.doc, request))
+        })
+        .await?;
         writeln!(out, "\n== {} (mock server at {}, answering from specs/{name}) ==", api.title, server.url())?;
         let client = (vendor.connect)(&server.url(), DEMO_KEY)?;
         Ok(Some((Session { out, api, server: Some(server), doc: Some(doc), printed: 0, failures: 0 }, client)))
@@ -338,6 +354,9 @@ mod tests {
         }
         assert!(!out.contains(DEMO_KEY), "the API key is printed:\n{out}");
         assert!(!out.contains("demo-secret-value"), "a returned secret is printed:\n{out}");
+        // One paginated list per vendor that has one, walked to its third (empty) page.
+        assert_eq!(out.matches("(paginated: every page, `pages()`)").count(), 2, "{out}");
+        assert_eq!(out.matches("← 3 pages").count(), 2, "{out}");
         assert!(!out.contains("api-version"), "progenitor's header went out:\n{out}");
         assert!(out.contains("authorization: Bearer [REDACTED]"), "{out}");
         assert!(!out.contains("authorization: Bearer demo"), "{out}");
