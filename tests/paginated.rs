@@ -147,7 +147,7 @@ impl Walk<'_> {
         let alternatives: Vec<&Value> =
             ["oneOf", "anyOf"].iter().filter_map(|k| resolved.get(*k).and_then(Value::as_array)).flatten().collect();
         let candidates = if alternatives.is_empty() { vec![schema] } else { alternatives };
-        let items = pointer(&self.paging.items);
+        let items = Pagination::pointer(&self.paging.items);
         candidates.into_iter().find_map(|alternative| {
             let mut candidate = examples::valid(doc, alternative);
             // An example whose array came out empty gets one item.
@@ -171,15 +171,15 @@ impl Walk<'_> {
     /// The answer for `page` (valid for the operation's schema) and the cursor it names as
     /// the next request must send it.
     fn page(&self, doc: &Value, (template, schema): (&Value, &Value), page: &Page) -> Result<(Value, String), String> {
-        let items = pointer(&self.paging.items);
+        let items = Pagination::pointer(&self.paging.items);
         let item = template.pointer(&items).and_then(|a| a.get(0)).cloned().unwrap_or_default();
         // A cursor as text, and as a number for a field that holds numbers.
         let (text, number) = (format!("cursor-{}", page.next), 1_700_000_000_000_u64 + page.next as u64);
         let mut tried = Vec::new();
         // The kind the example holds first (a union lets a page of the wrong kind conform).
         let numeric = match &self.paging.next {
-            NextCursor::Field(path) => template.pointer(&pointer(path)).is_some_and(Value::is_number),
-            NextCursor::LastItem(path) => item.pointer(&pointer(path)).is_some_and(Value::is_number),
+            NextCursor::Field(path) => template.pointer(&Pagination::pointer(path)).is_some_and(Value::is_number),
+            NextCursor::LastItem(path) => item.pointer(&Pagination::pointer(path)).is_some_and(Value::is_number),
         };
         let kinds = if numeric { [json!(number), json!(text)] } else { [json!(text), json!(number)] };
         for cursor in kinds {
@@ -253,14 +253,10 @@ fn schema_at<'d>(doc: &'d Value, schema: &'d Value, path: &[String], depth: usiz
         .find_map(|member| schema_at(doc, member, path, depth + 1))
 }
 
-fn pointer(path: &[String]) -> String {
-    path.iter().map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1"))).collect()
-}
-
 /// The object holding the last step of `path`.
 fn parent<'v>(value: &'v Value, path: &[String]) -> Option<&'v serde_json::Map<String, Value>> {
     let (_, init) = path.split_last()?;
-    value.pointer(&pointer(init))?.as_object()
+    value.pointer(&Pagination::pointer(init))?.as_object()
 }
 
 /// Sets `path` in `value`, creating the objects on the way.

@@ -86,7 +86,7 @@ enum Task {
         #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "3")]
         build: Option<usize>,
     },
-    /// Measures request overhead, streams, codegen time, refresh concurrency and build cost side by
+    /// Measures request overhead, streams, auto-pagination, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
     Bench {
         /// A smoke run: fewer requests and repetitions.
@@ -98,7 +98,7 @@ enum Task {
         /// Record the table and the machine in BENCHMARKS.md.
         #[arg(long)]
         write: bool,
-        /// Only this group (repeatable): overhead, streams, codegen, refresh, build.
+        /// Only this group (repeatable): overhead, streams, paging, codegen, refresh, build.
         #[arg(long)]
         only: Vec<String>,
     },

@@ -73,6 +73,14 @@ pub struct Pagination {
     pub has_more: Option<Vec<String>>,
 }
 
+impl Pagination {
+    /// The JSON pointer of a property path of the answer (or of an item): `["pagination",
+    /// "next"]` is `/pagination/next`.
+    pub fn pointer(path: &[String]) -> String {
+        path.iter().fold(String::new(), |pointer, step| crate::error::join(&pointer, step))
+    }
+}
+
 /// Where the next page's cursor comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextCursor {

@@ -47,12 +47,19 @@ impl Cursor {
         self.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15).map(|n| n as i64)
     }
 
-    fn key(&self) -> String {
+    fn key(&self) -> Key {
         match self {
-            Cursor::Text(text) => format!("t:{text}"),
-            Cursor::Number(n) => format!("n:{n}"),
+            Cursor::Text(text) => Key::Text(text.clone()),
+            Cursor::Number(n) => Key::Number(n.to_bits()),
         }
     }
+}
+
+/// A cursor as the walk remembers it, to find one that repeats.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Text(String),
+    Number(u64),
 }
 
 /// A field that may hold a cursor: `None` when absent, null or empty.
@@ -114,28 +121,31 @@ pub struct Paging<B, P> {
     pub advance: fn(B, Cursor) -> Result<B, &'static str>,
 }
 
-type PageFuture<'a, P, E> = Pin<Box<dyn Future<Output = Result<ResponseValue<P>, Error<E>>> + Send + 'a>>;
-
 /// The pages of a paginated operation, each a typed answer. Created by the builder's `pages()`.
-pub struct Pages<'a, B, P, E> {
+/// `F` is the builder's `send` future: one page is in flight at a time, in one allocation
+/// reused for every page.
+pub struct Pages<B, P, E, F> {
     operation: &'static str,
     next: Option<B>,
-    in_flight: Option<PageFuture<'a, P, E>>,
-    send: fn(B) -> PageFuture<'a, P, E>,
+    in_flight: Option<Pin<Box<F>>>,
+    /// Whether `in_flight` holds a page not yet answered (else a finished future, or none).
+    running: bool,
+    send: fn(B) -> F,
     paging: Paging<B, P>,
-    seen: HashSet<String>,
+    seen: HashSet<Key>,
     pages: u64,
     /// Why the walk cannot go on, delivered after the page that showed it.
     failed: Option<Error<E>>,
 }
 
-impl<'a, B, P, E> Pages<'a, B, P, E> {
+impl<B, P, E, F> Pages<B, P, E, F> {
     /// The walk starting with `first` (the caller's builder), each page sent by `send`.
-    pub fn new(operation: &'static str, first: B, send: fn(B) -> PageFuture<'a, P, E>, paging: Paging<B, P>) -> Self {
+    pub fn new(operation: &'static str, first: B, send: fn(B) -> F, paging: Paging<B, P>) -> Self {
         Pages {
             operation,
             next: Some(first),
             in_flight: None,
+            running: false,
             send,
             paging,
             seen: HashSet::new(),
@@ -150,7 +160,7 @@ impl<'a, B, P, E> Pages<'a, B, P, E> {
     }
 
     /// The items of each page, one by one (`items` takes them out of a page).
-    pub fn items<I>(self, items: fn(P) -> Vec<I>) -> Items<'a, B, P, E, I> {
+    pub fn items<I>(self, items: fn(P) -> Vec<I>) -> Items<B, P, E, I, F> {
         Items { pages: self, items, buffer: Vec::new().into_iter() }
     }
 
@@ -168,7 +178,13 @@ impl<'a, B, P, E> Pages<'a, B, P, E> {
     }
 }
 
-impl<B: Clone + Unpin, P: Unpin, E: Unpin> Stream for Pages<'_, B, P, E> {
+impl<B, P, E, F> Stream for Pages<B, P, E, F>
+where
+    B: Clone + Unpin,
+    P: Unpin,
+    E: Unpin,
+    F: Future<Output = Result<ResponseValue<P>, Error<E>>>,
+{
     type Item = Result<ResponseValue<P>, Error<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
@@ -176,13 +192,19 @@ impl<B: Clone + Unpin, P: Unpin, E: Unpin> Stream for Pages<'_, B, P, E> {
         if let Some(error) = this.failed.take() {
             return Poll::Ready(Some(Err(error)));
         }
-        if this.in_flight.is_none() {
+        if !this.running {
             let Some(builder) = this.next.clone() else { return Poll::Ready(None) };
-            this.in_flight = Some((this.send)(builder));
+            let page = (this.send)(builder);
+            match this.in_flight.as_mut() {
+                // The last page's finished future goes; its allocation takes this one.
+                Some(slot) => slot.set(page),
+                None => this.in_flight = Some(Box::pin(page)),
+            }
+            this.running = true;
         }
         let Some(in_flight) = this.in_flight.as_mut() else { return Poll::Ready(None) };
         let result = std::task::ready!(in_flight.as_mut().poll(cx));
-        this.in_flight = None;
+        this.running = false;
         let builder = this.next.take();
         match result {
             Ok(page) => {
@@ -203,20 +225,27 @@ impl<B: Clone + Unpin, P: Unpin, E: Unpin> Stream for Pages<'_, B, P, E> {
 }
 
 /// The items of a paginated operation, across its pages. Created by the builder's `stream()`.
-pub struct Items<'a, B, P, E, I> {
-    pages: Pages<'a, B, P, E>,
+pub struct Items<B, P, E, I, F> {
+    pages: Pages<B, P, E, F>,
     items: fn(P) -> Vec<I>,
     buffer: std::vec::IntoIter<I>,
 }
 
-impl<B, P, E, I> Items<'_, B, P, E, I> {
+impl<B, P, E, I, F> Items<B, P, E, I, F> {
     /// Pages fetched so far.
     pub fn pages(&self) -> u64 {
         self.pages.pages
     }
 }
 
-impl<B: Clone + Unpin, P: Unpin, E: Unpin, I: Unpin> Stream for Items<'_, B, P, E, I> {
+impl<B, P, E, I, F> Stream for Items<B, P, E, I, F>
+where
+    B: Clone + Unpin,
+    P: Unpin,
+    E: Unpin,
+    I: Unpin,
+    F: Future<Output = Result<ResponseValue<P>, Error<E>>>,
+{
     type Item = Result<I, Error<E>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
@@ -251,7 +280,7 @@ mod tests {
     struct Ask(Option<String>);
 
     /// The server: pages by cursor (`None` = the first).
-    fn serve(ask: Ask) -> PageFuture<'static, Page, ()> {
+    fn serve(ask: Ask) -> std::future::Ready<Result<ResponseValue<Page>, Error<()>>> {
         let page = match ask.0.as_deref() {
             None => Page { items: vec![1, 2], next: Some("b".into()), has_more: None },
             Some("b") => Page { items: vec![3], next: Some("c".into()), has_more: Some(true) },
@@ -260,11 +289,7 @@ mod tests {
             Some("loop") => Page { items: vec![9], next: Some("loop".into()), has_more: None },
             _ => Page { items: vec![], next: Some("never".into()), has_more: None },
         };
-        Box::pin(std::future::ready(Ok(ResponseValue::new(
-            page,
-            reqwest::StatusCode::OK,
-            reqwest::header::HeaderMap::new(),
-        ))))
+        std::future::ready(Ok(ResponseValue::new(page, reqwest::StatusCode::OK, reqwest::header::HeaderMap::new())))
     }
 
     fn paging() -> Paging<Ask, Page> {

@@ -35,7 +35,8 @@ pub fn reply(response: &Response) -> Reply {
 /// cursor `page-2`, then `page-3`, then a page without items (the end). `None` when `request`
 /// is not for a paginated operation, or its example has no place for the items and the cursor.
 pub fn paged_reply(prepared: &api_codegen::Prepared, request: &Recorded) -> Option<Reply> {
-    use api_codegen::plan::NextCursor;
+    use api_codegen::plan::{NextCursor, Pagination};
+    let pointer = Pagination::pointer;
     let (id, response) = examples::answer(&prepared.doc, &request.method, &request.path, request.header("accept"))?;
     let op = api_codegen::doc::Spec::new(&prepared.doc).operation(&id)?;
     let paging = prepared.plan.operation(&op.pointer)?.pagination.as_ref()?;
@@ -69,8 +70,4 @@ pub fn paged_reply(prepared: &api_codegen::Prepared, request: &Recorded) -> Opti
     }
     *body.pointer_mut(&items)? = Value::Array(list);
     Some(Reply::json(response.status, body.to_string()))
-}
-
-fn pointer(path: &[String]) -> String {
-    path.iter().map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1"))).collect()
 }

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod demo;
 pub mod multipart;
 pub mod overhead;
+pub mod paging;
 pub mod scenario;
 pub mod streams;
 mod wire;

@@ -27,7 +27,7 @@ pub struct Options {
     pub quick: bool,
     /// Skip the clean builds (minutes on a small machine).
     pub skip_build: bool,
-    /// Only these groups: `overhead`, `streams`, `codegen`, `refresh`, `build` (empty: all).
+    /// Only these groups: `overhead`, `streams`, `paging`, `codegen`, `refresh`, `build` (empty: all).
     pub only: Vec<String>,
 }
 
@@ -41,6 +41,10 @@ pub async fn run(options: Options) -> anyhow::Result<Vec<Row>> {
     if wanted("streams") {
         eprintln!("streams…");
         rows.extend(streams(options.quick)?);
+    }
+    if wanted("paging") {
+        eprintln!("auto-pagination…");
+        rows.extend(paging(options.quick)?);
     }
     if wanted("codegen") {
         eprintln!("codegen time…");
@@ -70,6 +74,14 @@ fn streams(quick: bool) -> anyhow::Result<Vec<Row>> {
     let args = if quick { vec!["--quick".to_string()] } else { Vec::new() };
     let out = crate::run_package("demo", "streams", true, &args)?;
     anyhow::ensure!(out.status.success(), "the stream benchmark failed ({})", out.status);
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// Auto-pagination against pages fetched by hand (the `demo` package, release).
+fn paging(quick: bool) -> anyhow::Result<Vec<Row>> {
+    let args = if quick { vec!["--quick".to_string()] } else { Vec::new() };
+    let out = crate::run_package("demo", "paging", true, &args)?;
+    anyhow::ensure!(out.status.success(), "the pagination benchmark failed ({})", out.status);
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 

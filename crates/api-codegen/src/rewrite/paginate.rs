@@ -147,13 +147,14 @@ fn methods(
         describe_next(&paging.next),
         paging.has_more.as_ref().map(|p| format!(" or `{}: false`", p.join("."))).unwrap_or_default()
     );
+    let answer = quote!(::std::result::Result<ResponseValue<#page>, ::api_runtime::Error<#error>>);
     let mut added: Vec<syn::ImplItem> = vec![syn::parse_quote! {
         #[doc = #doc_pages]
-        pub fn pages(self) -> ::api_runtime::paginate::Pages<#lifetime, Self, #page, #error> {
+        pub fn pages(self) -> ::api_runtime::paginate::Pages<Self, #page, #error, impl ::std::future::Future<Output = #answer> + #lifetime> {
             ::api_runtime::paginate::Pages::new(
                 #operation,
                 self,
-                |builder| ::std::boxed::Box::pin(builder.send()),
+                |builder| builder.send(),
                 ::api_runtime::paginate::Paging {
                     cursor: |page| #cursor,
                     has_more: #has_more,
@@ -174,7 +175,7 @@ fn methods(
         );
         added.push(syn::parse_quote! {
             #[doc = #doc_stream]
-            pub fn stream(self) -> ::api_runtime::paginate::Items<#lifetime, Self, #page, #error, #item> {
+            pub fn stream(self) -> ::api_runtime::paginate::Items<Self, #page, #error, #item, impl ::std::future::Future<Output = #answer> + #lifetime> {
                 self.pages().items(|page| (#items).unwrap_or_default())
             }
         });
