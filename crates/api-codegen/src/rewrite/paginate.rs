@@ -117,7 +117,7 @@ fn methods(
         .ok_or("its builder has no `send_raw`")?;
     let setter = query_variable(&raw.block, &paging.cursor)
         .ok_or_else(|| format!("its request sends no query parameter `{}`", paging.cursor))?;
-    let advance = advance(shape, &setter)?;
+    let advance = advance(shape, &setter, resolver.types)?;
 
     let cursor = match &paging.next {
         NextCursor::Field(path) => resolver.access(&page, path, quote!(page), &Leaf::Cursor, 0),
@@ -252,7 +252,11 @@ fn query_variable(block: &syn::Block, wire: &str) -> Option<syn::Ident> {
 
 /// `advance`: the builder with the cursor set through its own setter, converted to the
 /// parameter's type (a `Result<Option<T>, String>` field).
-fn advance(shape: &syn::ItemStruct, setter: &syn::Ident) -> Result<TokenStream, String> {
+fn advance(
+    shape: &syn::ItemStruct,
+    setter: &syn::Ident,
+    types: &BTreeMap<String, syn::Item>,
+) -> Result<TokenStream, String> {
     let field = shape
         .fields
         .iter()
@@ -264,7 +268,15 @@ fn advance(shape: &syn::ItemStruct, setter: &syn::Ident) -> Result<TokenStream, 
         .and_then(|args| args.into_iter().next())
         .ok_or_else(|| format!("its builder field `{setter}` is not an optional parameter"))?;
     let kind = last_ident(&inner).unwrap_or_default();
+    // A constrained string (`maxLength`: Stripe's `starting_after`) is typify's newtype of a
+    // `String`, which its setter takes a `String` for (`TryFrom<String>`, checked on send).
+    let text_newtype = matches!(types.get(&kind), Some(syn::Item::Struct(s))
+        if matches!(&s.fields, syn::Fields::Unnamed(f)
+            if f.unnamed.len() == 1 && last_ident(&f.unnamed[0].ty).as_deref() == Some("String")));
     Ok(match kind.as_str() {
+        _ if text_newtype => {
+            quote!(|builder, cursor| ::std::result::Result::Ok(builder.#setter(cursor.into_text())))
+        }
         "String" => quote!(|builder, cursor| ::std::result::Result::Ok(builder.#setter(cursor.into_text()))),
         "f64" | "f32" => quote! {
             |builder, cursor| cursor
