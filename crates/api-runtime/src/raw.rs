@@ -25,7 +25,8 @@ use crate::stream::{self, ByteDownload};
 pub const RAW_OPERATION: &str = "request";
 
 /// A request to a path of the API the document lacks. Built by the generated
-/// `Client::request`; `Debug` shows the method, the path and header names.
+/// `Client::request`; `Debug` shows the method, the path without its query, and header
+/// names (never a query value, header value or body).
 pub struct RawRequest<'a> {
     context: &'a Context,
     http: &'a reqwest::Client,
@@ -42,9 +43,11 @@ pub struct RawRequest<'a> {
 impl fmt::Debug for RawRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        // The path without its query: a caller may put a token there.
+        let path = self.path.split('?').next().unwrap_or_default();
         f.debug_struct("RawRequest")
             .field("method", &self.method)
-            .field("path", &self.path)
+            .field("path", &path)
             .field("headers", &names)
             .finish_non_exhaustive()
     }
@@ -207,6 +210,32 @@ fn relative_path_problem(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::relative_path_problem;
+
+    #[test]
+    fn debug_shows_no_query_header_value_or_body() {
+        let http = reqwest::Client::new();
+        static API: crate::ApiDescription = crate::ApiDescription {
+            title: "t",
+            version: "1",
+            default_base_url: None,
+            api_key_env: "T_KEY",
+            username_env: "",
+            password_env: "",
+            base_url_env: "",
+            schemes: &[],
+            operations: &[],
+            secret_fields: &[],
+        };
+        let api = &API;
+        let url = reqwest::Url::parse("http://127.0.0.1:1").unwrap();
+        let context = crate::Context::new(api, &crate::Credentials::default(), crate::Limits::default(), &url).unwrap();
+        let request = super::RawRequest::new(&context, &http, reqwest::Method::GET, "/v1/x?token=tok-SENTINEL")
+            .header("x-key", "hdr-SENTINEL")
+            .body("text/plain", "body-SENTINEL");
+        let shown = format!("{request:?}");
+        assert!(shown.contains("/v1/x") && shown.contains("x-key"), "{shown}");
+        assert!(!shown.contains("SENTINEL"), "{shown}");
+    }
 
     #[test]
     fn only_paths_under_the_base_url_are_taken() {
