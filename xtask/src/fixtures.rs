@@ -30,6 +30,9 @@ pub struct Entry {
     pub fetched: String,
     /// Of the content as served (decompressed).
     pub sha256: String,
+    /// Written here in a vendor's format rather than copied from the vendor (the note says how).
+    #[serde(default)]
+    pub crafted: bool,
     #[serde(default)]
     pub note: String,
 }
@@ -118,4 +121,42 @@ pub fn copy_specs(root: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A crafted documentation site in the layout Mintlify serves (Perplexity's and Cartesia's
+/// docs), built from a real document: an `llms.txt` linking one page per operation
+/// (`/api-reference/<tag>/<operationId>.md`, besides a guide page that is not API reference),
+/// each page embedding the document sliced to its operation in a ```` ```yaml ```` fence, as the
+/// vendors' pages embed theirs. By mirror path (`host/...`). Crafted from real content: the
+/// layout is the vendors', the split is ours.
+pub fn crafted_docs_site(host: &str, doc: &serde_json::Value) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let slug = |text: &str| -> String {
+        let lower: String =
+            text.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+        lower.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-")
+    };
+    let header = format!(
+        "> ## Documentation Index\n> Fetch the complete documentation index at: https://{host}/llms.txt\n> Use this file \
+         to discover all available pages before exploring further.\n\n"
+    );
+    let mut site = BTreeMap::new();
+    let mut index =
+        format!("# {host}\n\n## Docs\n\n- [Quickstart](https://{host}/get-started/quickstart.md): Start here.\n");
+    for op in api_codegen::doc::Spec::new(doc).operations() {
+        let id = op.id().ok_or_else(|| format!("{}: no operationId", op.pointer))?;
+        let tag = op.node.pointer("/tags/0").and_then(serde_json::Value::as_str).unwrap_or("other");
+        let title = op.node.get("summary").and_then(serde_json::Value::as_str).unwrap_or(id);
+        let path = format!("api-reference/{}/{}.md", slug(tag), slug(id));
+        let sliced = crate::refresh::slice_document(doc, &[id.to_string()])?;
+        let yaml = api_codegen::load::yaml::to_string(Path::new(&path), &sliced).map_err(|e| e.to_string())?;
+        let page = format!(
+            "{header}# {title}\n\n## OpenAPI\n\n````yaml latest.yml {} {}\n{yaml}````\n",
+            op.method.to_uppercase(),
+            op.path
+        );
+        index.push_str(&format!("- [{title}](https://{host}/{path})\n"));
+        site.insert(format!("{host}/{path}"), page.into_bytes());
+    }
+    site.insert(format!("{host}/llms.txt"), index.into_bytes());
+    Ok(site)
 }

@@ -50,6 +50,9 @@ pub struct FetchConfig {
     pub retry: RetryPolicy,
     /// Responses larger than this are refused.
     pub max_bytes: u64,
+    /// For everything one source fetches (an index and all its pages): past it, the source
+    /// fails and the next one runs.
+    pub source_timeout: Duration,
     pub mirror: Option<Mirror>,
 }
 
@@ -65,6 +68,7 @@ impl Default for FetchConfig {
                 ..RetryPolicy::default()
             },
             max_bytes: 32 * 1024 * 1024,
+            source_timeout: Duration::from_secs(300),
             mirror: None,
         }
     }
@@ -133,6 +137,10 @@ impl Fetcher {
             .user_agent(concat!("vendor-clients-xtask/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Fetcher { http, config })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
     }
 
     pub async fn fetch(&self, url: &str) -> Result<Fetched, Failed> {

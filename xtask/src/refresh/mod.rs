@@ -10,6 +10,7 @@
 
 mod fetch;
 mod files;
+mod index;
 mod pages;
 mod report;
 mod slice;
@@ -17,6 +18,7 @@ mod source;
 mod stats;
 mod write;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -31,8 +33,10 @@ use spec_tools::surface::surface;
 use tokio::task::JoinSet;
 
 pub use fetch::{FetchConfig, Fetcher, Mirror};
+pub use report::PageChanges;
 pub use report::{ReportedChange, ReportedRule, VendorReport, text as report_text};
-pub use source::Source;
+pub use slice::slice as slice_document;
+pub use source::{Source, Sources};
 
 /// The file beside each spec recording what was fetched: `<sha256>  <url>` per source.
 pub const FETCHED_FILE: &str = "fetched.sha256";
@@ -178,44 +182,144 @@ fn vendors(root: &Path, requested: &[String]) -> anyhow::Result<Vec<String>> {
     Ok(requested.to_vec())
 }
 
+/// Tries the vendor's sources in order; the first that yields a document the generator accepts
+/// (with the vendor's overlay) is used, and the report says why the earlier ones were not.
 async fn refresh_vendor(vendor: &str, dir: &Path, fetcher: &Fetcher) -> Result<VendorUpdate, VendorFailure> {
-    let fail = |url: Option<&str>, reason: String| VendorFailure {
-        vendor: vendor.to_string(),
-        url: url.map(str::to_string),
-        reason,
-    };
-    let source = Source::read(&dir.join("source.toml")).map_err(|e| fail(None, format!("{e:#}")))?;
-    let fetch_failed =
-        |f: fetch::Failed| fail(Some(&f.location), format!("{} (after {} attempt(s))", f.error, f.attempts));
-    let mut fetched = fetch_all(fetcher, &source.urls()).await.map_err(fetch_failed)?;
-    let mut notes = Vec::new();
-    if let (Source::SdkStats { .. }, Some(file)) = (&source, fetched.first()) {
-        let stats = std::str::from_utf8(&file.bytes)
-            .map_err(|_| "the response is not UTF-8 text".to_string())
-            .and_then(stats::parse)
-            .map_err(|reason| fail(Some(&file.location), reason))?;
-        notes.push(format!(
-            "{} names {} (openapi_spec_hash {}, not a digest of the served bytes, so unverified)",
-            file.url, stats.openapi_spec_url, stats.openapi_spec_hash
-        ));
-        fetched.push(fetcher.fetch(&stats.openapi_spec_url).await.map_err(fetch_failed)?);
+    let fail = |url: Option<String>, reason: String| VendorFailure { vendor: vendor.to_string(), url, reason };
+    let sources = Sources::read(&dir.join("source.toml")).map_err(|e| fail(None, format!("{e:#}")))?;
+    let count = sources.0.len();
+    let mut fallbacks: Vec<(String, SourceFailure)> = Vec::new();
+    for (n, source) in sources.0.into_iter().enumerate() {
+        let described = source.describe();
+        match try_source(vendor, dir, source, fetcher).await {
+            Ok(mut update) => {
+                update.report.source =
+                    if count == 1 { described } else { format!("{described} (source {} of {count})", n + 1) };
+                update.report.fallbacks = fallbacks.iter().map(|(s, f)| format!("{s}: {f}")).collect();
+                return Ok(update);
+            }
+            Err(failure) => fallbacks.push((described, failure)),
+        }
     }
+    match fallbacks.as_slice() {
+        [(_, only)] => Err(fail(only.url.clone(), only.reason.clone())),
+        all => {
+            let each: Vec<String> = all.iter().enumerate().map(|(n, (s, f))| format!("{}. {s}: {f}", n + 1)).collect();
+            Err(fail(None, format!("no source yields a document: {}", each.join("; "))))
+        }
+    }
+}
 
+/// Why one source did not yield a document: the URL (or mirror location) at fault, if one is.
+#[derive(Debug, Clone)]
+struct SourceFailure {
+    url: Option<String>,
+    reason: String,
+}
+
+impl std::fmt::Display for SourceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.url {
+            Some(url) => write!(f, "{url}: {}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
+impl From<fetch::Failed> for SourceFailure {
+    fn from(f: fetch::Failed) -> Self {
+        SourceFailure { url: Some(f.location), reason: format!("{} (after {} attempt(s))", f.error, f.attempts) }
+    }
+}
+
+fn at(url: &str, reason: impl Into<String>) -> SourceFailure {
+    SourceFailure { url: Some(url.to_string()), reason: reason.into() }
+}
+
+/// One source: fetched within its deadline, then built, generated and compared off the async
+/// threads (seconds of CPU for a whole API), so other vendors' fetches keep going.
+async fn try_source(
+    vendor: &str,
+    dir: &Path,
+    source: Source,
+    fetcher: &Fetcher,
+) -> Result<VendorUpdate, SourceFailure> {
+    let deadline = fetcher.config().source_timeout;
+    let gathered = tokio::time::timeout(deadline, gather(&source, fetcher)).await.map_err(|_| SourceFailure {
+        url: source.urls().first().map(|u| u.to_string()),
+        reason: format!("the source was not fetched within its {deadline:?}"),
+    })??;
+    let (vendor, dir) = (vendor.to_string(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || process(&vendor, &dir, &source, gathered))
+        .await
+        .map_err(|e| SourceFailure { url: None, reason: format!("the refresh task failed: {e}") })?
+}
+
+/// What a source fetched, before anything is built from it.
+struct Gathered {
+    /// In order: the source's own URLs, then what they named (a `.stats.yml`'s document, an
+    /// index's pages).
+    fetched: Vec<fetch::Fetched>,
+    /// A whole document served in several files: the bundle and its other files.
+    others: Option<(api_codegen::load::bundle::Bundle, Vec<files::Other>)>,
+    notes: Vec<String>,
+    /// A documentation index's selection (its pages follow the index in `fetched`).
+    selected: Option<index::Selected>,
+}
+
+async fn gather(source: &Source, fetcher: &Fetcher) -> Result<Gathered, SourceFailure> {
+    let mut fetched = fetch_all(fetcher, &source.urls()).await?;
+    let mut notes = Vec::new();
+    let mut selected = None;
+    match source {
+        Source::SdkStats { .. } => {
+            let file = fetched.first().ok_or_else(|| SourceFailure { url: None, reason: "nothing fetched".into() })?;
+            let stats = std::str::from_utf8(&file.bytes)
+                .map_err(|_| "the response is not UTF-8 text".to_string())
+                .and_then(stats::parse)
+                .map_err(|reason| at(&file.location, reason))?;
+            notes.push(format!(
+                "{} names {} (openapi_spec_hash {}, not a digest of the served bytes, so unverified)",
+                file.url, stats.openapi_spec_url, stats.openapi_spec_hash
+            ));
+            fetched.push(fetcher.fetch(&stats.openapi_spec_url).await?);
+        }
+        Source::DocsIndex { index, pages, floor, max_pages } => {
+            let file = fetched.first().ok_or_else(|| SourceFailure { url: None, reason: "nothing fetched".into() })?;
+            let text =
+                std::str::from_utf8(&file.bytes).map_err(|_| at(&file.location, "the index is not UTF-8 text"))?;
+            let url = reqwest::Url::parse(index).map_err(|e| at(index, e.to_string()))?;
+            let selection = index::Selection::new(pages, floor, max_pages.unwrap_or(source::DEFAULT_MAX_PAGES))
+                .map_err(|e| at(index, format!("{e:#}")))?;
+            let chosen = selection.select(&url, text).map_err(|reason| at(&file.location, reason))?;
+            notes.push(format!(
+                "{index} links {} pages; {} match `{}`{}",
+                chosen.links,
+                chosen.pages.len(),
+                pages.join("`, `"),
+                if floor.is_empty() { String::new() } else { format!(" or are listed by hand ({})", floor.len()) }
+            ));
+            if !chosen.floor_unlisted.is_empty() {
+                notes.push(format!(
+                    "listed by hand but no longer in the index (fetched all the same): {}",
+                    chosen.floor_unlisted.join(", ")
+                ));
+            }
+            let urls: Vec<&str> = chosen.pages.iter().map(String::as_str).collect();
+            fetched.extend(fetch_all(fetcher, &urls).await?);
+            selected = Some(chosen);
+        }
+        _ => {}
+    }
     let others = if source.verbatim() {
         other_files(&fetched, fetcher).await.map_err(|p| match p {
-            files::Problem::Fetch(f) => fetch_failed(f),
-            files::Problem::Document(location, reason) => fail(Some(&location), reason),
+            files::Problem::Fetch(f) => SourceFailure::from(f),
+            files::Problem::Document(location, reason) => at(&location, reason),
         })?
     } else {
         None
     };
-
-    // Building, generating and comparing is CPU work (seconds for a whole API): off the async
-    // threads, so other vendors' fetches keep going.
-    let (vendor_name, dir) = (vendor.to_string(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || process(&vendor_name, &dir, &source, fetched, others, notes))
-        .await
-        .map_err(|e| fail(None, format!("the refresh task failed: {e}")))?
+    Ok(Gathered { fetched, others, notes, selected })
 }
 
 /// A whole document served in several files: its other files, fetched, and the document
@@ -238,19 +342,9 @@ async fn other_files(
 
 /// Everything after fetching: the document, the generator run on it, the comparison with what
 /// is vendored, and the files to write.
-fn process(
-    vendor: &str,
-    dir: &Path,
-    source: &Source,
-    fetched: Vec<fetch::Fetched>,
-    others: Option<(api_codegen::load::bundle::Bundle, Vec<files::Other>)>,
-    mut notes: Vec<String>,
-) -> Result<VendorUpdate, VendorFailure> {
-    let fail = |url: Option<&str>, reason: String| VendorFailure {
-        vendor: vendor.to_string(),
-        url: url.map(str::to_string),
-        reason,
-    };
+fn process(vendor: &str, dir: &Path, source: &Source, gathered: Gathered) -> Result<VendorUpdate, SourceFailure> {
+    let fail = |url: Option<&str>, reason: String| SourceFailure { url: url.map(str::to_string), reason };
+    let Gathered { fetched, others, mut notes, selected } = gathered;
     let (doc, merge_notes) = build_document(source, &fetched).map_err(|(url, reason)| fail(Some(&url), reason))?;
     notes.extend(merge_notes);
     let (doc, hoisted, others) = match others {
@@ -321,6 +415,7 @@ fn process(
     let kept: std::collections::BTreeSet<&str> = others.iter().map(|o| o.path.as_str()).collect();
     removed.extend(old_files.iter().filter(|f| !kept.contains(f.as_str())).map(|f| dir.join(f)));
     let fetched_path = dir.join(FETCHED_FILE);
+    let pages = selected.map(|_| page_changes(&fetched_path, &fetched));
     let digests: String = fetched
         .iter()
         .chain(others.iter().map(|o| &o.fetched))
@@ -332,7 +427,10 @@ fn process(
 
     let report = VendorReport {
         vendor: vendor.to_string(),
+        source: source.describe(),
+        fallbacks: Vec::new(),
         sources: fetched.iter().map(|f| f.url.clone()).collect(),
+        pages,
         changed: spec_changed,
         changes,
         notes,
@@ -341,12 +439,20 @@ fn process(
     Ok(VendorUpdate { report, files, removed })
 }
 
-/// Every URL of a source, concurrently, in source order.
+/// How many fetches of one source are in flight at once: an index's pages are many requests
+/// to one documentation host.
+const CONCURRENT_FETCHES: usize = 8;
+
+/// Every URL of a source, concurrently (at most [`CONCURRENT_FETCHES`] at once), in source order.
 async fn fetch_all(fetcher: &Fetcher, urls: &[&str]) -> Result<Vec<fetch::Fetched>, fetch::Failed> {
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_FETCHES));
     let mut tasks = JoinSet::new();
     for (index, url) in urls.iter().enumerate() {
-        let (fetcher, url) = (fetcher.clone(), url.to_string());
-        tasks.spawn(async move { (index, fetcher.fetch(&url).await) });
+        let (fetcher, url, permits) = (fetcher.clone(), url.to_string(), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, fetcher.fetch(&url).await)
+        });
     }
     let mut fetched = Vec::new();
     while let Some(joined) = tasks.join_next().await {
@@ -359,6 +465,26 @@ async fn fetch_all(fetcher: &Fetcher, urls: &[&str]) -> Result<Vec<fetch::Fetche
     }
     fetched.sort_by_key(|(index, _)| *index);
     Ok(fetched.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The pages fetched from an index (every URL but the index's), against those recorded in
+/// `fetched.sha256` by the last refresh, if that one read the same index.
+fn page_changes(fetched_file: &Path, fetched: &[fetch::Fetched]) -> PageChanges {
+    let Some((index, pages)) = fetched.split_first() else { return PageChanges::default() };
+    let before: BTreeSet<String> = std::fs::read_to_string(fetched_file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once("  ").map(|(_, url)| url.to_string()))
+        .collect();
+    let now: BTreeSet<String> = pages.iter().map(|f| f.url.clone()).collect();
+    let compared = before.contains(&index.url);
+    let before: BTreeSet<String> = before.into_iter().filter(|url| *url != index.url).collect();
+    PageChanges {
+        selected: now.len(),
+        compared,
+        added: if compared { now.difference(&before).cloned().collect() } else { Vec::new() },
+        dropped: if compared { before.difference(&now).cloned().collect() } else { Vec::new() },
+    }
 }
 
 /// The OpenAPI document a source describes and what merging it decided, or (URL, reason).
@@ -380,6 +506,33 @@ fn build_document(source: &Source, fetched: &[fetch::Fetched]) -> Result<(Value,
             let first = fetched.first().ok_or_else(missing)?;
             let merged = pages::merge(&docs).map_err(|e| (first.location.clone(), e))?;
             Ok((merged.doc, merged.notes))
+        }
+        Source::DocsIndex { floor, .. } => {
+            let (index, listed) = fetched.split_first().ok_or_else(missing)?;
+            let mut docs = Vec::new();
+            let mut without = Vec::new();
+            for f in listed {
+                match pages::extract_openapi(text(f)?) {
+                    Ok(body) => docs.push((f.url.clone(), parse(f, body)?)),
+                    // A page listed by hand must hold its document; one the index found may
+                    // document something else (a WebSocket, an overview).
+                    Err(e) if floor.contains(&f.url) => return Err((f.location.clone(), e)),
+                    Err(_) => without.push(f.url.as_str()),
+                }
+            }
+            if docs.is_empty() {
+                return Err((index.location.clone(), "no page the index lists holds an OpenAPI document".into()));
+            }
+            let merged = pages::merge(&docs).map_err(|e| (index.location.clone(), e))?;
+            let mut notes = merged.notes;
+            if !without.is_empty() {
+                notes.push(format!(
+                    "{} page(s) of the index hold no OpenAPI document (left out): {}",
+                    without.len(),
+                    without.join(", ")
+                ));
+            }
+            Ok((merged.doc, notes))
         }
         Source::SlicedDocument { operations, .. } => {
             let f = fetched.first().ok_or_else(missing)?;

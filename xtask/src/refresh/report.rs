@@ -18,7 +18,14 @@ pub struct ReportedChange {
 #[derive(Debug, Clone, Serialize)]
 pub struct VendorReport {
     pub vendor: String,
+    /// The source used (`docs-index https://…/llms.txt`, and its place when it was not the first).
+    pub source: String,
+    /// Why each earlier source of `source.toml` was not used.
+    pub fallbacks: Vec<String>,
+    /// Every URL fetched for it.
     pub sources: Vec<String>,
+    /// For pages found in a documentation index: which appeared or went since the last refresh.
+    pub pages: Option<PageChanges>,
     /// Whether the spec itself changed (not just the fetched page around it).
     pub changed: bool,
     pub changes: Vec<ReportedChange>,
@@ -27,6 +34,44 @@ pub struct VendorReport {
     pub notes: Vec<String>,
     /// Every deviation from upstream the normalisation rules make, rule by rule.
     pub rules: Vec<ReportedRule>,
+}
+
+/// The pages a documentation index selected, against those the last refresh fetched from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PageChanges {
+    pub selected: usize,
+    /// Whether the last refresh read this index (otherwise nothing is compared).
+    pub compared: bool,
+    pub added: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+impl PageChanges {
+    fn line(&self) -> String {
+        if !self.compared {
+            return format!(
+                "{} pages from the index (the last refresh did not read it: nothing compared)",
+                self.selected
+            );
+        }
+        let list = |urls: &[String]| urls.iter().map(|u| page_name(u)).collect::<Vec<_>>().join(", ");
+        let mut line = format!("{} pages from the index", self.selected);
+        if !self.added.is_empty() {
+            let _ = write!(line, "; added since the last refresh: {}", list(&self.added));
+        }
+        if !self.dropped.is_empty() {
+            let _ = write!(line, "; dropped since the last refresh: {}", list(&self.dropped));
+        }
+        if self.added.is_empty() && self.dropped.is_empty() {
+            line.push_str(", the same as at the last refresh");
+        }
+        line
+    }
+}
+
+/// A page's path without its host, for lines that list several.
+fn page_name(url: &str) -> &str {
+    url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or(rest, |slash| &rest[slash..]))
 }
 
 /// One normalisation rule that changed the vendor's document, and every place it changed.
@@ -119,6 +164,13 @@ pub fn text(reports: &[VendorReport]) -> String {
     let mut out = String::new();
     let mut deviations = String::new();
     for report in reports {
+        let _ = writeln!(deviations, "{}: from {}", report.vendor, report.source);
+        for fallback in &report.fallbacks {
+            let _ = writeln!(deviations, "  not used: {fallback}");
+        }
+        if let Some(pages) = &report.pages {
+            let _ = writeln!(deviations, "  {}", pages.line());
+        }
         let _ = writeln!(deviations, "{}: {}", report.vendor, rules_line(report));
         for note in &report.notes {
             let _ = writeln!(deviations, "  {note}");
@@ -151,8 +203,20 @@ pub fn text(reports: &[VendorReport]) -> String {
 pub fn markdown(reports: &[VendorReport]) -> String {
     let mut out = String::from("# Upstream drift report\n");
     for report in reports {
-        let _ =
-            write!(out, "\n## {}\n\n{}. Sources: {}.\n", report.vendor, report.summary(), report.sources.join(", "));
+        let _ = write!(
+            out,
+            "\n## {}\n\n{}. From {}: {}.\n",
+            report.vendor,
+            report.summary(),
+            escape(&report.source),
+            report.sources.join(", ")
+        );
+        for fallback in &report.fallbacks {
+            let _ = writeln!(out, "\n- Not used: {}", escape(fallback));
+        }
+        if let Some(pages) = &report.pages {
+            let _ = writeln!(out, "\n- {}.", escape(&pages.line()));
+        }
         for note in &report.notes {
             let _ = writeln!(out, "\n- {}", escape(note));
         }

@@ -4,30 +4,44 @@
 //! the sha256 of the bytes served at `openapi_spec_url`, so it cannot verify them. It is kept
 //! and recorded beside the spec (`fetched.sha256`), so a change upstream shows in review.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stats {
     pub openapi_spec_url: String,
     pub openapi_spec_hash: String,
-    #[serde(default)]
     pub configured_endpoints: Option<u64>,
 }
 
-/// Reads the file and checks what it names is an https URL.
+/// Reads the file and checks what it names is an https URL. A file whose format changed is
+/// described by what it lacks, not by a parser's message.
 pub fn parse(text: &str) -> Result<Stats, String> {
-    let stats: Stats = serde_saphyr::from_str(text)
-        .map_err(|e| format!("not a usable `.stats.yml`: {}", first_line(&e.to_string())))?;
-    let url = reqwest::Url::parse(&stats.openapi_spec_url)
-        .map_err(|e| format!("`openapi_spec_url` is not a URL ({e}): {}", stats.openapi_spec_url))?;
+    let keys: BTreeMap<String, Value> = serde_saphyr::from_str(text)
+        .map_err(|e| format!("not a `.stats.yml` (not a YAML mapping: {})", first_line(&e.to_string())))?;
+    let text_of = |key: &str| keys.get(key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let has = || keys.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let Some(openapi_spec_url) = text_of("openapi_spec_url") else {
+        return Err(format!(
+            "the `.stats.yml` no longer names the SDK's OpenAPI document: it has no `openapi_spec_url` (only {})",
+            if keys.is_empty() { "nothing".to_string() } else { has() }
+        ));
+    };
+    let url = reqwest::Url::parse(&openapi_spec_url)
+        .map_err(|e| format!("`openapi_spec_url` is not a URL ({e}): {openapi_spec_url}"))?;
     if url.scheme() != "https" {
-        return Err(format!("`openapi_spec_url` is not an https URL: {}", stats.openapi_spec_url));
+        return Err(format!("`openapi_spec_url` is not an https URL: {openapi_spec_url}"));
     }
-    let hash = &stats.openapi_spec_hash;
+    let hash = text_of("openapi_spec_hash").unwrap_or_default();
     if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("`openapi_spec_hash` is not a hex digest: {hash:?}"));
     }
-    Ok(stats)
+    Ok(Stats {
+        openapi_spec_url,
+        openapi_spec_hash: hash,
+        configured_endpoints: keys.get("configured_endpoints").and_then(Value::as_u64),
+    })
 }
 
 fn first_line(text: &str) -> &str {
@@ -47,6 +61,14 @@ mod tests {
         assert_eq!(stats.configured_endpoints, Some(50));
         let missing = parse("configured_endpoints: 50\nopenapi_spec_hash: ab\n").unwrap_err();
         assert!(missing.contains("openapi_spec_url"), "{missing}");
+        // Since June 2026 the file holds only the endpoint count: what is missing, not a parse error.
+        let moved = parse("configured_endpoints: 51\n").unwrap_err();
+        assert_eq!(
+            moved,
+            "the `.stats.yml` no longer names the SDK's OpenAPI document: it has no `openapi_spec_url` (only \
+             `configured_endpoints`)"
+        );
+        assert!(parse("- a\n").unwrap_err().starts_with("not a `.stats.yml`"));
         let missing = parse("openapi_spec_url: https://x/a.yml\n").unwrap_err();
         assert!(missing.contains("openapi_spec_hash"), "{missing}");
         assert!(parse(&REAL.replace("https://", "http://")).unwrap_err().contains("not an https URL"));
