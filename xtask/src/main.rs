@@ -110,9 +110,16 @@ enum VendorAction {
     /// scenario.toml) and crates/NAME from the one client template, then checks it generates.
     Add {
         name: String,
-        /// A docs page embedding the OpenAPI document in a ```yaml fence (repeatable).
+        /// A docs page embedding the OpenAPI document in a ```yaml fence (repeatable; with
+        /// `--docs-index`, a page that must always be there).
         #[arg(long = "docs-page", value_name = "URL", conflicts_with = "document")]
         docs_pages: Vec<String>,
+        /// A documentation index for tools (`llms.txt`) listing the API reference pages.
+        #[arg(long = "docs-index", value_name = "URL", requires = "pages", conflicts_with = "document")]
+        docs_index: Option<String>,
+        /// Path globs of the index's API reference pages (`/api-reference/**/*.md`).
+        #[arg(long, value_name = "GLOB", num_args = 1.., requires = "docs_index")]
+        pages: Vec<String>,
         /// One whole OpenAPI document, cut down to `--operations`.
         #[arg(long, value_name = "URL", requires = "operations")]
         document: Option<String>,
@@ -142,13 +149,16 @@ async fn main() -> ExitCode {
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
         }
         Task::CheckSpec { dir } => xtask::check_spec::run(&dir, &mut std::io::stdout().lock()).map_err(Into::into),
-        Task::Vendor { action: VendorAction::Add { name, docs_pages, document, operations, mirror, timeout } } => {
+        Task::Vendor {
+            action: VendorAction::Add { name, docs_pages, docs_index, pages, document, operations, mirror, timeout },
+        } => {
             let fetch = FetchConfig {
                 timeout: Duration::from_secs(timeout),
                 mirror: mirror.map(|m| Mirror::parse(&m)),
                 ..FetchConfig::default()
             };
-            let options = xtask::vendor::AddOptions { name, docs_pages, document, operations, fetch };
+            let options =
+                xtask::vendor::AddOptions { name, docs_pages, docs_index, pages, document, operations, fetch };
             xtask::vendor::add(&xtask::workspace_root(), &options).await.map(|written| {
                 for path in written {
                     println!("wrote {}", path.display());

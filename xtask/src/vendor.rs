@@ -26,8 +26,12 @@ pub const TEMPLATE: [(&str, &str); 3] = [
 #[derive(Debug, Clone, Default)]
 pub struct AddOptions {
     pub name: String,
-    /// Docs pages each embedding an OpenAPI document in a ```` ```yaml ```` fence.
+    /// Docs pages each embedding an OpenAPI document in a ```` ```yaml ```` fence (with
+    /// `docs_index`: the floor, always fetched).
     pub docs_pages: Vec<String>,
+    /// A documentation index (`llms.txt`) and the path globs of its API reference pages.
+    pub docs_index: Option<String>,
+    pub pages: Vec<String>,
     /// One whole document, cut down to `operations`.
     pub document: Option<String>,
     pub operations: Vec<String>,
@@ -79,6 +83,26 @@ pub(crate) fn env_prefix(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
 }
 
+/// The source the options describe, as `source.toml` will hold it.
+fn source(options: &AddOptions) -> anyhow::Result<Source> {
+    Ok(match (&options.docs_pages[..], &options.document) {
+        (_, None) if options.docs_index.is_some() && !options.pages.is_empty() => Source::DocsIndex {
+            index: options.docs_index.clone().unwrap_or_default(),
+            pages: options.pages.clone(),
+            floor: options.docs_pages.clone(),
+            max_pages: None,
+        },
+        ([_, ..], None) if options.docs_index.is_none() => Source::DocsPages { pages: options.docs_pages.clone() },
+        ([], Some(url)) if !options.operations.is_empty() => {
+            Source::SlicedDocument { url: url.clone(), operations: options.operations.clone() }
+        }
+        _ => anyhow::bail!(
+            "give --docs-page URL…, --docs-index URL --pages GLOB… (and --docs-page URL… as a floor), or --document \
+             URL --operations ID…"
+        ),
+    })
+}
+
 /// Creates `specs/NAME/` and `crates/NAME/` under `root`; on any failure neither is left behind.
 pub async fn add(root: &Path, options: &AddOptions) -> anyhow::Result<Vec<PathBuf>> {
     let name = &options.name;
@@ -88,13 +112,7 @@ pub async fn add(root: &Path, options: &AddOptions) -> anyhow::Result<Vec<PathBu
             && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
         "`{name}`: a vendor name is lowercase letters, digits and `-`, starting with a letter"
     );
-    let source = match (&options.docs_pages[..], &options.document) {
-        ([_, ..], None) => Source::DocsPages { pages: options.docs_pages.clone() },
-        ([], Some(url)) if !options.operations.is_empty() => {
-            Source::SlicedDocument { url: url.clone(), operations: options.operations.clone() }
-        }
-        _ => anyhow::bail!("give either --docs-page URL… or --document URL --operations ID…"),
-    };
+    let source = source(options)?;
     let spec_dir = root.join("specs").join(name);
     let crate_dir = root.join("crates").join(name);
     for dir in [&spec_dir, &crate_dir] {
@@ -267,6 +285,37 @@ fn without_nulls(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_options_name_one_source() {
+        let options = |pages: &[&str], index: Option<&str>, globs: &[&str], document: Option<&str>| AddOptions {
+            docs_pages: pages.iter().map(|p| p.to_string()).collect(),
+            docs_index: index.map(str::to_string),
+            pages: globs.iter().map(|p| p.to_string()).collect(),
+            document: document.map(str::to_string),
+            operations: if document.is_some() { vec!["op".into()] } else { Vec::new() },
+            ..AddOptions::default()
+        };
+        let index = source(&options(&["https://d/a.md"], Some("https://d/llms.txt"), &["/api/*.md"], None)).unwrap();
+        assert_eq!(
+            index,
+            Source::DocsIndex {
+                index: "https://d/llms.txt".into(),
+                pages: vec!["/api/*.md".into()],
+                floor: vec!["https://d/a.md".into()],
+                max_pages: None
+            }
+        );
+        let text = toml::to_string(&index).unwrap();
+        assert_eq!(crate::refresh::Sources::parse(&text).unwrap().0, [index], "what it writes, refresh reads");
+        assert!(matches!(source(&options(&["https://d/a.md"], None, &[], None)), Ok(Source::DocsPages { .. })));
+        assert!(matches!(
+            source(&options(&[], None, &[], Some("https://d/o.json"))),
+            Ok(Source::SlicedDocument { .. })
+        ));
+        assert!(source(&options(&[], Some("https://d/llms.txt"), &[], None)).is_err(), "an index needs its globs");
+        assert!(source(&options(&[], None, &[], None)).is_err());
+    }
 
     /// The existing client crates are the template rendered for them: one template, no
     /// hand-made variants.
