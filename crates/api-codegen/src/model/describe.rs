@@ -1,6 +1,6 @@
 //! Reads the [`ApiModel`] out of a normalised document (without changing it).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::Value;
@@ -25,6 +25,7 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
 
     let mut operations = Vec::new();
     let mut used_schemes = BTreeSet::new();
+    let mut secrets = SecretReach::new(spec);
     for operation in spec.operations() {
         let (ptr, op) = (&operation.pointer, operation.node);
         // Left out of the client (see the rule): the runtime needs no entry for it.
@@ -58,9 +59,8 @@ pub fn describe(doc: &Value, plan: &Plan, file: &Path) -> Result<ApiModel, Error
         let constant_headers = plan.operation(ptr).map(|p| p.constant_headers.clone()).unwrap_or_default();
         // progenitor's method name, also `OperationInfo::operation_id` (rewrite.rs checks they agree).
         let rust_name = crate::names::method_name(&id);
-        let holds = |schema: &Value| holds_secret(&spec, schema, &mut BTreeSet::new());
-        let returns_secrets = operation.success_schemas().into_iter().any(holds);
-        let sends_secrets = operation.request_schemas().any(holds);
+        let returns_secrets = operation.success_schemas().into_iter().any(|schema| secrets.held_by(schema));
+        let sends_secrets = operation.request_schemas().any(|schema| secrets.held_by(schema));
         operations.push(Operation {
             id,
             rust_name,
@@ -191,21 +191,86 @@ fn secret_fields(doc: &Value) -> Vec<String> {
     names.into_iter().collect()
 }
 
-/// Whether `schema` (following `$ref`s) has an `x-secret` schema anywhere inside.
-fn holds_secret<'a>(spec: &Spec<'a>, schema: &'a Value, seen: &mut BTreeSet<&'a str>) -> bool {
-    if let Some(reference) = schema.get("$ref") {
-        if !reference.as_str().is_some_and(|r| seen.insert(r)) {
-            return false;
+/// Which schemas hold an `x-secret` schema anywhere inside, following `$ref`s. Each `$ref`
+/// target is read once and its answer kept: operations share most of their schemas (Stripe's
+/// 468 reach most of its components), so walking the graph anew per operation repeated the
+/// same work hundreds of times.
+struct SecretReach<'a> {
+    spec: Spec<'a>,
+    /// Per `$ref` seen: whether it leads to a secret.
+    known: HashMap<&'a str, bool>,
+}
+
+impl<'a> SecretReach<'a> {
+    fn new(spec: Spec<'a>) -> Self {
+        SecretReach { spec, known: HashMap::new() }
+    }
+
+    /// Whether `schema` holds a secret, itself or through the schemas it references.
+    fn held_by(&mut self, schema: &'a Value) -> bool {
+        let (direct, refs) = local(schema);
+        if direct {
+            return true;
         }
-        return spec.target(reference).is_ok_and(|target| holds_secret(spec, target, seen));
+        self.learn(&refs);
+        refs.iter().any(|r| self.known.get(r) == Some(&true))
     }
-    if schema.get("x-secret") == Some(&Value::Bool(true)) {
-        return true;
+
+    /// Settles every reference reachable from `refs`: the graph of `$ref`s among targets
+    /// not yet known, then a secret propagated backwards along it (exact under cycles).
+    fn learn(&mut self, refs: &[&'a str]) {
+        let mut edges: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+        let mut direct: Vec<&'a str> = Vec::new();
+        let mut queue: Vec<&'a str> = refs.iter().copied().filter(|r| !self.known.contains_key(r)).collect();
+        while let Some(reference) = queue.pop() {
+            if edges.contains_key(reference) || self.known.contains_key(reference) {
+                continue;
+            }
+            let target = self.spec.target(&Value::String(reference.to_string())).ok();
+            let (holds, next) = target.map(local).unwrap_or_default();
+            if holds {
+                direct.push(reference);
+            }
+            queue.extend(next.iter().copied().filter(|r| !edges.contains_key(r)));
+            edges.insert(reference, next);
+        }
+        // Backwards: a reference holds a secret when one it leads to does (or one known to).
+        let mut back: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+        for (from, tos) in &edges {
+            for to in tos {
+                back.entry(*to).or_default().push(*from);
+            }
+        }
+        let mut holding: HashSet<&'a str> = HashSet::new();
+        let known_secret = edges.values().flatten().filter(|to| self.known.get(*to) == Some(&true));
+        let mut queue: Vec<&'a str> = direct.into_iter().chain(known_secret.copied()).collect();
+        while let Some(reference) = queue.pop() {
+            if holding.insert(reference) {
+                queue.extend(back.get(reference).into_iter().flatten().copied());
+            }
+        }
+        for reference in edges.into_keys() {
+            self.known.insert(reference, holding.contains(reference));
+        }
     }
-    schemas::children(schema, "")
-        .iter()
-        .filter_map(|ptr| schema.pointer(ptr))
-        .any(|child| holds_secret(spec, child, seen))
+}
+
+/// Whether `schema` itself (not through `$ref`s) has an `x-secret` schema inside, and the
+/// `$ref`s it makes.
+fn local(schema: &Value) -> (bool, Vec<&str>) {
+    let mut refs = Vec::new();
+    let mut stack = vec![schema];
+    while let Some(node) = stack.pop() {
+        if let Some(reference) = node.get("$ref") {
+            refs.extend(reference.as_str());
+            continue;
+        }
+        if node.get("x-secret") == Some(&Value::Bool(true)) {
+            return (true, refs);
+        }
+        stack.extend(schemas::children(node, "").iter().filter_map(|ptr| node.pointer(ptr)));
+    }
+    (false, refs)
 }
 
 #[cfg(test)]
@@ -213,6 +278,32 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_secret_is_found_through_references_and_their_cycles() {
+        // A → B → A, and A's own property is the secret: B holds it through A, whichever is
+        // asked first.
+        let doc = json!({"components": {"schemas": {
+            "A": {"properties": {"b": {"$ref": "#/components/schemas/B"}, "key": {"type": "string", "x-secret": true}}},
+            "B": {"properties": {"a": {"$ref": "#/components/schemas/A"}}},
+            "C": {"properties": {"c": {"$ref": "#/components/schemas/C"}, "n": {"type": "integer"}}},
+            "D": {"items": {"$ref": "#/components/schemas/C"}}
+        }}});
+        let refer = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+        let (a, b, c, d) = (refer("A"), refer("B"), refer("C"), refer("D"));
+        for order in [[&a, &b], [&b, &a]] {
+            let mut reach = SecretReach::new(Spec::new(&doc));
+            for schema in order {
+                assert!(reach.held_by(schema), "{schema} after {order:?}");
+            }
+        }
+        let mut reach = SecretReach::new(Spec::new(&doc));
+        for schema in [&c, &d, &c] {
+            assert!(!reach.held_by(schema), "{schema}");
+        }
+        let inline = json!({"oneOf": [{"type": "string"}, {"items": {"$ref": "#/components/schemas/B"}}]});
+        assert!(reach.held_by(&inline));
+    }
 
     #[test]
     fn every_scheme_kind_the_runtime_presents() {

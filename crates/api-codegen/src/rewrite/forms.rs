@@ -56,8 +56,11 @@ pub fn apply(file: &mut syn::File, forms: &[Form]) -> Result<(), String> {
     }
     let builder = crate::rewrite::builder_module(file)?;
     let mut structs = Vec::new();
+    let senders = crate::rewrite::impls_by_operation(builder);
     for form in forms {
-        let name = builder_of(builder, &form.operation)
+        let name = senders
+            .get(&form.operation)
+            .and_then(|index| builder_name(&builder[*index]))
             .ok_or_else(|| format!("no builder sends the multipart operation `{}`", form.operation))?;
         rewrite_builder(builder, &name).map_err(|e| format!("multipart operation `{}`: {e}", form.operation))?;
         structs.push(form_struct(&name, form));
@@ -82,15 +85,11 @@ pub fn apply(file: &mut syn::File, forms: &[Form]) -> Result<(), String> {
     Ok(())
 }
 
-/// The builder struct whose `send` carries `OperationInfo { operation_id: operation }`.
-fn builder_of(items: &[syn::Item], operation: &str) -> Option<syn::Ident> {
-    items.iter().find_map(|item| {
-        let syn::Item::Impl(block) = item else { return None };
-        let mut ids = crate::rewrite::OperationIds(Vec::new());
-        syn::visit::Visit::visit_item_impl(&mut ids, block);
-        let syn::Type::Path(ty) = &*block.self_ty else { return None };
-        ids.0.iter().any(|id| id == operation).then(|| ty.path.segments.last().map(|s| s.ident.clone())).flatten()
-    })
+/// The builder struct an `impl` block is for.
+fn builder_name(item: &syn::Item) -> Option<syn::Ident> {
+    let syn::Item::Impl(block) = item else { return None };
+    let syn::Type::Path(ty) = &*block.self_ty else { return None };
+    ty.path.segments.last().map(|s| s.ident.clone())
 }
 
 fn rewrite_builder(items: &mut [syn::Item], name: &syn::Ident) -> Result<(), String> {

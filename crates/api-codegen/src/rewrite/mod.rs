@@ -86,6 +86,22 @@ impl Visit<'_> for OperationIds {
     }
 }
 
+/// The index among `items` of the `impl` block sending each operation (the `OperationInfo`
+/// literal in its `send`): one walk of each block, where looking each operation up by
+/// walking blocks until one matches would walk them all again per operation.
+pub(crate) fn impls_by_operation(items: &[syn::Item]) -> std::collections::HashMap<String, usize> {
+    let mut found = std::collections::HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let syn::Item::Impl(block) = item else { continue };
+        let mut ids = OperationIds(Vec::new());
+        ids.visit_item_impl(block);
+        for id in ids.0 {
+            found.entry(id).or_insert(index);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use quote::quote;

@@ -90,11 +90,12 @@ pub fn apply(file: &mut syn::File, planned: &[Encoded]) -> Result<(), String> {
         return Ok(());
     }
     let builder = crate::rewrite::builder_module(file)?;
+    let senders = crate::rewrite::impls_by_operation(builder);
     for encoded in planned {
-        let block = builder
-            .iter_mut()
-            .find_map(|item| match item {
-                syn::Item::Impl(block) if sends(block, &encoded.operation) => Some(block),
+        let block = senders
+            .get(&encoded.operation)
+            .and_then(|index| match builder.get_mut(*index) {
+                Some(syn::Item::Impl(block)) => Some(block),
                 _ => None,
             })
             .ok_or_else(|| format!("no builder sends the operation `{}`", encoded.operation))?;
@@ -342,13 +343,6 @@ impl VisitMut for MockQuery<'_> {
         *expr = syn::parse_quote!(query_object_pairs(#name, #receiver, &value, #style, #explode));
         self.found[index] += 1;
     }
-}
-
-/// Whether an impl block's functions carry `OperationInfo { operation_id: operation }`.
-fn sends(block: &syn::ItemImpl, operation: &str) -> bool {
-    let mut ids = crate::rewrite::OperationIds(Vec::new());
-    syn::visit::Visit::visit_item_impl(&mut ids, block);
-    ids.0.iter().any(|id| id == operation)
 }
 
 struct Rewrite<'a> {
