@@ -20,6 +20,59 @@ pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, CallError>>
 pub trait Caller {
     /// Calls `method` (progenitor's method name) with `args` (setter name → JSON value).
     fn call<'a>(&'a self, method: &'a str, args: &'a Map<String, Value>) -> CallFuture<'a>;
+
+    /// `method` with `args` decoded once into its builder, to be sent many times through the
+    /// typed API (the request-overhead benchmark). Operations answering a stream, and those
+    /// whose builder cannot be cloned (a streamed request body), are not preparable.
+    fn prepare<'a>(
+        &'a self,
+        method: &'a str,
+        args: &'a Map<String, Value>,
+    ) -> Result<Box<dyn Prepared<'a> + 'a>, CallError>;
+}
+
+/// A call through the typed API with its arguments set: each [`Prepared::send`] clones the
+/// operation's builder and awaits its `send`, the answer decoded into the operation's type and
+/// then dropped; nothing is rendered or converted.
+pub trait Prepared<'a> {
+    fn send(&self) -> Pin<Box<dyn Future<Output = Result<(), CallError>> + 'a>>;
+
+    /// Decodes a success body into the type `send` answers, as the client would.
+    fn decode(&self, body: &[u8]) -> Result<(), CallError>;
+}
+
+/// Used by the generated dispatchers: a builder and its `send`, as a [`Prepared`] call.
+pub struct Typed<B, F> {
+    builder: B,
+    send: F,
+}
+
+impl<B, F> Typed<B, F> {
+    pub fn new(builder: B, send: F) -> Self {
+        Typed { builder, send }
+    }
+}
+
+impl<'a, B, F, Fut, T, E> Prepared<'a> for Typed<B, F>
+where
+    B: Clone,
+    F: Fn(B) -> Fut,
+    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>> + 'a,
+    T: serde::de::DeserializeOwned,
+{
+    fn send(&self) -> Pin<Box<dyn Future<Output = Result<(), CallError>> + 'a>> {
+        let sent = (self.send)(self.builder.clone());
+        Box::pin(async move {
+            std::hint::black_box(sent.await?);
+            Ok(())
+        })
+    }
+
+    fn decode(&self, body: &[u8]) -> Result<(), CallError> {
+        let value: T = serde_json::from_slice(body).map_err(|_| CallError::Argument("(the answer)".into()))?;
+        std::hint::black_box(value);
+        Ok(())
+    }
 }
 
 /// A configured client behind [`Caller`], or why it could not be configured.
@@ -96,6 +149,8 @@ pub enum Failure {
 pub enum CallError {
     #[error("the client has no method `{0}`")]
     UnknownOperation(String),
+    #[error("`{0}` cannot be prepared (it answers a stream, or its builder cannot be cloned)")]
+    NotPreparable(String),
     #[error("`{0}` takes no argument `{1}`")]
     UnknownArgument(&'static str, String),
     /// serde's message is left out: it may quote the value, which may be a secret.

@@ -1,12 +1,11 @@
 //! Request overhead: for every vendor of `specs/`, the first call of its `scenario.toml`
-//! through its generated client (reached by the demo's per-vendor dispatcher, as the demo
-//! calls it) against a plain reqwest call replaying the identical request (the method, path,
-//! query, headers and body the client sent, as the server recorded them) to the same
-//! loopback server over a kept-alive connection, each answered with the same example from
-//! the spec. Both sides then handle the answer alike: the client's dispatcher decodes it into
-//! the operation's type, renders its `Debug` and converts it to JSON; the raw side decodes
-//! it into a JSON value and does the same. Variants alternate round by round, so drift in the
-//! machine's load hits both alike.
+//! through its generated client's typed API (the operation's builder, its arguments set once,
+//! cloned and sent on each call: what a caller's code does) against a plain reqwest call
+//! replaying the identical request (the method, path, query, headers and body the client sent,
+//! as the server recorded them) to the same loopback server over a kept-alive connection, each
+//! answered with the same example from the spec. Both sides decode the answer into the
+//! operation's type and drop it. Variants alternate round by round, so drift in the machine's
+//! load hits both alike.
 
 use std::time::{Duration, Instant};
 
@@ -77,7 +76,8 @@ where
     // `XTASK_BENCH_VARIANT=client|raw` runs one side only, for instruction counts under
     // `valgrind --tool=callgrind` (deterministic where wall time is not).
     if let Ok(variant) = std::env::var("XTASK_BENCH_VARIANT") {
-        let n = rounds * n;
+        // `XTASK_BENCH_REQUESTS`: how many, so two runs' difference is the requests' own cost.
+        let n = std::env::var("XTASK_BENCH_REQUESTS").ok().and_then(|n| n.parse().ok()).unwrap_or(rounds * n);
         let took = if variant == "client" {
             measure(n, &mut client, &mut Vec::new()).await?
         } else {
@@ -156,7 +156,9 @@ async fn run_sized(size: Size) -> anyhow::Result<Vec<Row>> {
     let raw =
         reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(30)).build()?;
     let mut rows = Vec::new();
-    for vendor in VENDORS {
+    // `XTASK_BENCH_VENDOR`: that vendor only (instruction counts are taken one vendor at a time).
+    let only = std::env::var("XTASK_BENCH_VENDOR").ok();
+    for vendor in VENDORS.iter().filter(|v| only.as_deref().is_none_or(|name| name == v.name)) {
         rows.push(vendor_row(vendor, &raw, size).await.with_context(|| format!("request overhead: {}", vendor.name))?);
     }
     Ok(rows)
@@ -192,27 +194,27 @@ async fn vendor_row(vendor: &Vendor, raw: &reqwest::Client, size: Size) -> anyho
 
     let server = Server::start_unrecorded(move |_| reply.clone()).await?;
     let client = (vendor.connect)(&server.url(), KEY)?;
+    // The typed API: the builder with its arguments set once (as a caller's code sets them),
+    // cloned and sent on each call, the answer decoded into the operation's type.
+    let prepared =
+        client.prepare(method, &args).with_context(|| format!("{} through the typed API", call.operation))?;
     let request = replay(raw, &server.url(), &sent)?;
     let name = format!("{} {}", vendor.name, call.operation);
     compare(
         &name,
         size,
         || {
-            let (client, args) = (&client, &args);
-            async move {
-                client.call(method, args).await?;
-                Ok(())
-            }
+            let sent = prepared.send();
+            async move { Ok(sent.await?) }
         },
         || {
-            let (raw, request) = (raw, &request);
+            let (raw, request, prepared) = (raw, &request, &prepared);
             async move {
                 let request = request.try_clone().context("the request body is a stream")?;
                 let response = raw.execute(request).await?;
                 anyhow::ensure!(response.status().is_success(), "{}", response.status());
-                // What the dispatcher does with its typed answer: its `Debug`, and its JSON.
-                let value: Value = serde_json::from_slice(&response.bytes().await?)?;
-                std::hint::black_box((format!("{value:?}"), value.clone()));
+                // Into the same type as the client's answer.
+                prepared.decode(&response.bytes().await?)?;
                 Ok(())
             }
         },

@@ -3,6 +3,7 @@
 
 mod build;
 mod codegen;
+mod instructions;
 mod refresh;
 
 use std::fmt::Write as _;
@@ -66,7 +67,12 @@ fn overhead(quick: bool) -> anyhow::Result<Vec<Row>> {
     let args = if quick { vec!["--quick".to_string()] } else { Vec::new() };
     let out = crate::run_package("demo", "overhead", true, &args)?;
     anyhow::ensure!(out.status.success(), "the request-overhead benchmark failed ({})", out.status);
-    Ok(serde_json::from_slice(&out.stdout)?)
+    let mut rows: Vec<Row> = serde_json::from_slice(&out.stdout)?;
+    if !quick {
+        eprintln!("instructions per request (callgrind)…");
+        rows.extend(instructions::rows(&crate::vendors(&crate::workspace_root())?)?);
+    }
+    Ok(rows)
 }
 
 /// Stream throughput and download memory need the clients too (the `demo` package, release).

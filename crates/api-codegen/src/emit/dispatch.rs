@@ -18,6 +18,8 @@ struct Builder {
     send_stream: bool,
     /// A paginated list: `pages()` walks it.
     pages: bool,
+    /// The struct derives `Clone` (progenitor's builders do, but for a streamed body).
+    clone: bool,
 }
 
 /// What the dispatcher calls the streaming variant of `method` (`send_stream`): no Rust
@@ -46,6 +48,7 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
     let builders = builders(&file.items)?;
     let mut operations = Vec::new();
     let mut arms = Vec::new();
+    let mut prepare_arms = Vec::new();
     for (method, builder) in &methods {
         let b = builders
             .get(builder)
@@ -82,40 +85,51 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
                 }
             }
         };
+        // The builder with its arguments set, once; each way of sending it below starts here.
+        let built = quote::format_ident!("{method}_builder");
         operations.push(quote! {
-            pub(super) fn #method<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
-                Box::pin(async move {
-                    #body
-                    #answer
-                })
+            pub(super) fn #built<'a>(
+                client: &'a crate::Client,
+                args: &'a Map<String, Value>,
+            ) -> Result<crate::builder::#builder<'a>, CallError> {
+                #body
+                Ok(request)
             }
         });
-        arms.push(quote!(#name => operations::#method(self, args)));
-        if b.send_stream {
-            let streaming = quote::format_ident!("{method}_streaming");
-            let key = format!("{name}{STREAM_SUFFIX}");
+        let mut sent = |suffix: &str, key: String, answer: TokenStream| {
+            let function = quote::format_ident!("{method}{suffix}");
             operations.push(quote! {
-                pub(super) fn #streaming<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
+                pub(super) fn #function<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
                     Box::pin(async move {
-                        #body
-                        d::stream_answer(request.send_stream().await).await
+                        let request = #built(client, args)?;
+                        #answer
                     })
                 }
             });
-            arms.push(quote!(#key => operations::#streaming(self, args)));
+            arms.push(quote!(#key => operations::#function(self, args)));
+        };
+        sent("", name.clone(), answer);
+        if b.send_stream {
+            sent(
+                "_streaming",
+                format!("{name}{STREAM_SUFFIX}"),
+                quote!(d::stream_answer(request.send_stream().await).await),
+            );
         }
         if b.pages {
-            let walking = quote::format_ident!("{method}_pages");
-            let key = format!("{name}{PAGES_SUFFIX}");
+            sent("_pages", format!("{name}{PAGES_SUFFIX}"), quote!(d::walk(request.pages()).await));
+        }
+        if b.clone && !b.streams {
+            let prepared = quote::format_ident!("{method}_prepared");
             operations.push(quote! {
-                pub(super) fn #walking<'a>(client: &'a crate::Client, args: &'a Map<String, Value>) -> CallFuture<'a> {
-                    Box::pin(async move {
-                        #body
-                        d::walk(request.pages()).await
-                    })
+                pub(super) fn #prepared<'a>(
+                    client: &'a crate::Client,
+                    args: &'a Map<String, Value>,
+                ) -> Result<Box<dyn d::Prepared<'a> + 'a>, CallError> {
+                    Ok(Box::new(d::Typed::new(#built(client, args)?, crate::builder::#builder::send)))
                 }
             });
-            arms.push(quote!(#key => operations::#walking(self, args)));
+            prepare_arms.push(quote!(#name => operations::#prepared(self, args)));
         }
     }
     let count = methods.len();
@@ -153,6 +167,17 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
                 match method {
                     #(#arms,)*
                     _ => Box::pin(async move { Err(CallError::UnknownOperation(method.to_string())) }),
+                }
+            }
+
+            fn prepare<'a>(
+                &'a self,
+                method: &'a str,
+                args: &'a Map<String, Value>,
+            ) -> Result<Box<dyn d::Prepared<'a> + 'a>, CallError> {
+                match method {
+                    #(#prepare_arms,)*
+                    _ => Err(CallError::NotPreparable(method.to_string())),
                 }
             }
         }
@@ -208,6 +233,11 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
         .ok_or("the generated client has no `builder` module")?;
     let mut builders: BTreeMap<syn::Ident, Builder> = BTreeMap::new();
     for item in module {
+        if let syn::Item::Struct(s) = item {
+            builders.entry(s.ident.clone()).or_default().clone = derives_clone(&s.attrs);
+        }
+    }
+    for item in module {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
         if imp.trait_.is_some() {
@@ -240,6 +270,14 @@ fn builders(items: &[syn::Item]) -> Result<BTreeMap<syn::Ident, Builder>, String
         }
     }
     Ok(builders)
+}
+
+/// Whether `#[derive(..)]` among `attrs` names `Clone`.
+fn derives_clone(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|paths| paths.iter().any(|p| p.is_ident("Clone")))
+    })
 }
 
 /// `reqwest::Body`, progenitor's type for an octet-stream or text request body: it does not
@@ -327,7 +365,7 @@ mod tests {
             prettyplease::unparse(&generate(&client).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(dispatch.contains("\"get_thing\" => operations::get_thing(self, args)"), "{dispatch}");
         assert!(
-            dispatch.contains("\"id\" => { request.id(d::argument::<::std::string::String>(name, value)?) }"),
+            dispatch.contains("\"id\" => request.id(d::argument::<::std::string::String>(name, value)?)"),
             "{dispatch}"
         );
         assert!(!dispatch.contains("other") && !dispatch.contains("body_map") && !dispatch.contains("baseurl"));
@@ -336,6 +374,30 @@ mod tests {
         assert!(dispatch.contains("\"form\" => request.form(d::form::<forms::GetThing>(name, value)?)"), "{dispatch}");
         assert!(dispatch.contains("use crate::types; use crate::forms;"), "{dispatch}");
         assert!(dispatch.contains("Every operation of this client (1)"));
+        assert!(!dispatch.contains("get_thing_prepared"), "a stream, and a builder that is not Clone: {dispatch}");
+    }
+
+    #[test]
+    fn a_cloneable_builder_answering_json_can_be_prepared() {
+        let client: syn::File = syn::parse_quote! {
+            impl Client {
+                pub fn post_thing(&self) -> builder::PostThing<'_> { builder::PostThing::new(self) }
+            }
+            pub mod builder {
+                #[derive(Debug, Clone)]
+                pub struct PostThing<'a>;
+                impl<'a> PostThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<()>> { todo!() }
+                }
+            }
+        };
+        let dispatch: String =
+            prettyplease::unparse(&generate(&client).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(dispatch.contains("\"post_thing\" => operations::post_thing_prepared(self, args)"), "{dispatch}");
+        assert!(
+            dispatch.contains("d::Typed::new( post_thing_builder(client, args)?, crate::builder::PostThing::send, )"),
+            "{dispatch}"
+        );
     }
 
     #[test]
