@@ -4,6 +4,7 @@
 //! with retries and timeouts, progenitor's `exec` hook ([`execute`]).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use progenitor_client::{ByteStream, ResponseValue};
@@ -41,15 +42,22 @@ pub(crate) struct Finished<T, E> {
 }
 
 /// Runs `send` (progenitor's request future, hooks included) as one call of `operation`.
-pub(crate) async fn run<T, E>(
+///
+/// `send` comes boxed: progenitor's request future is kilobytes (the request, the hooks,
+/// reqwest's own future), and every future holding it inline is as large and copied whole
+/// whenever it moves. Boxed by the caller before its own future exists, it is copied once.
+pub(crate) async fn run<T, E, F>(
     context: &Context,
     operation: &'static str,
     mode: Mode,
     options: CallOptions,
-    send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> Finished<T, E> {
+    send: Pin<Box<F>>,
+) -> Finished<T, E>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + ?Sized,
+{
     let api = context.api();
-    let description = api.operation(operation);
+    let description = context.operation(operation);
     let id = description.map_or(operation, |op| op.id);
     let span = tracing::info_span!(
         "api_call",
@@ -64,9 +72,6 @@ pub(crate) async fn run<T, E>(
         stream_ms = Empty,
     );
     let started = Instant::now();
-    // progenitor's request future is large; boxed once here, only a pointer moves through
-    // the task-local and span wrappers below (measured: fewer copied bytes per call).
-    let send = Box::pin(send);
     let (result, scrub) = async move {
         let (result, record) = call_state::scope(mode.accept, mode.streaming, options, description, send).await;
         let span = tracing::Span::current();

@@ -122,14 +122,14 @@ impl<'a> RawRequest<'a> {
         let (context, options) = (self.context, self.options.clone());
         let mode = Mode { accept: None, streaming: false };
         let send = self.sending(Some("application/json"));
-        call::run(context, RAW_OPERATION, mode, options, call::decode_json(send)).await.result
+        call::run(context, RAW_OPERATION, mode, options, Box::pin(call::decode_json(send))).await.result
     }
 
     /// Sends it and reads a success answer's bytes whole (up to the response cap).
     pub async fn send_bytes(self) -> Result<ResponseValue<Bytes>, Error<()>> {
         let (context, options) = (self.context, self.options.clone());
         let send = self.sending(None);
-        call::run(context, RAW_OPERATION, Mode::default(), options, call::read_bytes(send)).await.result
+        call::run(context, RAW_OPERATION, Mode::default(), options, Box::pin(call::read_bytes(send))).await.result
     }
 
     /// Sends it and streams a success answer's bytes as they arrive.
@@ -137,7 +137,7 @@ impl<'a> RawRequest<'a> {
         let (context, options) = (self.context, self.options.clone());
         let mode = Mode { accept: None, streaming: true };
         let send = self.sending(None);
-        let Finished { result, span, scrub } = call::run(context, RAW_OPERATION, mode, options, send).await;
+        let Finished { result, span, scrub } = call::run(context, RAW_OPERATION, mode, options, Box::pin(send)).await;
         Ok(stream::download(result?, RAW_OPERATION, span, scrub))
     }
 

@@ -25,7 +25,7 @@ pub fn rows(vendors: &[String]) -> anyhow::Result<Vec<Row>> {
         let (raw, _) = per_request(&binary, vendor, "raw")?;
         let extra = client - raw;
         rows.push(Row {
-            benchmark: format!("instructions per request: {name} (client / raw reqwest, callgrind)"),
+            benchmark: format!("instructions per request: {name} (client / raw reqwest, callgrind, server included)"),
             measured: format!("{client:.0} (+{extra:.0})"),
             baseline: format!("{raw:.0}"),
             ratio: Some(client / raw),
