@@ -246,7 +246,7 @@ impl ByHand {
         let body = match () {
             _ if sent.body.is_empty() => Body::None,
             _ if json => Body::Json(serde_json::from_slice(&sent.body)?),
-            _ => Body::Bytes(sent.body.clone().into()),
+            _ => Body::Bytes(sent.body.clone()),
         };
         // What reqwest sets itself (`.json` sets the content type).
         let skipped = ["host", "content-length", "transfer-encoding", "connection", "content-type"];

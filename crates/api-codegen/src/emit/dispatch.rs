@@ -184,6 +184,8 @@ pub fn generate(file: &syn::File) -> Result<syn::File, String> {
 
         /// One function per operation, each boxing its own future: no single stack frame
         /// holds them all (a debug build gives every match arm's future its own slot).
+        // `type_` (a keyword's method name) makes `type__builder`: names, not style.
+        #[allow(non_snake_case)]
         mod operations {
             use super::*;
             use crate::types;
