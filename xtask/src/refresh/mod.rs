@@ -415,13 +415,15 @@ fn process(vendor: &str, dir: &Path, source: &Source, gathered: Gathered) -> Res
     let kept: std::collections::BTreeSet<&str> = others.iter().map(|o| o.path.as_str()).collect();
     removed.extend(old_files.iter().filter(|f| !kept.contains(f.as_str())).map(|f| dir.join(f)));
     let fetched_path = dir.join(FETCHED_FILE);
-    let pages = selected.map(|_| page_changes(&fetched_path, &fetched));
+    // What the last refresh fetched: compared with the index's pages, and with what is written.
+    let recorded = std::fs::read_to_string(&fetched_path).ok();
+    let pages = selected.map(|_| page_changes(recorded.as_deref().unwrap_or_default(), &fetched));
     let digests: String = fetched
         .iter()
         .chain(others.iter().map(|o| &o.fetched))
         .map(|f| format!("{}  {}\n", sha256_hex(&f.bytes), f.url))
         .collect();
-    if std::fs::read_to_string(&fetched_path).ok().as_deref() != Some(digests.as_str()) {
+    if recorded.as_deref() != Some(digests.as_str()) {
         files.push((fetched_path, digests));
     }
 
@@ -467,15 +469,12 @@ async fn fetch_all(fetcher: &Fetcher, urls: &[&str]) -> Result<Vec<fetch::Fetche
     Ok(fetched.into_iter().map(|(_, f)| f).collect())
 }
 
-/// The pages fetched from an index (every URL but the index's), against those recorded in
+/// The pages fetched from an index (every URL but the index's), against those `recorded` in
 /// `fetched.sha256` by the last refresh, if that one read the same index.
-fn page_changes(fetched_file: &Path, fetched: &[fetch::Fetched]) -> PageChanges {
+fn page_changes(recorded: &str, fetched: &[fetch::Fetched]) -> PageChanges {
     let Some((index, pages)) = fetched.split_first() else { return PageChanges::default() };
-    let before: BTreeSet<String> = std::fs::read_to_string(fetched_file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_once("  ").map(|(_, url)| url.to_string()))
-        .collect();
+    let before: BTreeSet<String> =
+        recorded.lines().filter_map(|line| line.split_once("  ").map(|(_, url)| url.to_string())).collect();
     let now: BTreeSet<String> = pages.iter().map(|f| f.url.clone()).collect();
     let compared = before.contains(&index.url);
     let before: BTreeSet<String> = before.into_iter().filter(|url| *url != index.url).collect();
