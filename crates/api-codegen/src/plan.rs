@@ -26,6 +26,10 @@ pub struct Plan {
     wire_names: BTreeMap<String, String>,
     /// Secret strings whose constraints progenitor's input leaves out (schema pointers).
     pub unconstrained_secrets: Vec<String>,
+    /// Strings whose `pattern` and length bounds progenitor's input leaves out (schema
+    /// pointers): the server checks them, the client reads and writes plain strings
+    /// (`string-constraints`).
+    pub unchecked_strings: std::collections::BTreeSet<String>,
     /// Optional properties whose `default` progenitor's input leaves out (schema pointers):
     /// the server assumes it, the client sends the field only when set (`unsent-defaults`).
     pub unsent_defaults: Vec<String>,

@@ -85,6 +85,18 @@ fn strip_secret_constraints(doc: &mut Value, plan: &Plan) {
     }
 }
 
+/// Takes `pattern` and the length bounds off the strings the plan lists (the
+/// `string-constraints` rule): typify makes them plain strings.
+fn strip_string_constraints(doc: &mut Value, plan: &Plan) {
+    for pointer in &plan.unchecked_strings {
+        if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
+            for key in crate::rules::STRING_CONSTRAINTS {
+                schema.shift_remove(*key);
+            }
+        }
+    }
+}
+
 /// Takes the defaults of optional properties off progenitor's input, so typify makes them
 /// `Option`s sent only when set (the `unsent-defaults` rule); the document keeps them, for
 /// the surface, the drift report and the examples.
@@ -211,6 +223,9 @@ fn progenitor_document(prepared: &Prepared) -> (Cow<'_, Value>, Option<rewrite_w
     }
     if !plan.unsent_defaults.is_empty() {
         strip_unsent_defaults(source.to_mut(), plan);
+    }
+    if !plan.unchecked_strings.is_empty() {
+        strip_string_constraints(source.to_mut(), plan);
     }
     let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
     (source, wire)

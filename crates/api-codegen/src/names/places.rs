@@ -24,6 +24,7 @@ pub const MAX_TYPE_NAME: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
     pub ptr: String,
+    /// The type's name; empty where typify makes no type of its own (not `named`).
     pub name: String,
     /// Whether typify makes a type of its own of it (an object, an enum, a union, …), rather
     /// than `String`, `Vec<_>` or a map.
@@ -133,8 +134,10 @@ fn walk(schema: &Value, ptr: &str, mut segments: Vec<String>, root: bool, out: &
     if let Some(title) = map.get("title").and_then(Value::as_str).filter(|_| titles) {
         segments = vec![naming::type_name(title)];
     }
-    let name = joined(&segments);
     let named = named_type(schema) && !map_like;
+    // Only a type has a name to compare: the casing is most of the walk, and most places
+    // (strings, numbers, lists) are none.
+    let name = if named { joined(&segments) } else { String::new() };
     out.push(Place { ptr: ptr.to_string(), name, named, titles, segments: segments.clone() });
     let child = |suffix: &str| {
         let mut next = segments.clone();

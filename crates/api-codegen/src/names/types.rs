@@ -115,20 +115,12 @@ fn media_schema(holder: &Value) -> Option<(String, &Value)> {
 }
 
 /// Whether typify gives `schema` a named type of its own (rather than `String`, `i64`, …).
+/// A string's `pattern` and length bounds do not count: progenitor's input leaves them out
+/// (`string-constraints`), so such a string is a `String`.
 pub fn named_type(schema: &Value) -> bool {
     schema.get("$ref").is_none()
         && (schema.get("type").and_then(Value::as_str) == Some("object")
-            || [
-                "properties",
-                "enum",
-                "oneOf",
-                "anyOf",
-                "allOf",
-                "additionalProperties",
-                "pattern",
-                "minLength",
-                "maxLength",
-            ]
-            .iter()
-            .any(|k| schema.get(*k).is_some()))
+            || ["properties", "enum", "oneOf", "anyOf", "allOf", "additionalProperties"]
+                .iter()
+                .any(|k| schema.get(*k).is_some()))
 }

@@ -49,8 +49,10 @@ mod secret_string_constraints;
 mod share_inline_schemas;
 mod stream_beside_json;
 mod streamed_response_schemas;
+mod string_constraints;
 
 pub use secret_string_constraints::SECRET_CONSTRAINTS;
+pub use string_constraints::STRING_CONSTRAINTS;
 
 /// One rule: its name (kebab-case, stable: it appears in reports and tests), why it exists,
 /// and the function applying it.
@@ -238,6 +240,11 @@ pub(crate) const RULES: &[Rule] = &[
         name: "stream-beside-json",
         why: "progenitor reads one success body; where a response offers a stream beside a JSON document it reads the stream's bytes, and the client decodes either",
         apply: Apply::Doc(stream_beside_json::apply),
+    },
+    Rule {
+        name: "string-constraints",
+        why: "typify makes a string with a `pattern` or length bounds a validated newtype that refuses an answer the server has since widened; the server checks what it is sent, and the client reads and writes plain strings, as the vendors' SDKs do",
+        apply: Apply::Plan(string_constraints::apply),
     },
     Rule {
         name: "secret-string-constraints",

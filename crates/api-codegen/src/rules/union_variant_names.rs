@@ -108,9 +108,10 @@ pub(super) fn named_segments(doc: &Value, ptr: &str, segments: &[String]) -> Vec
 
 /// A union beside constraints of its own (properties, items, a format, another combinator,
 /// …; a `type` alone is ignored): typify merges those into each alternative, and a merged
-/// schema keeps no title, so one would name nothing.
+/// schema keeps no title, so one would name nothing. A string's `pattern` and length bounds
+/// are not among them: progenitor's input leaves them out (`string-constraints`).
 fn merged(schema: &Value) -> bool {
-    const OWN: [&str; 23] = [
+    const OWN: [&str; 20] = [
         "properties",
         "required",
         "additionalProperties",
@@ -120,9 +121,6 @@ fn merged(schema: &Value) -> bool {
         "minItems",
         "maxItems",
         "uniqueItems",
-        "pattern",
-        "minLength",
-        "maxLength",
         "minimum",
         "maximum",
         "exclusiveMinimum",
