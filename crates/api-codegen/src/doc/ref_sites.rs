@@ -38,6 +38,13 @@ pub fn each_target<'a>(node: &'a Value, f: &mut impl FnMut(&'a Value)) {
     walk(node, None, Place::Structure, &mut |reference, _| f(reference));
 }
 
+/// [`each_target`] for a component of `kind` (`schemas`, `examples`, …), reached through a
+/// reference: an Example Object's `value` is data (GitHub's SCIM samples hold `$ref` URLs).
+pub fn each_target_of<'a>(kind: &str, node: &'a Value, f: &mut impl FnMut(&'a Value)) {
+    let place = if kind == "examples" { Place::Example } else { Place::Structure };
+    walk(node, None, place, &mut |reference, _| f(reference));
+}
+
 fn walk<'a>(node: &'a Value, pointer: Option<&str>, place: Place, f: &mut impl FnMut(&'a Value, Option<&str>)) {
     match node {
         Value::Object(map) => {

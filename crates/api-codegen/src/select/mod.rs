@@ -189,23 +189,25 @@ pub fn retain_operations(
 fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTreeSet<(String, String)>, String> {
     let components = root.get("components");
     let mut needed = BTreeSet::new();
-    let mut queue: VecDeque<&Value> = root.iter().filter(|(k, _)| k.as_str() != "components").map(|(_, v)| v).collect();
+    // Each node with the kind of component it is (`""`: not a component).
+    let mut queue: VecDeque<(&str, &Value)> =
+        root.iter().filter(|(k, _)| k.as_str() != "components").map(|(_, v)| ("", v)).collect();
     for (kind, name) in also {
         let target = components.and_then(|c| c.get(kind)).and_then(|c| c.get(name));
         let target = target.ok_or_else(|| format!("the planned component `{kind}/{name}` does not exist"))?;
         if needed.insert((kind.clone(), name.clone())) {
-            queue.push_back(target);
+            queue.push_back((kind.as_str(), target));
         }
     }
-    while let Some(node) = queue.pop_front() {
-        for reference in refs(node) {
+    while let Some((kind, node)) = queue.pop_front() {
+        for reference in refs(kind, node) {
             let (kind, name) = component_of(reference)?;
-            let target = components
-                .and_then(|c| c.get(&kind))
-                .and_then(|c| c.get(&name))
+            let (kind, target) = components
+                .and_then(|c| c.as_object()?.get_key_value(&kind))
+                .and_then(|(kind, c)| Some((kind.as_str(), c.get(&name)?)))
                 .ok_or_else(|| format!("`$ref: {reference}` does not resolve"))?;
-            if needed.insert((kind, name)) {
-                queue.push_back(target);
+            if needed.insert((kind.to_string(), name)) {
+                queue.push_back((kind, target));
             }
         }
     }
@@ -217,23 +219,29 @@ fn reachable(root: &Map<String, Value>, also: &[(String, String)]) -> Result<BTr
 pub fn reached_from<'a>(doc: &'a Value, nodes: impl IntoIterator<Item = &'a Value>) -> BTreeSet<(String, String)> {
     let components = doc.get("components");
     let mut needed = BTreeSet::new();
-    let mut queue: VecDeque<&Value> = nodes.into_iter().collect();
-    while let Some(node) = queue.pop_front() {
-        for reference in refs(node) {
+    let mut queue: VecDeque<(&str, &Value)> = nodes.into_iter().map(|node| ("", node)).collect();
+    while let Some((kind, node)) = queue.pop_front() {
+        for reference in refs(kind, node) {
             let Ok((kind, name)) = component_of(reference) else { continue };
-            let Some(target) = components.and_then(|c| c.get(&kind)).and_then(|c| c.get(&name)) else { continue };
-            if needed.insert((kind, name)) {
-                queue.push_back(target);
+            let Some((kind, target)) = components
+                .and_then(|c| c.as_object()?.get_key_value(&kind))
+                .and_then(|(kind, c)| Some((kind.as_str(), c.get(&name)?)))
+            else {
+                continue;
+            };
+            if needed.insert((kind.to_string(), name)) {
+                queue.push_back((kind, target));
             }
         }
     }
     needed
 }
 
-/// Every reference under `node` (not a `$ref` inside data: [`crate::doc::ref_sites`]).
-fn refs(node: &Value) -> Vec<&str> {
+/// Every reference under `node`, a component of `kind` (`""`: none), not a `$ref` inside data
+/// ([`crate::doc::ref_sites`]).
+fn refs<'a>(kind: &str, node: &'a Value) -> Vec<&'a str> {
     let mut out = Vec::new();
-    crate::doc::ref_sites::each_target(node, &mut |reference| {
+    crate::doc::ref_sites::each_target_of(kind, node, &mut |reference| {
         if let Value::String(r) = reference {
             out.push(r.as_str());
         }
@@ -355,6 +363,18 @@ mod tests {
         select(&mut doc, &Plan::default(), &Selection::features(["LOG_DRAINS", "authentication"])).unwrap();
         assert_eq!(schemas(&doc), BTreeSet::from(["Drain", "Team", "Token", "TokenList"].map(String::from)));
         assert!(!ids(&doc).contains("ping"));
+    }
+
+    /// GitHub's SCIM examples: a component example's `value` holds `$ref` URLs, which are data.
+    #[test]
+    fn a_reached_example_component_holds_data_not_references() {
+        let mut doc = doc();
+        doc["paths"]["/drains"]["get"]["responses"]["200"]["content"]["application/json"]["examples"] =
+            json!({"one": {"$ref": "#/components/examples/Group"}});
+        doc["components"]["examples"] =
+            json!({"Group": {"value": {"members": [{"$ref": "https://api.example.com/scim/v2/Users/1"}]}}});
+        select(&mut doc, &Plan::default(), &Selection::features(["log-drains"])).unwrap();
+        assert!(doc["components"]["examples"].get("Group").is_some(), "the example is kept");
     }
 
     #[test]
