@@ -95,6 +95,19 @@ pub fn type_names(doc: &Value) -> TypeNames {
             }
         }
     }
+    // Nested schemas typify names after their place (`FinancialConnectionsAccount` then
+    // `ownership`): one named like a component is a second definition of that name (Stripe's
+    // `financial_connections.account_ownership`).
+    for place in crate::names::places::inline_names(doc) {
+        if !place.named || place.segments.len() < 2 || !seen_ptrs.insert(place.ptr.clone()) {
+            continue;
+        }
+        if let Some((first, _)) = taken.get(&place.name)
+            && is_component_root(first)
+        {
+            clashes.push(TypeNameClash { ptr: place.ptr, name: place.name, first: first.clone(), titled: false });
+        }
+    }
     TypeNames { taken: taken.into_keys().collect(), clashes }
 }
 

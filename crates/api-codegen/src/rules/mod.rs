@@ -180,7 +180,7 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         name: "nullable-named-one-of",
-        why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name; nullable moves to its uses",
+        why: "a named schema both nullable and oneOf/anyOf/allOf becomes two Rust types of one name, and a nullable one with a title a type named after the title beside any other; nullable moves to its uses",
         apply: Apply::Doc(nullable_named_one_of::apply),
     },
     Rule {

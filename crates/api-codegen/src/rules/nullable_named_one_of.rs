@@ -6,6 +6,10 @@
 //! `$ref` to it becomes `allOf: [$ref]` with `nullable: true` (typify's `Option<X>`); a `$ref`
 //! that is the only member of an `allOf` makes that `allOf` nullable instead. A `$ref` among
 //! several `allOf` members stays: null satisfies the merge only if every member allows it.
+//! A nullable component with a `title` is the same trouble: typify names the type inside the
+//! `Option` after the title, so GitHub's `auto_merge` (title "Auto merge") was
+//! `struct AutoMerge(Option<AutoMerge>)` beside `struct AutoMerge`, and
+//! `nullable-license-simple` (title "License Simple") a second `LicenseSimple`.
 
 use std::collections::BTreeSet;
 
@@ -34,9 +38,11 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
 }
 
 /// Whether progenitor's nullable wrapper around this schema gives typify a second named type.
-/// An `allOf` of one `$ref` is an alias typify names once (`struct X(Option<Target>)`).
+/// An `allOf` of one `$ref` is an alias typify names once (`struct X(Option<Target>)`); a
+/// title names the type inside the `Option`, whatever else has that name.
 fn two_types(schema: &Map<String, Value>) -> bool {
-    schema.contains_key("oneOf")
+    schema.contains_key("title")
+        || schema.contains_key("oneOf")
         || schema.contains_key("anyOf")
         || match schema.get("allOf") {
             Some(Value::Array(members)) => !(members.len() == 1 && is_ref(&members[0])),
@@ -150,6 +156,23 @@ mod tests {
                 "/components/schemas/Value/oneOf/1/items",
                 "/paths/~1a/get/parameters/0/schema",
             ]
+        );
+    }
+
+    /// GitHub's `auto_merge`: typify named the type in the `Option` after the title, the
+    /// component's own name (`struct AutoMerge(Option<AutoMerge>)`).
+    #[test]
+    fn a_titled_nullable_component_is_nullable_where_used() {
+        let mut doc = json!({"components": {"schemas": {
+            "auto_merge": {"title": "Auto merge", "nullable": true, "type": "object", "properties": {"m": {"type": "string"}}},
+            "Pull": {"type": "object", "properties": {"auto_merge": {"$ref": "#/components/schemas/auto_merge"}}}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["auto_merge"].get("nullable"), None);
+        assert_eq!(
+            schemas["Pull"]["properties"]["auto_merge"],
+            json!({"allOf": [{"$ref": "#/components/schemas/auto_merge"}], "nullable": true})
         );
     }
 }

@@ -376,21 +376,18 @@ fn unique_name(doc: &Value, base: &str, group: &[Occurrence], taken: &Taken<'_>)
         let own = group.iter().filter(|o| o.title.as_ref() == Some(name)).count();
         titles.get(name).is_some_and(|count| *count > own)
     };
-    let base_free = {
-        let name = normalized(base);
-        !given.contains(&name) && !titled(&name)
+    let inside = |ptr: &str| group.iter().any(|o| ptr == o.pointer || ptr.starts_with(&format!("{}/", o.pointer)));
+    // Free: no type has it, and no inline schema but those this group replaces would (Stripe's
+    // `account.type`, typify's `AccountType`, beside five `account_type`s shared).
+    let free = |name: &str| {
+        let name = normalized(name);
+        !given.contains(&name)
+            && !titled(&name)
+            && inline.by_name.get(&name).is_none_or(|ptrs| ptrs.iter().all(|p| inside(p)))
     };
-    if base_free {
+    if free(base) {
         base.to_string()
     } else {
-        let inside = |ptr: &str| group.iter().any(|o| ptr == o.pointer || ptr.starts_with(&format!("{}/", o.pointer)));
-        // Free: no type has it, and no inline schema but those this group replaces would.
-        let free = |name: &str| {
-            let name = normalized(name);
-            !given.contains(&name)
-                && !titled(&name)
-                && inline.by_name.get(&name).is_none_or(|ptrs| ptrs.iter().all(|p| inside(p)))
-        };
         // The places' names as they will be once the union alternatives above them are
         // named; an alternative itself by the word its union gives it.
         let mut names: Vec<Vec<String>> = group
@@ -530,6 +527,23 @@ mod tests {
             doc["components"]["schemas"]["A"]["properties"]["encoding_format"],
             json!({"$ref": "#/components/schemas/EncodingFormat"})
         );
+    }
+
+    /// Stripe's: `account.type` is typify's `AccountType`, so five identical `account_type`s
+    /// shared may not take that name (the client had two types of one name).
+    #[test]
+    fn a_shared_schema_takes_no_name_typify_gives_an_inline_one() {
+        let kind = json!({"type": "string", "enum": ["checking", "savings"], "nullable": true});
+        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "account": {"type": "object", "properties": {"type": {"type": "string", "enum": ["custom", "express"]}}},
+            "A": {"type": "object", "properties": {"account_type": kind.clone()}},
+            "B": {"type": "object", "properties": {"account_type": kind}}}}});
+        let (doc, _) = run(doc);
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["account_type"],
+            json!({"$ref": "#/components/schemas/AAccountType"})
+        );
+        assert!(doc["components"]["schemas"].get("AccountType").is_none());
     }
 
     #[test]
