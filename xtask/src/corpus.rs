@@ -203,7 +203,7 @@ pub fn generate(name: &str, version: &str, content: &Content, file: &str) -> any
 /// Writes the bare document (`openapi.yaml` or `.json`, as `file` is) with the other files it
 /// references beside it, and an overlay naming only the API key's environment variable
 /// (`<NAME>_API_KEY`), into `dir`.
-fn write_spec_dir(dir: &Path, name: &str, content: &Content, file: &str) -> anyhow::Result<()> {
+pub fn write_spec_dir(dir: &Path, name: &str, content: &Content, file: &str) -> anyhow::Result<()> {
     let extension = if file.contains(".json") { "json" } else { "yaml" };
     std::fs::write(dir.join(format!("openapi.{extension}")), &content.root)?;
     for (path, bytes) in &content.others {
@@ -382,9 +382,57 @@ pub fn build(dir: &Path, outcomes: &mut [Outcome], options: &BuildOptions) -> an
     Ok(())
 }
 
+/// One corpus client compiled with its default features (`compile`).
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub name: String,
+    pub operations: usize,
+    /// Wall-clock seconds of the client's build: its build script and its compile, the
+    /// dependencies built before.
+    pub seconds: f64,
+    pub peak_bytes: Option<u64>,
+    /// One line per compiler error; empty when it built.
+    pub errors: Vec<String>,
+}
+
+/// Builds the clients of the named corpus documents as a crate depending on each with its
+/// default features compiles them (no dispatcher, no mock), one after another, after their
+/// shared dependencies: for each, the seconds and peak memory of its own build.
+pub fn compile(dir: &Path, names: &[String], target_dir: &Path) -> anyhow::Result<Vec<Compiled>> {
+    let documents = manifest(dir)?;
+    let workspace = tempfile::Builder::new().prefix("xtask-corpus-").tempdir()?;
+    let ws = workspace.path();
+    let mut members = vec!["warm".to_string()];
+    let mut operations = Vec::new();
+    for name in names {
+        let document = documents
+            .iter()
+            .find(|d| &d.name == name)
+            .ok_or_else(|| anyhow::anyhow!("{name} is not in {}", dir.join("MANIFEST.tsv").display()))?;
+        operations.push(scaffold(ws, document, &read(dir, document)?)?);
+        members.extend([client_crate(name), caller_crate(name)]);
+    }
+    write_workspace(ws, &members)?;
+    let warm = cargo_build(ws, target_dir, "corpus-warm")?;
+    anyhow::ensure!(warm.success, "building the clients' dependencies failed:\n{}", warm.errors.join("\n"));
+    let mut out = Vec::new();
+    for (name, operations) in names.iter().zip(operations) {
+        let measured = cargo_build(ws, target_dir, &client_crate(name))?;
+        out.push(Compiled {
+            name: name.clone(),
+            operations,
+            seconds: measured.seconds,
+            peak_bytes: measured.peak_bytes,
+            errors: if measured.success { Vec::new() } else { measured.errors },
+        });
+    }
+    Ok(out)
+}
+
 /// The client crate (the template, its tag features from the spec, `spec/` a copy of the bare
 /// document and overlay) and its caller.
-fn scaffold(ws: &Path, document: &Document, content: &Content) -> anyhow::Result<()> {
+/// Answers the client's generated operations.
+fn scaffold(ws: &Path, document: &Document, content: &Content) -> anyhow::Result<usize> {
     let name = &document.name;
     let client = ws.join(client_crate(name));
     let spec = client.join(crate::vendor::SPEC_LINK);
@@ -410,7 +458,8 @@ fn scaffold(ws: &Path, document: &Document, content: &Content) -> anyhow::Result
     let main = CALLER
         .replace("{{ident}}", &client_crate(name).replace('-', "_"))
         .replace("{{answers}}", &format!("{:?}", answers.display().to_string()));
-    write_file(&caller.join("src/main.rs"), &main)
+    write_file(&caller.join("src/main.rs"), &main)?;
+    Ok(prepared.model.operations.len())
 }
 
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {

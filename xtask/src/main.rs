@@ -51,6 +51,15 @@ enum Task {
         /// A directory with `openapi.yaml` and (optionally) `overlay.yaml`.
         dir: PathBuf,
     },
+    /// The generator's time on spec directories, as a default build script runs it, printed as
+    /// JSON: what `bench --only codegen` runs in the dev profile (a downstream build script's).
+    #[command(hide = true)]
+    CodegenTime {
+        /// Runs per directory; the median is printed.
+        #[arg(long, default_value_t = 1)]
+        repeats: usize,
+        dirs: Vec<PathBuf>,
+    },
     /// Manages vendors: `vendor add NAME` creates specs/NAME and crates/NAME.
     Vendor {
         #[command(subcommand)]
@@ -98,7 +107,7 @@ enum Task {
         /// Record the table and the machine in BENCHMARKS.md.
         #[arg(long)]
         write: bool,
-        /// Only this group (repeatable): overhead, streams, paging, codegen, refresh, build.
+        /// Only this group (repeatable): overhead, streams, paging, codegen, refresh, build, compile.
         #[arg(long)]
         only: Vec<String>,
     },
@@ -148,6 +157,7 @@ async fn main() -> ExitCode {
             let options = refresh::Options { vendors, check, report, fetch, quiet: false };
             refresh::run(&xtask::workspace_root(), &options).await.map(|outcome| outcome.exit_code())
         }
+        Task::CodegenTime { repeats, dirs } => xtask::bench::codegen::print_times(&dirs, repeats),
         Task::CheckSpec { dir } => xtask::check_spec::run(&dir, &mut std::io::stdout().lock()).map_err(Into::into),
         Task::Vendor {
             action: VendorAction::Add { name, docs_pages, docs_index, pages, document, operations, mirror, timeout },

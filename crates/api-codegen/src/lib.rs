@@ -169,6 +169,13 @@ pub fn generate_outputs(prepared: &mut Prepared, outputs: Outputs) -> Result<Gen
     Ok(generated)
 }
 
+/// progenitor as its README's build script runs it (generate, parse, format), on the input
+/// the rules made of `prepared`: the baseline of `cargo xtask bench --only codegen`. Call it
+/// after [`generate_outputs`], so what that left out is left out here too.
+pub fn progenitor_alone(prepared: &Prepared) -> Result<String, Error> {
+    emit::progenitor_alone(&check::generable(prepared)?)
+}
+
 /// Reports, under the `pagination` rule, the operations it planned whose builder got no
 /// `pages()` (the generated types did not hold the fields).
 fn record_not_paginated(prepared: &mut Prepared, not_paginated: &[(String, String)]) {

@@ -2,7 +2,8 @@
 //! ratios and recorded in `BENCHMARKS.md`. Nothing here is a test: no time is asserted.
 
 mod build;
-mod codegen;
+pub mod codegen;
+mod compile;
 mod instructions;
 mod refresh;
 
@@ -28,7 +29,8 @@ pub struct Options {
     pub quick: bool,
     /// Skip the clean builds (minutes on a small machine).
     pub skip_build: bool,
-    /// Only these groups: `overhead`, `streams`, `paging`, `codegen`, `refresh`, `build` (empty: all).
+    /// Only these groups: `overhead`, `streams`, `paging`, `codegen`, `refresh`, `build`,
+    /// `compile` (empty: all).
     pub only: Vec<String>,
 }
 
@@ -58,6 +60,10 @@ pub async fn run(options: Options) -> anyhow::Result<Vec<Row>> {
     if wanted("build") && !options.skip_build {
         eprintln!("build cost (clean builds; this takes minutes)…");
         rows.extend(build::run()?);
+    }
+    if wanted("compile") && !options.skip_build {
+        eprintln!("whole clients at corpus scale (builds; this takes many minutes)…");
+        rows.extend(compile::run()?);
     }
     Ok(rows)
 }

@@ -212,6 +212,18 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
     Ok(generated)
 }
 
+/// What progenitor's own README has a build script do, on the input the rules made for it:
+/// generate, parse, format; none of the rewrites. The floor under any generator that formats
+/// progenitor's output (`cargo xtask bench --only codegen` compares the whole generator with it).
+pub fn progenitor_alone(generable: &Generable<'_>) -> Result<String, Error> {
+    let prepared = generable.prepared();
+    let file = prepared.file.as_path();
+    let (source, _) = progenitor_document(prepared);
+    let spec = progenitor_spec(source, &prepared.plan, &success_bodies(&prepared.plan), file)?;
+    let tokens = run_progenitor(file, || Generator::new(&settings()).generate_tokens(&spec))?;
+    Ok(prettyplease::unparse(&parse(file, tokens)?))
+}
+
 /// progenitor's input as a JSON document, and the `x-enum-varnames` values it carries as
 /// markers (`rewrite::wire_values`). One copy of the document at most, and only when
 /// progenitor must see it changed.
