@@ -134,7 +134,10 @@ fn walk(schema: &Value, ptr: &str, mut segments: Vec<String>, root: bool, out: &
     if let Some(title) = map.get("title").and_then(Value::as_str).filter(|_| titles) {
         segments = vec![naming::type_name(title)];
     }
-    let named = named_type(schema) && !map_like;
+    // A nullable `allOf` of one schema is that schema's `Option`: typify names only the member
+    // (how `unique-type-names` renames a nullable union).
+    let option_of_one = nullable(map) && map.get("allOf").and_then(Value::as_array).is_some_and(|m| m.len() == 1);
+    let named = named_type(schema) && !map_like && !option_of_one;
     // Only a type has a name to compare: the casing is most of the walk, and most places
     // (strings, numbers, lists) are none.
     let name = if named { joined(&segments) } else { String::new() };

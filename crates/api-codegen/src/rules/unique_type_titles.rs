@@ -51,6 +51,26 @@ fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
     }
     for (ptr, name, unique, first) in renames {
         let Some(Value::Object(schema)) = doc.pointer_mut(&ptr) else { continue };
+        // A titled one keeps its title renamed, as before: only a nameless one is wrapped.
+        if nullable_union(schema) && !schema.contains_key("title") {
+            // progenitor puts a nullable union's title on the `Option` around it, so the union
+            // moves into a nullable `allOf` of one, whose member the title names (Stripe's
+            // `financial_connections.account.ownership`, named like a component).
+            let mut inner = std::mem::take(schema);
+            inner.remove("nullable");
+            inner.insert("title".into(), Value::String(unique.clone()));
+            let description = inner.get("description").cloned();
+            schema.insert("nullable".into(), Value::Bool(true));
+            if let Some(description) = description {
+                schema.insert("description".into(), description);
+            }
+            schema.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
+            places.record(
+                join(&ptr, "allOf"),
+                format!("named `{unique}` inside a nullable `allOf`: `{name}` is the type of {first}"),
+            );
+            continue;
+        }
         let old = schema.insert("title".into(), Value::String(unique.clone()));
         let what = match old.as_ref().and_then(Value::as_str) {
             Some(old) => format!("title `{old}` became `{unique}`: `{name}` is the type of {first}"),
@@ -58,6 +78,12 @@ fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
         };
         places.record(join(&ptr, "title"), what);
     }
+}
+
+/// A nullable `oneOf`/`anyOf`: a title on it names the `Option`, not the union.
+fn nullable_union(schema: &serde_json::Map<String, Value>) -> bool {
+    schema.get("nullable").and_then(Value::as_bool) == Some(true)
+        && (schema.contains_key("oneOf") || schema.contains_key("anyOf"))
 }
 
 /// A type name from a schema's place: its component or operation, then the properties
@@ -161,6 +187,30 @@ mod tests {
             "{changes:#?}"
         );
         // Nothing is left for the collision check to refuse.
+        assert!(collisions::type_names(&doc).clashes.is_empty());
+    }
+
+    /// Stripe's `financial_connections.account.ownership` (a nullable `anyOf` typify names
+    /// `FinancialConnectionsAccountOwnership`) beside the component of that name; and a nested
+    /// object named like a component.
+    #[test]
+    fn nested_schemas_named_like_a_component_are_renamed_nullable_unions_inside_an_all_of() {
+        let mut doc = json!({"components": {"schemas": {
+            "account": {"type": "object", "properties": {
+                "ownership": {"nullable": true, "description": "owners", "anyOf": [
+                    {"type": "string"}, {"$ref": "#/components/schemas/account_ownership"}]},
+                "plan": {"type": "object", "properties": {"n": {"type": "integer"}}}}},
+            "account_ownership": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "account_plan": {"type": "object", "properties": {"b": {"type": "string"}}}}}});
+        let mut places = Places::default();
+        apply_remaining(&mut doc, &mut places);
+        let ownership = &doc["components"]["schemas"]["account"]["properties"]["ownership"];
+        assert_eq!(ownership["nullable"], json!(true));
+        assert_eq!(ownership["description"], json!("owners"));
+        assert_eq!(ownership["allOf"][0]["title"], json!("AccountOwnership2"));
+        assert!(ownership["allOf"][0].get("nullable").is_none());
+        assert_eq!(ownership["allOf"][0]["anyOf"][0], json!({"type": "string"}));
+        assert_eq!(doc["components"]["schemas"]["account"]["properties"]["plan"]["title"], json!("AccountPlan2"));
         assert!(collisions::type_names(&doc).clashes.is_empty());
     }
 
