@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::doc::{Operation, Spec};
 use crate::error::join;
-use crate::names::types::{named_type, type_names};
+use crate::names::types::{named_type, type_names_of};
 use crate::names::{self as naming, Case};
 
 /// A type name longer than this is shortened by the `long-type-names` rule.
@@ -242,7 +242,7 @@ impl Taken {
         for place in inline.iter().filter(|p| p.named) {
             names.entry(place.name.clone()).or_default().push(place.ptr.clone());
         }
-        for name in type_names(doc).taken {
+        for name in type_names_of(doc, false).taken {
             names.entry(name).or_insert_with(|| vec![String::new()]);
         }
         Self(names)

@@ -31,6 +31,12 @@ pub struct TypeNameClash {
 }
 
 pub fn type_names(doc: &Value) -> TypeNames {
+    type_names_of(doc, true)
+}
+
+/// [`type_names`]; `nested`: also the nested schemas named like a component (a walk of every
+/// inline place, which callers wanting only the names taken skip).
+pub fn type_names_of(doc: &Value, nested: bool) -> TypeNames {
     // (suggested name, pointer, schema) of every inline schema that gets a name.
     let mut inline: Vec<(String, String, &Value)> = Vec::new();
     for Operation { pointer: op_ptr, path, node: op, .. } in Spec::new(doc).operations() {
@@ -98,7 +104,8 @@ pub fn type_names(doc: &Value) -> TypeNames {
     // Nested schemas typify names after their place (`FinancialConnectionsAccount` then
     // `ownership`): one named like a component is a second definition of that name (Stripe's
     // `financial_connections.account_ownership`).
-    for place in crate::names::places::inline_names(doc) {
+    let places = if nested { crate::names::places::inline_names(doc) } else { Vec::new() };
+    for place in places {
         if !place.named || place.segments.len() < 2 || !seen_ptrs.insert(place.ptr.clone()) {
             continue;
         }

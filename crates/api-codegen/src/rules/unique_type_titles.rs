@@ -26,7 +26,7 @@ pub(super) fn apply_remaining(doc: &mut Value, places: &mut Places) {
 }
 
 fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
-    let names = collisions::type_names(doc);
+    let names = collisions::type_names_of(doc, !titled_only);
     let mut taken = names.taken;
     let mut renames = Vec::new();
     // Identical schemas under one clashing name get one new name, so copies stay copies (a
