@@ -73,37 +73,17 @@ fn secret_schema() -> SchemaObject {
     }
 }
 
-/// Takes the constraints of the secret strings the plan lists off progenitor's input (the
-/// `secret-string-constraints` rule).
-fn strip_secret_constraints(doc: &mut Value, plan: &Plan) {
-    for pointer in &plan.unconstrained_secrets {
+/// Takes `keys` off the schemas at `pointers` in progenitor's input; the document keeps them,
+/// for the surface, the drift report and the examples. The rules that plan it:
+/// `secret-string-constraints` (a secret stays the redacting `SecretString`), `unsent-defaults`
+/// (an optional property's default is the server's, so the field is an `Option` sent only when
+/// set) and `string-constraints` (plain strings, checked by the server).
+fn strip<'a>(doc: &mut Value, pointers: impl IntoIterator<Item = &'a String>, keys: &[&str]) {
+    for pointer in pointers {
         if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
-            for key in crate::rules::SECRET_CONSTRAINTS {
+            for key in keys {
                 schema.shift_remove(*key);
             }
-        }
-    }
-}
-
-/// Takes `pattern` and the length bounds off the strings the plan lists (the
-/// `string-constraints` rule): typify makes them plain strings.
-fn strip_string_constraints(doc: &mut Value, plan: &Plan) {
-    for pointer in &plan.unchecked_strings {
-        if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
-            for key in crate::rules::STRING_CONSTRAINTS {
-                schema.shift_remove(*key);
-            }
-        }
-    }
-}
-
-/// Takes the defaults of optional properties off progenitor's input, so typify makes them
-/// `Option`s sent only when set (the `unsent-defaults` rule); the document keeps them, for
-/// the surface, the drift report and the examples.
-fn strip_unsent_defaults(doc: &mut Value, plan: &Plan) {
-    for pointer in &plan.unsent_defaults {
-        if let Some(Value::Object(schema)) = doc.pointer_mut(pointer) {
-            schema.shift_remove("default");
         }
     }
 }
@@ -231,13 +211,13 @@ fn progenitor_document(prepared: &Prepared) -> (Cow<'_, Value>, Option<rewrite_w
     let plan = &prepared.plan;
     let mut source = Cow::Borrowed(&prepared.doc);
     if !plan.unconstrained_secrets.is_empty() {
-        strip_secret_constraints(source.to_mut(), plan);
+        strip(source.to_mut(), &plan.unconstrained_secrets, crate::rules::SECRET_CONSTRAINTS);
     }
     if !plan.unsent_defaults.is_empty() {
-        strip_unsent_defaults(source.to_mut(), plan);
+        strip(source.to_mut(), &plan.unsent_defaults, &["default"]);
     }
     if !plan.unchecked_strings.is_empty() {
-        strip_string_constraints(source.to_mut(), plan);
+        strip(source.to_mut(), &plan.unchecked_strings, crate::rules::STRING_CONSTRAINTS);
     }
     let wire = rewrite_wire_values::mentions(&source).then(|| rewrite_wire_values::substitute(source.to_mut()));
     (source, wire)
