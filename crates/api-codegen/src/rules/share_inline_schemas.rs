@@ -516,13 +516,17 @@ mod tests {
         assert_eq!(name(&doc), json!("#/components/schemas/Owner2"));
     }
 
+    /// Components `A` and `B`, each with `property` holding `schema`.
+    fn two_uses(property: &str, schema: Value) -> Value {
+        json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "A": {"type": "object", "properties": {property: schema.clone()}},
+            "B": {"type": "object", "properties": {property: schema}}}}})
+    }
+
     #[test]
     fn a_title_only_its_own_uses_carry_names_the_component() {
         let format = json!({"type": "string", "title": "Encoding Format", "enum": ["a", "b"]});
-        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
-            "A": {"type": "object", "properties": {"encoding_format": format.clone()}},
-            "B": {"type": "object", "properties": {"encoding_format": format}}}}});
-        let (doc, _) = run(doc);
+        let (doc, _) = run(two_uses("encoding_format", format));
         assert_eq!(
             doc["components"]["schemas"]["A"]["properties"]["encoding_format"],
             json!({"$ref": "#/components/schemas/EncodingFormat"})
@@ -534,10 +538,9 @@ mod tests {
     #[test]
     fn a_shared_schema_takes_no_name_typify_gives_an_inline_one() {
         let kind = json!({"type": "string", "enum": ["checking", "savings"], "nullable": true});
-        let doc = json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
-            "account": {"type": "object", "properties": {"type": {"type": "string", "enum": ["custom", "express"]}}},
-            "A": {"type": "object", "properties": {"account_type": kind.clone()}},
-            "B": {"type": "object", "properties": {"account_type": kind}}}}});
+        let mut doc = two_uses("account_type", kind);
+        doc["components"]["schemas"]["account"] =
+            json!({"type": "object", "properties": {"type": {"type": "string", "enum": ["custom", "express"]}}});
         let (doc, _) = run(doc);
         assert_eq!(
             doc["components"]["schemas"]["A"]["properties"]["account_type"],
