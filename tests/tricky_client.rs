@@ -26,8 +26,9 @@ use workspace_tests::KEY;
 #[tokio::test]
 async fn an_operation_called_type_with_keyword_names_works() {
     // `name` is at most 4 lowercase letters by the spec: the server has since widened it.
-    let answer = json!({"type": "root", "async": true, "name": "Root Node",
-        "children": [{"type": "leaf", "async": false, "name": ""}]});
+    let answer = json!({"type": "root", "async": true, "name": "Root Node", "level": null, "visibility": 1,
+        "connected": 0, "holder": 7,
+        "children": [{"type": "leaf", "async": false, "name": "", "level": "info", "holder": null}]});
     let server = Server::always(Reply::json(200, answer.to_string())).await.unwrap();
     let client = tricky::Client::builder().api_key(KEY).base_url(server.url()).build().unwrap();
     let response = client
@@ -37,6 +38,8 @@ async fn an_operation_called_type_with_keyword_names_works() {
         .client("c")
         .api_version("2024-01-01")
         .x_trace_id("t-1")
+        .x_betas("a=v1,b=v2")
+        .last_event_id("7")
         .send()
         .await
         .unwrap();
@@ -46,6 +49,9 @@ async fn an_operation_called_type_with_keyword_names_works() {
     assert_eq!(request.query.as_deref(), Some("client=c&match=yes"));
     assert_eq!(request.header("api-version"), Some("2024-01-01"));
     assert_eq!(request.header("x-trace-id"), Some("t-1"));
+    // An array header is the caller's comma-joined string; a nullable one its string.
+    assert_eq!(request.header("x-betas"), Some("a=v1,b=v2"));
+    assert_eq!(request.header("last-event-id"), Some("7"));
     assert_eq!(response.type_, "root");
     assert!(response.async_);
     assert_eq!(response.children[0].type_, "leaf");
@@ -53,6 +59,12 @@ async fn an_operation_called_type_with_keyword_names_works() {
     assert_eq!(response.name.as_deref(), Some("Root Node"));
     assert_eq!(response.children[0].name.as_deref(), Some(""));
     assert!(response.parent.is_none());
+    // `null` listed among a named enum's values is an absent one; each union's value decodes.
+    assert!(response.level.is_none());
+    assert_eq!(response.children[0].level, Some(tricky::types::Level::Info));
+    assert!(response.visibility.is_some() && response.connected.is_some());
+    assert!(matches!(response.holder, Some(tricky::types::Holder::Integer(7))));
+    assert!(response.children[0].holder.is_none());
     assert_eq!(tricky::API.version, "1.0");
 }
 

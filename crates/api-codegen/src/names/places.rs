@@ -265,6 +265,53 @@ fn is_component(ptr: &str) -> bool {
     super::types::is_component_root(ptr)
 }
 
+/// What a union's alternative takes from the schema holding it: typify merges the keywords
+/// beside a `oneOf`/`anyOf` (Discord's `type: integer, format: int32` beside
+/// `oneOf: [{title: NONE, const: 0}, …]`) into each alternative, so an alternative's type is
+/// not its text alone, and identical alternatives beside different keywords are different
+/// types (an `i32` and an `f64` newtype of one name). The keywords that change `member`
+/// (annotations aside, and those it already has with the same value), serialised in key
+/// order; empty when the merge changes nothing.
+pub fn merged_into_alternative(holder: &Map<String, Value>, member: &Value) -> String {
+    const NOT_MERGED: [&str; 14] = [
+        "oneOf",
+        "anyOf",
+        "title",
+        "description",
+        "nullable",
+        "default",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "externalDocs",
+        "discriminator",
+        "xml",
+    ];
+    let merged: BTreeMap<&String, &Value> = holder
+        .iter()
+        .filter(|(key, value)| {
+            !NOT_MERGED.contains(&key.as_str()) && !key.starts_with("x-") && member.get(key.as_str()) != Some(value)
+        })
+        .collect();
+    if merged.is_empty() { String::new() } else { serde_json::to_string(&merged).unwrap_or_default() }
+}
+
+/// [`merged_into_alternative`] for the schema at `ptr`, when it is an alternative of a
+/// `oneOf`/`anyOf`; else empty.
+pub fn merged_into(doc: &Value, ptr: &str) -> String {
+    let Some((holder, index)) = ptr.rsplit_once('/') else { return String::new() };
+    let Some((holder, combinator)) = holder.rsplit_once('/') else { return String::new() };
+    if !matches!(combinator, "oneOf" | "anyOf") || index.parse::<usize>().is_err() {
+        return String::new();
+    }
+    match (doc.pointer(holder).and_then(Value::as_object), doc.pointer(ptr)) {
+        (Some(holder), Some(member)) => merged_into_alternative(holder, member),
+        _ => String::new(),
+    }
+}
+
 /// How typify turns a union of `members` into Rust.
 pub fn union(members: &[Value]) -> Union {
     let non_null = members.iter().filter(|m| !is_null(m)).count();

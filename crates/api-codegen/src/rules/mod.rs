@@ -9,6 +9,7 @@
 //! report. Rules run after the overlay (which may pre-empt a rule, e.g. by naming an
 //! operation) and before validation (which then sees the repaired document).
 
+mod annotation_all_of_members;
 mod constant_headers;
 mod declare_path_parameters;
 mod deduplicate_enum_values;
@@ -22,6 +23,7 @@ mod form_object_query;
 mod form_urlencoded_body;
 mod format_without_meaning;
 mod head_without_body;
+mod header_and_path_values;
 mod long_type_names;
 pub mod multipart_form;
 mod non_standard_status;
@@ -108,6 +110,11 @@ pub(crate) const RULES: &[Rule] = &[
         apply: Apply::Plan(constant_headers::apply),
     },
     Rule {
+        name: "header-and-path-values",
+        why: "progenitor writes header and path values with `Display`, which a nullable, array, object or untyped value lacks (the client did not compile); null has no spelling there, so a nullable scalar is the scalar, anything else the string its style spells, written by the caller",
+        apply: Apply::Doc(header_and_path_values::apply),
+    },
+    Rule {
         name: "head-without-body",
         why: "HEAD answers never carry a body; decoding the one the document describes fails on every answer",
         apply: Apply::Doc(head_without_body::apply),
@@ -148,6 +155,11 @@ pub(crate) const RULES: &[Rule] = &[
         apply: Apply::Doc(error_response_union::apply),
     },
     // Schema-level rules.
+    Rule {
+        name: "annotation-all-of-members",
+        why: "an `allOf` member holding only a description constrains nothing, yet typify merges it into a copy of the other member's type (named like it: the client did not compile); it goes, its description moves up",
+        apply: Apply::Doc(annotation_all_of_members::apply),
+    },
     Rule {
         name: "nonconforming-defaults",
         why: "typify refuses a schema whose `default` it does not allow; a string spelling the declared scalar is read as it, any other such default dropped",

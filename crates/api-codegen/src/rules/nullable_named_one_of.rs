@@ -10,6 +10,9 @@
 //! `Option` after the title, so GitHub's `auto_merge` (title "Auto merge") was
 //! `struct AutoMerge(Option<AutoMerge>)` beside `struct AutoMerge`, and
 //! `nullable-license-simple` (title "License Simple") a second `LicenseSimple`.
+//! A component listing `null` among its `enum` values is nullable too, and typify made it
+//! `struct X(Option<X>)`, a type containing itself (Together's `FinetuneEventLevels`): the
+//! value leaves the list and each use is nullable instead.
 
 use std::collections::BTreeSet;
 
@@ -23,11 +26,19 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
     let mut moved = BTreeSet::new();
     for (name, schema) in components.iter_mut() {
         let Some(schema) = schema.as_object_mut() else { continue };
+        let at = join("/components/schemas", name);
         if schema.get("nullable") == Some(&Value::Bool(true)) && two_types(schema) {
             schema.remove("nullable");
+            places.record(join(&at, "nullable"), format!("removed from `{name}`: each use of it is nullable instead"));
+            moved.insert(format!("#/components/schemas/{}", crate::error::escape_token(name)));
+        } else if let Some(Value::Array(values)) = schema.get_mut("enum")
+            && values.contains(&Value::Null)
+        {
+            values.retain(|v| !v.is_null());
+            schema.remove("nullable");
             places.record(
-                join(&join("/components/schemas", name), "nullable"),
-                format!("removed from `{name}`: each use of it is nullable instead"),
+                join(&at, "enum"),
+                format!("`null` removed from `{name}`'s values: each use of it is nullable instead"),
             );
             moved.insert(format!("#/components/schemas/{}", crate::error::escape_token(name)));
         }
@@ -173,6 +184,23 @@ mod tests {
         assert_eq!(
             schemas["Pull"]["properties"]["auto_merge"],
             json!({"allOf": [{"$ref": "#/components/schemas/auto_merge"}], "nullable": true})
+        );
+    }
+
+    /// Together's `FinetuneEventLevels`: `null` among the values of a named enum made typify
+    /// emit `struct FinetuneEventLevels(Option<FinetuneEventLevels>)` beside the enum.
+    #[test]
+    fn a_null_enum_value_of_a_component_is_nullable_where_used() {
+        let mut doc = json!({"components": {"schemas": {
+            "Levels": {"type": "string", "enum": [null, "info", "error"]},
+            "Event": {"type": "object", "properties": {"level": {"$ref": "#/components/schemas/Levels"}}}}}});
+        let mut places = Places::default();
+        apply(&mut doc, &mut places);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["Levels"], json!({"type": "string", "enum": ["info", "error"]}));
+        assert_eq!(
+            schemas["Event"]["properties"]["level"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Levels"}], "nullable": true})
         );
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
 }
 
 /// Where the parameter at `pointer` is written: the component a `$ref` there names, or itself.
-fn param_location(doc: &Value, pointer: &str) -> String {
+pub(super) fn param_location(doc: &Value, pointer: &str) -> String {
     match doc.pointer(pointer).and_then(|p| p.get("$ref")).and_then(Value::as_str) {
         Some(reference) if reference.starts_with("#/") => reference[1..].to_string(),
         _ => pointer.to_string(),

@@ -24,7 +24,9 @@
 //! A constant property of a union's alternative (`type: {enum: [team]}`) is not shared: it is
 //! the tag typify tells the alternatives apart by, and a `$ref` there is no tag to typify, so
 //! sharing it would make a tagged union untagged. Neither are the alternatives of a union
-//! typify tags.
+//! typify tags, nor those of a union beside keywords that change them when typify merges
+//! those into each alternative (`type: integer, oneOf: [{const: 0}]`): identical text there is
+//! not one type (Discord's `{title: NONE, const: 0}` became an `i32` and an `f64` newtype of one name).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -267,6 +269,10 @@ fn nested(schema: &Value, pointer: &str, member: Member<'_>, out: &mut Vec<Occur
             _ => (false, tag.as_deref().map_or(Member::Untagged, Member::Tagged)),
         };
         for (i, alternative) in members.iter().enumerate() {
+            // typify merges the keywords beside a union into each alternative: where that
+            // changes it, identical alternatives are not one type (the module doc).
+            let shared =
+                shared && (combinator == "allOf" || typify::merged_into_alternative(map, alternative).is_empty());
             visit(alternative, format!("{pointer}/{combinator}/{i}"), shared, member, out);
         }
     }
@@ -676,5 +682,27 @@ mod tests {
         assert_eq!(hint_of(&s("/components/schemas/A/properties/x/oneOf/1")), "X");
         assert_eq!(hint_of(&s("/components/schemas/A/items")), "AItem");
         assert_eq!(hint_of(&s("/paths/~1p/get/parameters/0/schema/items")), "Item");
+    }
+
+    /// Discord's `{title: NONE, const: 0}` beside `type: integer, format: int32` in one union
+    /// and beside nothing in another: typify merges the union's keywords into each, so shared
+    /// they were an `i32` and an `f64` newtype of one name. Beside keywords the alternative
+    /// already has, the merge changes nothing and identical alternatives stay one type.
+    #[test]
+    fn alternatives_a_union_changes_are_not_shared() {
+        let none = json!({"title": "NONE", "enum": [0]});
+        let some = |n: i64| json!({"title": format!("V{n}"), "enum": [n]});
+        let (doc, places) = run(json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": {
+            "Kinds": {"type": "integer", "format": "int32", "oneOf": [none, some(1)]},
+            "Levels": {"oneOf": [none, some(2)]},
+            "A": {"type": "object", "properties": {"o": {"type": "object", "oneOf": [owner(), {"type": "string", "enum": ["x"]}]}}},
+            "B": {"type": "object", "properties": {"o": {"type": "object", "oneOf": [owner(), {"type": "string", "enum": ["y"]}]}}}}}}));
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["Kinds"]["oneOf"][0], none);
+        assert_eq!(schemas["Levels"]["oneOf"][0], none);
+        // `type: object` beside alternatives that say it already: shared.
+        assert!(schemas["A"]["properties"]["o"]["oneOf"][0].get("$ref").is_some(), "{doc:#}");
+        assert_eq!(schemas["A"]["properties"]["o"]["oneOf"][0], schemas["B"]["properties"]["o"]["oneOf"][0]);
+        assert!(places.changes().iter().all(|c| !c.pointer.contains("Kinds") && !c.pointer.contains("Levels")));
     }
 }

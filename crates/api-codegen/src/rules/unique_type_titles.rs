@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::Places;
 use crate::error::join;
 use crate::names as naming;
+use crate::names::places as typify;
 use crate::names::types::{self as collisions, TypeNameClash};
 
 pub(super) fn apply(doc: &mut Value, places: &mut Places) {
@@ -33,7 +34,8 @@ fn rename(doc: &mut Value, places: &mut Places, titled_only: bool) {
     // `default` response copied to `4XX` and `5XX` keeps one body).
     let mut given: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
     for TypeNameClash { ptr, name, first, .. } in names.clashes.into_iter().filter(|c| c.titled || !titled_only) {
-        let content = doc.pointer(&ptr).map(Value::to_string).unwrap_or_default();
+        // An alternative's type also holds what its union merges into it.
+        let content = doc.pointer(&ptr).map(Value::to_string).unwrap_or_default() + &typify::merged_into(doc, &ptr);
         if let Some(unique) = given.get(&(name.clone(), content.clone())) {
             renames.push((ptr, name, unique.clone(), first));
             continue;
@@ -233,5 +235,20 @@ mod tests {
         assert_eq!(title("/a", "4XX"), title("/a", "5XX"));
         assert_eq!(title("/b", "4XX"), title("/b", "5XX"));
         assert_ne!(title("/a", "4XX"), title("/b", "4XX"));
+    }
+
+    /// Discord's: `NONE` was taken, and two identical `{title: NONE, const: 0}` alternatives,
+    /// one beside `type: integer, format: int32`, got one new name, so two types had it.
+    #[test]
+    fn identical_alternatives_a_union_changes_get_names_of_their_own() {
+        let none = json!({"title": "NONE", "enum": [0]});
+        let mut doc = json!({"components": {"schemas": {
+            "None": {"type": "string"},
+            "Kinds": {"type": "integer", "format": "int32", "oneOf": [none, {"title": "ONE", "enum": [1]}]},
+            "Levels": {"oneOf": [none, {"title": "TWO", "enum": [2]}]}}}});
+        apply(&mut doc, &mut Places::default());
+        let title = |name: &str| doc["components"]["schemas"][name]["oneOf"][0]["title"].clone();
+        assert_ne!(title("Kinds"), json!("NONE"));
+        assert_ne!(title("Kinds"), title("Levels"));
     }
 }
