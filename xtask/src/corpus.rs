@@ -322,6 +322,8 @@ pub struct Built {
 pub struct BuildOptions {
     /// How many generated documents, fewest operations first.
     pub count: usize,
+    /// Only these documents, by name (empty: any).
+    pub only: Vec<String>,
     /// Where cargo builds: kept between runs, so the dependencies are compiled once.
     pub target_dir: PathBuf,
 }
@@ -353,7 +355,8 @@ const CALLER: &str = include_str!("../templates/corpus/caller.rs.tmpl");
 /// scratch workspace that names this repository's crates by path; nothing in the repository
 /// changes.
 pub fn build(dir: &Path, outcomes: &mut [Outcome], options: &BuildOptions) -> anyhow::Result<()> {
-    let mut chosen: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].generated.is_some()).collect();
+    let named = |i: usize| options.only.is_empty() || options.only.contains(&outcomes[i].name);
+    let mut chosen: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].generated.is_some() && named(i)).collect();
     chosen.sort_by_key(|&i| outcomes[i].generated);
     chosen.truncate(options.count);
     if chosen.is_empty() {

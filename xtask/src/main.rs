@@ -94,6 +94,9 @@ enum Task {
         /// `CORPUS_TARGET_DIR` (default: under the system's temporary directory).
         #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "3")]
         build: Option<usize>,
+        /// With `--build`: build only these documents (by name, comma-separated).
+        #[arg(long, value_delimiter = ',', requires = "build")]
+        only: Vec<String>,
     },
     /// Measures request overhead, streams, auto-pagination, codegen time, refresh concurrency and build cost side by
     /// side, prints one table of ratios, and with `--write` records it in BENCHMARKS.md.
@@ -193,7 +196,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }),
-        Task::Corpus { dir, write, build } => corpus(dir, write, build),
+        Task::Corpus { dir, write, build, only } => corpus(dir, write, build, only),
         Task::RulesTable { check } => {
             xtask::rules_table::run(&xtask::workspace_root(), check).map(|stale| match stale {
                 Some(path) if check => {
@@ -263,11 +266,11 @@ Machine: {machine}"
 }
 
 /// `cargo xtask corpus`: prints the table, and with `write` records it in CORPUS.md.
-fn corpus(dir: Option<PathBuf>, write: bool, build: Option<usize>) -> anyhow::Result<ExitCode> {
+fn corpus(dir: Option<PathBuf>, write: bool, build: Option<usize>, only: Vec<String>) -> anyhow::Result<ExitCode> {
     let dir = dir.unwrap_or_else(xtask::corpus::default_dir);
     let mut outcomes = xtask::corpus::run(&dir)?;
     if let Some(count) = build {
-        let options = xtask::corpus::BuildOptions { count, target_dir: xtask::corpus::default_target_dir() };
+        let options = xtask::corpus::BuildOptions { count, only, target_dir: xtask::corpus::default_target_dir() };
         eprintln!("building {count} clients in {}", options.target_dir.display());
         xtask::corpus::build(&dir, &mut outcomes, &options)?;
         for outcome in &outcomes {

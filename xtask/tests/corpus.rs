@@ -70,8 +70,11 @@ fn the_smallest_clients_build_and_every_operation_is_answered() {
         })
         .collect();
     // Kept between runs beside the workspace's own target directory: the dependencies build once.
-    let options =
-        xtask::corpus::BuildOptions { count: 2, target_dir: xtask::scratch::target_dir().join("corpus-build") };
+    let options = xtask::corpus::BuildOptions {
+        count: 2,
+        only: Vec::new(),
+        target_dir: xtask::scratch::target_dir().join("corpus-build"),
+    };
     xtask::corpus::build(&dir, &mut outcomes, &options).unwrap();
     let table = xtask::corpus::table(&outcomes);
     for outcome in &outcomes {

@@ -246,9 +246,13 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
                 _ => {}
             }
         }
+        // The schema's own keywords beside the `allOf` may require what a member defines
+        // (Spotify's `AlbumObject`): a member's value stands, not the own side's placeholder.
         let own = minimal(doc, &without_composition(schema), depth + 1);
         if let Value::Object(map) = own {
-            merged.extend(map);
+            for (name, value) in map {
+                merged.entry(name).or_insert(value);
+            }
         }
         return Value::Object(merged);
     }

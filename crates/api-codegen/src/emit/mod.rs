@@ -140,6 +140,9 @@ pub fn generate(generable: &Generable<'_>, outputs: Outputs) -> Result<Generated
             rewrite_wire_values::restore(&mut mock, wire).map_err(rewrite_error)?;
         }
     }
+    let without_shorthand =
+        crate::rewrite::methods::count(prepared.model.operations.iter().map(|op| op.method.as_str()));
+    crate::rewrite::methods::apply(&mut client, without_shorthand).map_err(rewrite_error)?;
     crate::rewrite::forms::apply(&mut client, &forms).map_err(rewrite_error)?;
     let encoded = crate::rewrite::urlencoded::planned(plan);
     crate::rewrite::urlencoded::apply(&mut client, &encoded).map_err(rewrite_error)?;

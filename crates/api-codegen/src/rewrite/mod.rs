@@ -4,6 +4,8 @@
 //!
 //! - [`wire_values`]: enum values named by `x-enum-varnames` reach typify as markers and
 //!   become the wire values again (counted, no marker may remain);
+//! - [`methods`]: an OPTIONS or TRACE request is built with `request(Method, url)`, which
+//!   reqwest's client has for every method (counted);
 //! - [`forms`]: a multipart operation's builder sends its typed form;
 //! - [`urlencoded`]: a form-urlencoded body and deepObject query parameters are sent as
 //!   the spec's `encoding` and `style` say;
@@ -28,6 +30,7 @@
 pub(crate) mod call_options;
 pub mod docs;
 pub(crate) mod forms;
+pub(crate) mod methods;
 pub(crate) mod mock;
 pub(crate) mod open_enums;
 pub(crate) mod paginate;

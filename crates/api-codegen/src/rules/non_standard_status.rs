@@ -9,6 +9,10 @@
 //! - A redirection status (`304 Not Modified`) is neither progenitor's success nor its error:
 //!   the document is unchanged, but the report says the client returns it as an unexpected
 //!   status (`Error::UnexpectedStatus`, status and headers kept).
+//! - `101 Switching Protocols` makes progenitor's method a protocol upgrade
+//!   (`reqwest::Upgraded`, Together's websockets), which the runtime's call, retry and
+//!   redaction machinery does not carry (as for Dropshot's websockets): the operation is left
+//!   out with that reason.
 
 use serde_json::Value;
 
@@ -24,10 +28,13 @@ pub fn mock_can_name(code: u16) -> bool {
 
 pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
     let mut found: Vec<(String, String, u16)> = Vec::new();
+    let mut upgrades = Vec::new();
     for Operation { pointer: op_ptr, node: op, .. } in Spec::new(doc).operations() {
         for status in op.get("responses").and_then(Value::as_object).into_iter().flatten().map(|(s, _)| s) {
             let Ok(code) = status.parse::<u16>() else { continue };
-            if status.len() == 3 && (300..400).contains(&code) {
+            if status == "101" {
+                upgrades.push(op_ptr.clone());
+            } else if status.len() == 3 && (300..400).contains(&code) {
                 places.record(
                     join(&join(&op_ptr, "responses"), status),
                     format!("status {code} is a redirection, which progenitor neither returns nor decodes: the client answers it with Error::UnexpectedStatus (status and headers kept)"),
@@ -35,6 +42,13 @@ pub(super) fn apply(doc: &mut Value, plan: &mut Plan, places: &mut Places) {
             } else if !(status.len() == 3 && mock_can_name(code)) {
                 found.push((op_ptr.clone(), status.clone(), code));
             }
+        }
+    }
+    for pointer in upgrades {
+        if plan.left_out(&pointer).is_none() {
+            let why =
+                "a protocol upgrade (`101 Switching Protocols`), which the client's calls do not carry".to_string();
+            super::leave_out(plan, places, pointer, why);
         }
     }
     for (op_ptr, status, code) in found {
@@ -78,5 +92,17 @@ mod tests {
         assert_eq!(plan.operation("/paths/~1a/get").map(|p| p.mock_omits.clone()), Some(vec![449]));
         assert!(op["responses"].get("1000").is_none() && op["responses"].get("449").is_some());
         assert!(mock_can_name(404) && !mock_can_name(449) && !mock_can_name(1000));
+    }
+
+    /// Together's websockets: a `101` answer is an upgrade, not a call.
+    #[test]
+    fn an_upgrade_is_left_out_with_its_reason() {
+        let mut doc = json!({"paths": {"/ws": {"get": {"operationId": "ws", "responses": {
+            "101": {"description": "switching"}}}}, "/a": {"get": {"operationId": "a", "responses": {
+            "200": {"description": "ok"}}}}}});
+        let (mut places, mut plan) = (Places::default(), Plan::default());
+        apply(&mut doc, &mut plan, &mut places);
+        assert!(plan.left_out("/paths/~1ws/get").is_some_and(|why| why.contains("101 Switching Protocols")));
+        assert!(plan.left_out("/paths/~1a/get").is_none());
     }
 }
