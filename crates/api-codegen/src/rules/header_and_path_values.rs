@@ -139,19 +139,26 @@ fn not_null(spec: &Spec, schema: &Value) -> Value {
     if let Some(Value::Array(values)) = copy.get_mut("enum") {
         values.retain(|v| !v.is_null());
     }
-    if let Some(description) = schema.get("description") {
-        copy.insert("description".into(), description.clone());
-    }
+    keep_use_annotations(schema, &mut copy);
     Value::Object(copy)
 }
 
-/// A string schema in place of `schema`, its description kept.
+/// A string schema in place of `schema`, its description and extensions kept.
 fn as_string(schema: &Value) -> Value {
-    let mut string = json!({"type": "string"});
-    if let (Some(description), Value::Object(map)) = (schema.get("description"), &mut string) {
-        map.insert("description".into(), description.clone());
+    let mut string = Map::new();
+    string.insert("type".into(), json!("string"));
+    keep_use_annotations(schema, &mut string);
+    Value::Object(string)
+}
+
+/// The use's description and its extensions: `x-secret` above all, so a secret header stays a
+/// redacted `SecretString`.
+fn keep_use_annotations(schema: &Value, into: &mut Map<String, Value>) {
+    for (key, value) in schema.as_object().into_iter().flatten() {
+        if key == "description" || key.starts_with("x-") {
+            into.insert(key.clone(), value.clone());
+        }
     }
-    string
 }
 
 #[cfg(test)]
@@ -205,6 +212,21 @@ mod tests {
         // The named schema stays nullable where answers read it.
         assert_eq!(doc["components"]["schemas"]["State"]["enum"], json!(["on", "off", null]));
         assert_eq!(changed.len(), 3);
+    }
+
+    /// A secret header stays a secret whatever its type was.
+    #[test]
+    fn a_secret_stays_a_secret() {
+        let (doc, _) = applied(
+            json!([
+                {"name": "x-tokens", "in": "header", "schema": {"type": "array", "items": {"type": "string"}, "x-secret": true}},
+                {"name": "x-token", "in": "header", "schema": {"type": "string", "nullable": true, "x-secret": true}}
+            ]),
+            json!({}),
+        );
+        let params = &doc["paths"]["/things/{id}"]["get"]["parameters"];
+        assert_eq!(params[0]["schema"], json!({"type": "string", "x-secret": true}));
+        assert_eq!(params[1]["schema"], json!({"type": "string", "x-secret": true}));
     }
 
     #[test]
