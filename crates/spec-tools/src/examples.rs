@@ -238,6 +238,11 @@ pub fn minimal(doc: &Value, schema: &Value, depth: usize) -> Value {
         }
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // One object spread over the members, one requiring what another defines (Spotify's
+        // paging objects require `items`, which only the member beside them defines).
+        if let Some(combined) = one_object(doc, schema, parts) {
+            return minimal(doc, &combined, depth + 1);
+        }
         let mut merged = Map::new();
         for part in parts {
             match minimal(doc, part, depth + 1) {
@@ -322,6 +327,34 @@ fn with_own_properties(doc: &Value, schema: &Value, key: &str, alternative: &Val
         }
     }
     Some(Value::Object(combined))
+}
+
+/// The members of an `allOf` and the schema's own keywords as one object schema (their
+/// properties and required lists together), when every member is a plain object schema.
+fn one_object(doc: &Value, schema: &Value, parts: &[Value]) -> Option<Value> {
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    let own = without_composition(schema);
+    let resolved: Vec<&Value> = parts.iter().map(|p| Spec::new(doc).resolve(p).ok()).collect::<Option<_>>()?;
+    for part in resolved.into_iter().chain(std::iter::once(&own)) {
+        let map = part.as_object()?;
+        if ["allOf", "anyOf", "oneOf", "enum"].iter().any(|k| map.contains_key(*k))
+            || map.get("type").is_some_and(|t| t != "object")
+        {
+            return None;
+        }
+        if let Some(Value::Object(more)) = map.get("properties") {
+            for (name, property) in more {
+                properties.entry(name.clone()).or_insert_with(|| property.clone());
+            }
+        }
+        for name in map.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if !required.contains(name) {
+                required.push(name.clone());
+            }
+        }
+    }
+    (!properties.is_empty()).then(|| json!({"type": "object", "properties": properties, "required": required}))
 }
 
 fn without_composition(schema: &Value) -> Value {
@@ -573,6 +606,18 @@ mod tests {
     }
 
     /// `oneOf` alternatives that only say which of the schema's properties are required.
+    #[test]
+    fn an_object_spread_over_all_of_members_gets_what_one_requires_and_another_defines() {
+        // Spotify's paging objects: the base requires `items`, the member beside it defines it.
+        let doc = json!({"components": {"schemas": {"Paging": {"type": "object", "required": ["items", "total"],
+            "properties": {"total": {"type": "integer"}}}}}});
+        let schema = json!({"allOf": [{"$ref": "#/components/schemas/Paging"},
+            {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}}]});
+        let value = minimal(&doc, &schema, 0);
+        assert_eq!(value, json!({"items": [], "total": 1}));
+        assert!(conformance::conforms(&doc, &schema, &value));
+    }
+
     #[test]
     fn alternatives_naming_required_properties_get_them() {
         let doc = json!({});

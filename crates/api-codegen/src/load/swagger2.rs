@@ -1076,8 +1076,8 @@ impl<'a> Converter<'a> {
 
     /// A Swagger schema as an OpenAPI 3.0 one, children first: `x-nullable` → `nullable`, a
     /// `discriminator` name → `{propertyName}`, `type: file` → a binary string (expected at a
-    /// response's root only), `type: null` → `nullable`, an `items` list → `items: {anyOf}`,
-    /// a property's `required: true` → the object's `required`.
+    /// response's root only), `type: null` → `nullable`, an `items` list → `items: {anyOf}` (on a schema not said to be
+    /// an array, `anyOf` itself), a property's `required: true` → the object's `required`.
     fn fix_schema(&mut self, schema: &mut Value, ptr: &str, file_expected: bool) {
         let Value::Object(map) = schema else { return };
         if let Some(Value::Object(properties)) = map.get_mut("properties") {
@@ -1122,6 +1122,8 @@ impl<'a> Converter<'a> {
                 }
             }
         }
+        let array = map.get("type").and_then(Value::as_str) == Some("array");
+        let combined = ["allOf", "anyOf", "oneOf"].iter().any(|k| map.contains_key(*k));
         match map.get_mut("items") {
             Some(items @ Value::Object(_)) => self.fix_schema(items, &join(ptr, "items"), false),
             Some(Value::Array(tuple)) => {
@@ -1129,13 +1131,26 @@ impl<'a> Converter<'a> {
                 for (index, sub) in tuple.iter_mut().enumerate() {
                     self.fix_schema(sub, &join(&base, &index.to_string()), false);
                 }
-                let items = match tuple.len() {
-                    0 => json!({}),
-                    1 => tuple.remove(0),
-                    _ => json!({"anyOf": std::mem::take(tuple)}),
-                };
-                map.insert("items".into(), items);
-                self.lost(base, "an `items` list (a tuple): `items` of any of its schemas");
+                if !array && !combined && !tuple.is_empty() {
+                    // Not said to be an array: `items` constrains nothing else, and Slack's
+                    // generator lists what the value may be this way (`latest: {items:
+                    // [{$ref: message}, {type: null}]}`), answered as one object, not a list.
+                    let alternatives = std::mem::take(tuple);
+                    map.shift_remove("items");
+                    map.insert("anyOf".into(), Value::Array(alternatives));
+                    self.lost(
+                        base,
+                        "an `items` list on a schema not said to be an array: any of its schemas, the value itself",
+                    );
+                } else {
+                    let items = match tuple.len() {
+                        0 => json!({}),
+                        1 => tuple.remove(0),
+                        _ => json!({"anyOf": std::mem::take(tuple)}),
+                    };
+                    map.insert("items".into(), items);
+                    self.lost(base, "an `items` list (a tuple): `items` of any of its schemas");
+                }
             }
             _ => {}
         }
@@ -1367,6 +1382,7 @@ mod tests {
                         "owner": {"$ref": "#/definitions/Owner", "x-nullable": true},
                         "nick": {"type": "string", "x-nullable": true},
                         "either": {"items": [{"$ref": "#/definitions/Owner"}, {"type": "null"}]},
+                        "tuple": {"type": "array", "items": [{"$ref": "#/definitions/Owner"}, {"type": "string"}]},
                         "maybe": {"type": ["null", "string"]},
                         "several": {"type": ["integer", "string", "null"]},
                         "x-links": {"$ref": "#/definitions/Owner"}
@@ -1463,15 +1479,24 @@ mod tests {
         let properties = &pet["properties"];
         assert_eq!(properties["owner"], json!({"allOf": [{"$ref": "#/components/schemas/Owner"}], "nullable": true}));
         assert_eq!(properties["nick"], json!({"type": "string", "nullable": true}));
+        // Slack's way of listing what a value may be: not an array, so any of the schemas.
         assert_eq!(
             properties["either"],
-            json!({"items": {"anyOf": [{"$ref": "#/components/schemas/Owner"}, {"nullable": true}]}})
+            json!({"anyOf": [{"$ref": "#/components/schemas/Owner"}, {"nullable": true}]})
+        );
+        assert_eq!(
+            properties["tuple"],
+            json!({"type": "array", "items": {"anyOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "string"}]}})
         );
         // A property may be called `x-links` or `$ref`: those are schemas, their references followed.
         assert_eq!(properties["x-links"]["$ref"], "#/components/schemas/Owner");
         assert_eq!(doc["components"]["schemas"]["Owner"]["properties"]["$ref"], json!({"type": "string"}));
         assert_eq!(
             reported(&losses, "/definitions/Pet/properties/either/items"),
+            ["an `items` list on a schema not said to be an array: any of its schemas, the value itself"]
+        );
+        assert_eq!(
+            reported(&losses, "/definitions/Pet/properties/tuple/items"),
             ["an `items` list (a tuple): `items` of any of its schemas"]
         );
         assert_eq!(reported(&losses, "/definitions/Pet/properties/either/items/1/type").len(), 1);
