@@ -93,7 +93,7 @@ fn the_report_names_every_rule_and_place() {
         "  /paths/~1certs/post/responses/449: status 449 has no standard reason phrase",
         "  /paths/~1type~1{self}/get/parameters/5/schema: an array: a header value is written with `Display`",
         "  /paths/~1type~1{self}/get/parameters/6/schema: null has no spelling in a header",
-        "  /components/schemas/crate/properties/holder/allOf/1: annotations only: dropped",
+        "  /components/schemas/crate/properties/holder/allOf/1: annotations only: moved onto the schema",
         "  /components/schemas/Level/enum: `null` removed from `Level`'s values",
         "  /components/schemas/crate/properties/name: `pattern`, `minLength`, `maxLength` left to the server: a plain string, read as sent",
         "  /paths/~1domains~1{domain}~1renew/post/responses: error bodies of 400, 403, 404 (3 distinct) are one union `RenewDomainError`: DomainTooShort | BadRequest | RenewDomainError403 | NotFound",

@@ -3,8 +3,9 @@
 //! holding only annotations constrains nothing, but typify merges every member into a new
 //! type: a copy of `X` for each such use, named after `X`'s title, so Box's
 //! `Collaboration.item` was a second `CollaborationItem` beside the component and the client
-//! did not compile. The member goes; its description moves onto the schema holding the
-//! `allOf` when that has none, and an `allOf` of one `$ref` is `X` itself to typify.
+//! did not compile. The member goes; its annotations and extensions (`x-secret` among them)
+//! move onto the schema holding the `allOf` where it has none of its own, and an `allOf` of
+//! one `$ref` is `X` itself to typify.
 
 use serde_json::{Map, Value};
 
@@ -25,25 +26,25 @@ pub(super) fn apply(doc: &mut Value, places: &mut Places) {
         if !annotation.contains(&true) || !annotation.contains(&false) {
             return Ok(());
         }
-        let mut described = None;
+        let mut moved: Vec<(String, Value)> = Vec::new();
         if let Some(Value::Array(members)) = schema.get_mut("allOf") {
             let mut index = 0;
             members.retain(|member| {
                 let keep = !annotation[index];
                 if !keep {
-                    places.record(join(&join(ptr, "allOf"), &index.to_string()), "annotations only: dropped");
-                    if described.is_none() {
-                        described = member.get("description").cloned();
-                    }
+                    places.record(
+                        join(&join(ptr, "allOf"), &index.to_string()),
+                        "annotations only: moved onto the schema",
+                    );
+                    moved.extend(member.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
                 }
                 index += 1;
                 keep
             });
         }
-        if let Some(description) = described
-            && !schema.contains_key("description")
-        {
-            schema.insert("description".into(), description);
+        // The schema's own annotations win; an extension such as `x-secret` is never lost.
+        for (key, value) in moved {
+            schema.entry(key).or_insert(value);
         }
         Ok(())
     });
@@ -70,7 +71,8 @@ mod tests {
                 "own": {"allOf": [{"$ref": "#/components/schemas/Item"}, {"description": "inner"}], "description": "outer"},
                 "merged": {"allOf": [{"$ref": "#/components/schemas/Item"}, {"required": ["a"]}]},
                 "nothing": {"allOf": [{"description": "a"}, {"description": "b"}]},
-                "titled": {"allOf": [{"$ref": "#/components/schemas/Item"}, {"title": "Named"}]}}}}}});
+                "titled": {"allOf": [{"$ref": "#/components/schemas/Item"}, {"title": "Named"}]},
+                "token": {"allOf": [{"$ref": "#/components/schemas/Item"}, {"x-secret": true, "readOnly": true}]}}}}}});
         let mut places = Places::default();
         apply(&mut doc, &mut places);
         let props = &doc["components"]["schemas"]["Collaboration"]["properties"];
@@ -80,12 +82,14 @@ mod tests {
         assert_eq!(props["merged"]["allOf"].as_array().map(Vec::len), Some(2));
         assert_eq!(props["nothing"]["allOf"].as_array().map(Vec::len), Some(2));
         assert_eq!(props["titled"]["allOf"].as_array().map(Vec::len), Some(2));
+        assert_eq!(props["token"], json!({"allOf": item, "x-secret": true, "readOnly": true}));
         let at: Vec<&str> = places.changes().iter().map(|c| c.pointer.as_str()).collect();
         assert_eq!(
             at,
             [
                 "/components/schemas/Collaboration/properties/item/allOf/1",
-                "/components/schemas/Collaboration/properties/own/allOf/1"
+                "/components/schemas/Collaboration/properties/own/allOf/1",
+                "/components/schemas/Collaboration/properties/token/allOf/1"
             ]
         );
     }
