@@ -62,6 +62,10 @@ impl std::fmt::Display for Mismatch {
 
 impl PathTemplate {
     pub(crate) fn new(template: &'static str) -> Self {
+        // Only the path: documents give two operations of one URL distinct keys with a query
+        // (OpenAI's `/responses?beta=true`) or a fragment (Mistral's `…/{id}#stream`), which the
+        // URL parser moves out of the path (a fragment is never sent).
+        let template = template.split(['?', '#']).next().unwrap_or(template);
         // Literals as the URL parser writes them: parse the template with placeholder values.
         let placeholder = template.split('/').map(|s| if s.contains('{') { "p" } else { s }).collect::<Vec<_>>();
         let normalised = reqwest::Url::parse(&format!("http://h{}", placeholder.join("/"))).ok();
@@ -163,6 +167,14 @@ mod tests {
             let path = format!("/v3/user/tokens/{dots}");
             assert_eq!(t.check("", &path), Err(Mismatch::DotSegment("tokenId")), "{dots}");
         }
+    }
+
+    #[test]
+    fn a_query_or_fragment_in_the_template_is_not_path() {
+        let stream = PathTemplate::new("/v1/conversations/{conversation_id}#stream");
+        assert_eq!(stream.check("", "/v1/conversations/abc"), Ok(()));
+        assert_eq!(stream.check("", "/v1/conversations/.."), Err(Mismatch::DotSegment("conversation_id")));
+        assert_eq!(PathTemplate::new("/responses?beta=true").check("/v1", "/v1/responses"), Ok(()));
     }
 
     #[test]
