@@ -273,6 +273,20 @@ fn is_component(ptr: &str) -> bool {
 /// (annotations aside, and those it already has with the same value), serialised in key
 /// order; empty when the merge changes nothing.
 pub fn merged_into_alternative(holder: &Map<String, Value>, member: &Value) -> String {
+    let merged: BTreeMap<&String, &Value> = merged_keywords(holder, member).collect();
+    if merged.is_empty() { String::new() } else { serde_json::to_string(&merged).unwrap_or_default() }
+}
+
+/// Whether [`merged_into_alternative`] is not empty, without writing it: sharing asks this of
+/// every alternative in every round, and a union's siblings may hold all its properties.
+pub fn merges_into_alternative(holder: &Map<String, Value>, member: &Value) -> bool {
+    merged_keywords(holder, member).next().is_some()
+}
+
+fn merged_keywords<'a>(
+    holder: &'a Map<String, Value>,
+    member: &'a Value,
+) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
     const NOT_MERGED: [&str; 14] = [
         "oneOf",
         "anyOf",
@@ -289,13 +303,9 @@ pub fn merged_into_alternative(holder: &Map<String, Value>, member: &Value) -> S
         "discriminator",
         "xml",
     ];
-    let merged: BTreeMap<&String, &Value> = holder
-        .iter()
-        .filter(|(key, value)| {
-            !NOT_MERGED.contains(&key.as_str()) && !key.starts_with("x-") && member.get(key.as_str()) != Some(value)
-        })
-        .collect();
-    if merged.is_empty() { String::new() } else { serde_json::to_string(&merged).unwrap_or_default() }
+    holder.iter().filter(move |(key, value)| {
+        !NOT_MERGED.contains(&key.as_str()) && !key.starts_with("x-") && member.get(key.as_str()) != Some(*value)
+    })
 }
 
 /// [`merged_into_alternative`] for the schema at `ptr`, when it is an alternative of a

@@ -271,8 +271,7 @@ fn nested(schema: &Value, pointer: &str, member: Member<'_>, out: &mut Vec<Occur
         for (i, alternative) in members.iter().enumerate() {
             // typify merges the keywords beside a union into each alternative: where that
             // changes it, identical alternatives are not one type (the module doc).
-            let shared =
-                shared && (combinator == "allOf" || typify::merged_into_alternative(map, alternative).is_empty());
+            let shared = shared && (combinator == "allOf" || !typify::merges_into_alternative(map, alternative));
             visit(alternative, format!("{pointer}/{combinator}/{i}"), shared, member, out);
         }
     }
